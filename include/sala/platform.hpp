@@ -1,0 +1,186 @@
+#pragma once
+// The facade a host talks to: rooms and pools (R1-R5), requests (R6-R8),
+// allocation (R9-R11) and the views (R17). No I/O: "now" comes from a Clock.
+//
+// Every command either happens whole or throws/returns without changing
+// anything. Expected outcomes (no room free, the chosen room is busy) are
+// return values; misuse (unknown ids, rule violations, bad input) throws a
+// sala::error.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sala/ids.hpp"
+#include "sala/policy.hpp"
+#include "sala/ports/clock.hpp"
+#include "sala/request.hpp"
+#include "sala/room.hpp"
+#include "sala/schedule.hpp"
+#include "sala/settings.hpp"
+
+namespace sala {
+
+enum class assign_status {
+    assigned,      // the request holds a room now
+    no_room_free,  // automatic: no eligible room free; the request is (still) queued (R10)
+    room_not_free  // manual: the chosen room is busy over the blocked interval; nothing changed
+};
+
+struct assignment {
+    assign_status status = assign_status::no_room_free;
+    std::optional<room_id> room;   // set when assigned
+    std::string reason;            // why not, in words an admin can act on
+    explicit operator bool() const noexcept { return status == assign_status::assigned; }
+    // The room, or throws sala::room_not_free with the reason.
+    room_id value() const;
+    friend bool operator==(const assignment&, const assignment&) = default;
+};
+
+struct submission {
+    request_id id;
+    sala::assignment assignment;
+};
+
+// What linking (or re-linking) an account did (R1, R2).
+struct link_report {
+    pool_id pool;
+    std::vector<room_id> new_rooms;            // candidates added, inactive
+    std::vector<account_user> wasted_licences; // owner holding a licence (R1, seed 003)
+    std::vector<account_user> unlicensed;      // users without a licence: not rooms
+};
+
+// R17: pending (unassigned), running, future; finished ones are history.
+enum class webinar_status { unassigned, future, running, finished };
+
+struct calendar_entry {
+    sala::request request;
+    std::optional<room_id> room;
+    webinar_status status = webinar_status::unassigned;
+    interval blocked() const { return request.window.blocked; }
+};
+
+// What a successful command changed, for listeners (lifecycle, stores, UIs).
+enum class event_kind { linked, room_changed, settings_changed, submitted, assigned, queued,
+                        reassigned, cancelled };
+struct event {
+    event_kind kind;
+    std::optional<request_id> request;
+    std::optional<room_id> room;           // the room now held (assigned, reassigned)
+    std::optional<room_id> previous_room;  // reassigned / cancelled: the room let go
+};
+
+// Everything the platform knows; the schedule is derived from it. Equality is
+// what the property test uses to prove a rejected command changed nothing.
+struct platform_state {
+    sala::settings settings;
+    policy_kind policy = policy_kind::first_fit;
+    std::vector<pool> pools;
+    std::vector<room> rooms;                        // room order = id order
+    std::map<request_id, request> requests;
+    std::map<request_id, reservation> reservations;
+    std::vector<request_id> queue;                  // unassigned, oldest first
+    std::uint64_t next_request = 1;
+    friend bool operator==(const platform_state&, const platform_state&) = default;
+};
+
+class platform {
+public:
+    // Settings are validated (throws sala::invalid_settings). Without a clock
+    // the platform reads the system clock.
+    explicit platform(sala::settings s = {}, std::shared_ptr<const clock> clk = nullptr);
+    // Rebuilds a platform from a saved state (a store, a snapshot); validates it.
+    static platform restore(platform_state st, std::shared_ptr<const clock> clk = nullptr);
+
+    // ---- settings and policy -------------------------------------------------
+    const sala::settings& get_settings() const noexcept { return state_.settings; }
+    // Applies to requests made from now on; booked ones keep their windows.
+    void set_settings(const sala::settings& s);
+    // R9: first-fit unless told otherwise.
+    void set_policy(policy_kind k);
+    // A custom policy (not saved in the state; restore() falls back to `policy`).
+    void set_policy(std::shared_ptr<allocation_policy> p);
+    const allocation_policy& policy() const noexcept { return *policy_; }
+
+    // ---- rooms and pools (R1-R5) ------------------------------------------------
+    // Lists the account's users as candidate rooms (inactive). Linking a pool
+    // name again adds users not seen before and keeps the existing rooms.
+    link_report link_account(const std::string& name, pool_kind kind,
+                             const std::vector<account_user>& users);
+    void activate(room_id r);                     // R2: inactive -> active, manual
+    void deactivate(room_id r);                   // R4: not while it holds unfinished webinars
+    void set_mode(room_id r, room_mode m);        // R3
+    // R5: the pools whose rooms take new requests (own ones once linked).
+    bool takes_new_requests(pool_id p) const;
+
+    // ---- requests and allocation (R6-R11) -----------------------------------------
+    // Validates (throws sala::invalid_argument naming the field), then assigns
+    // automatically or queues (R9, R10).
+    submission submit(const request_input& in);
+    // R10: automatic assignment again for a queued request.
+    assignment retry(request_id id);
+    // R10: retries the whole queue in order; returns how many got a room.
+    std::size_t retry_queue();
+    // R10/R11: an admin gives room r (any active room, manual too) to a queued
+    // or assigned request. For an assigned request this is a reassignment.
+    assignment assign(request_id id, room_id r);
+    // R11: moves an assigned webinar to another room (delete + create on the backend).
+    assignment reassign(request_id id, room_id r);
+    // Removes a request that has not started, assigned or queued.
+    void cancel(request_id id);
+
+    // ---- queries (R17) -------------------------------------------------------------
+    std::vector<pool> pools() const { return state_.pools; }
+    std::vector<room> rooms() const { return state_.rooms; }
+    room get_room(room_id r) const;
+    request get_request(request_id id) const;
+    std::optional<reservation> reservation_of(request_id id) const;
+    std::vector<reservation> reservations() const;
+    // A room's webinars in start order.
+    std::vector<calendar_entry> room_webinars(room_id r) const;
+    // Webinars whose blocked interval overlaps `window`, queued ones included,
+    // ordered by start then room.
+    std::vector<calendar_entry> calendar(const interval& window) const;
+    // The unassigned queue, oldest first.
+    std::vector<request> queue() const;
+    webinar_status status(request_id id) const;
+    // R18: most blocked intervals at one instant inside `window`.
+    std::size_t peak_concurrency(const interval& window) const {
+        return schedule_.peak_concurrency(window);
+    }
+    instant now() const { return clock_->now(); }
+
+    // A copy of everything the platform knows.
+    const platform_state& state() const noexcept { return state_; }
+    const sala::schedule& occupancy() const noexcept { return schedule_; }
+
+    // Called after every successful command, in order.
+    void subscribe(std::function<void(const event&)> listener);
+
+private:
+    room& room_ref(room_id r);
+    const room& room_ref(room_id r) const;
+    const request& request_ref(request_id id) const;
+    void refresh_eligibility();
+    bool unfinished_on(room_id r) const;
+    void check_assignable(room_id r) const;
+    assignment try_room(const request& rq, room_id r) const;
+    void place(request_id id, room_id r);
+    void unqueue(request_id id);
+    void emit(const event& e);
+
+    platform_state state_;
+    sala::schedule schedule_;
+    std::shared_ptr<allocation_policy> policy_;
+    std::shared_ptr<const clock> clock_;
+    std::vector<std::function<void(const event&)>> listeners_;
+};
+
+const char* to_string(assign_status s);
+const char* to_string(webinar_status s);
+const char* to_string(event_kind k);
+
+}  // namespace sala
