@@ -166,16 +166,25 @@ submission platform::submit(const request_input& in) {
     const instant start = in.resolve ? to_instant(in.start, in.zone, *in.resolve)
                                      : to_instant(in.start, in.zone);
     const instant now = clock_->now();
-    const auto day = std::chrono::hours{24};
-    if (start < now + s.min_days_in_advance * day)
+    if (start < now)
         throw invalid_argument("start", format(start, in.zone) + " " + in.zone +
-                                            " is too soon: requests must start at least " +
+                                            " is in the past (now " + format(now, in.zone) + ")");
+    // Days in advance count calendar days in the event's zone, as organizers read them.
+    const auto days_ahead = (std::chrono::floor<date::days>(to_local(start, in.zone)) -
+                             std::chrono::floor<date::days>(to_local(now, in.zone)))
+                                .count();
+    if (days_ahead < s.min_days_in_advance)
+        throw invalid_argument("start", format(start, in.zone) + " " + in.zone +
+                                            " is too soon: requests must be made at least " +
                                             std::to_string(s.min_days_in_advance) +
-                                            " day(s) from now (" + format(now, in.zone) + ")");
-    if (start > now + s.max_days_in_advance * day)
+                                            " day(s) ahead (today is " +
+                                            format(now, in.zone).substr(0, 10) + ")");
+    if (days_ahead > s.max_days_in_advance)
         throw invalid_argument("start", format(start, in.zone) + " " + in.zone +
                                             " is too far ahead: at most " +
-                                            std::to_string(s.max_days_in_advance) + " days from now");
+                                            std::to_string(s.max_days_in_advance) +
+                                            " days ahead (today is " +
+                                            format(now, in.zone).substr(0, 10) + ")");
 
     request rq;
     rq.id = request_id{state_.next_request};
