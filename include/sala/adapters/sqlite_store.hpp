@@ -1,0 +1,83 @@
+#pragma once
+// SQLite store (issue 5): the embedded default. One file, WAL mode; each write
+// transaction is one platform command. The file carries application_id 'SALA'
+// and its schema version in user_version; a file that is not a sala store, is
+// corrupted or has a newer schema is refused with sala::store_error and left
+// byte-for-byte untouched. Older schemas are migrated forward on open.
+//
+//   auto db = sala::sqlite_store::open("/var/lib/myapp/sala.db");
+//   sala::durable_platform p(db);
+//
+// One sqlite_store is one connection: use it from one thread. Several
+// processes may open the same file (SQLite's own locking; writers queue on
+// BEGIN IMMEDIATE for up to busy_timeout).
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "sala/ports/store.hpp"
+
+namespace sala {
+
+class sqlite_store final : public store {
+public:
+    static constexpr int current_schema = 2;
+    // 'SALA' in PRAGMA application_id.
+    static constexpr std::int32_t application_id = 0x53414C41;
+
+    enum class durability {
+        full,    // synchronous=FULL: a returned command survives power loss
+        normal   // synchronous=NORMAL: survives a process crash; the last commits may be lost on power loss
+    };
+    struct options {
+        bool create = true;            // create the file when missing
+        durability sync = durability::full;
+        int busy_timeout_ms = 10000;   // wait for another process's write lock
+        bool quick_check = true;       // PRAGMA quick_check on open (refuse a damaged file)
+    };
+
+    static std::shared_ptr<sqlite_store> open(const std::string& path);
+    static std::shared_ptr<sqlite_store> open(const std::string& path, const options& opt);
+
+    // Tests and tooling: creates a new file at an older schema version
+    // (1..current_schema) without migrating it.
+    static void create_at_version(const std::string& path, int version);
+
+    ~sqlite_store() override;
+    sqlite_store(const sqlite_store&) = delete;
+    sqlite_store& operator=(const sqlite_store&) = delete;
+
+    int schema_version() const override;
+    std::string location() const override;
+
+    platform_state load(std::uint64_t* version = nullptr) override;
+    platform_state load_changes(platform_state base, std::uint64_t since,
+                                std::uint64_t* version = nullptr) override;
+    std::uint64_t version() override;
+    std::vector<lifecycle_record> lifecycle() override;
+    std::vector<report_record> reports() override;
+    std::vector<outbox_entry> outbox() override;
+
+    std::uint64_t begin_write() override;
+    std::uint64_t write(const change_set& changes) override;
+    void commit() override;
+    void rollback() noexcept override;
+
+    std::vector<outbox_entry> due_effects(instant now, std::size_t limit) override;
+    void mark_done(std::uint64_t id) override;
+    void mark_failed(std::uint64_t id, const std::string& error,
+                     std::optional<instant> retry_at) override;
+
+    // Test hook: the next `n`th write() throws backend_error before touching
+    // the database (0 = never), to prove a failed write changes nothing.
+    void fail_next_write_for_test(int n = 1);
+
+    struct impl;
+
+private:
+    explicit sqlite_store(std::unique_ptr<impl> p);
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace sala

@@ -1,0 +1,381 @@
+#pragma once
+// A platform whose every command is one store transaction (issue 5), and the
+// outbox dispatcher that sends the effects those transactions committed.
+//
+//   auto db = sala::sqlite_store::open("sala.db");
+//   sala::durable_platform p(db);            // restores what the file holds
+//   p.submit(in);                            // returns only once it is on disk
+//   sala::outbox_dispatcher d(db);           // later, outside the command:
+//   d.on("mail", [&](const sala::effect& e) { ... });  d.dispatch();
+//
+// Atomicity: a command runs under the store's writer lock; its changes, the
+// effects the planner derives from its events and nothing else are written in
+// one transaction. If the command throws, nothing is written. If the store
+// write or commit fails, the in-memory platform is reloaded from the store, so
+// memory and disk never disagree, and the error is rethrown.
+//
+// Several processes may share one store (PostgreSQL; also one SQLite file):
+// before each command the writer lock is taken and whatever the others
+// committed since this process's last version is loaded, so every command
+// decides on the latest committed state. Reads (view()) see this process's
+// last sync; refresh() pulls the others' commits.
+//
+// Not thread-safe: one thread drives a durable_platform (and its dispatcher,
+// unless the dispatcher has its own store connection).
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "sala/error.hpp"
+#include "sala/platform.hpp"
+#include "sala/ports/clock.hpp"
+#include "sala/ports/store.hpp"
+
+namespace sala {
+
+namespace detail {
+
+// The small parts of the state, copied before a command to diff against.
+struct state_snapshot {
+    sala::settings settings;
+    policy_kind policy = policy_kind::first_fit;
+    std::uint64_t next_request = 1;
+    std::vector<pool> pools;
+    std::vector<room> rooms;
+    std::vector<request_id> queue;
+
+    static state_snapshot of(const platform_state& s) {
+        return {s.settings, s.policy, s.next_request, s.pools, s.rooms, s.queue};
+    }
+};
+
+// The rows a command changed: small tables by comparison, requests and
+// reservations by the ids its events name.
+inline change_set diff(const state_snapshot& before, const platform_state& after,
+                       const std::vector<event>& events) {
+    change_set c;
+    if (!(before.settings == after.settings)) c.settings = after.settings;
+    if (before.policy != after.policy) c.policy = after.policy;
+    if (before.next_request != after.next_request) c.next_request = after.next_request;
+    for (const auto& p : after.pools) {
+        auto it = std::find_if(before.pools.begin(), before.pools.end(),
+                               [&](const pool& x) { return x.id == p.id; });
+        if (it == before.pools.end() || !(*it == p)) c.pools.push_back(p);
+    }
+    for (std::size_t k = 0; k < after.rooms.size(); ++k)
+        if (k >= before.rooms.size() || !(before.rooms[k] == after.rooms[k]))
+            c.rooms.push_back(after.rooms[k]);
+
+    std::set<request_id> touched;
+    for (const auto& e : events)
+        if (e.request) touched.insert(*e.request);
+    for (const request_id id : touched) {
+        if (auto it = after.requests.find(id); it != after.requests.end())
+            c.requests.push_back(it->second);
+        else
+            c.erased_requests.push_back(id);
+        if (auto it = after.reservations.find(id); it != after.reservations.end())
+            c.reservations.push_back(it->second);
+        else
+            c.erased_reservations.push_back(id);
+    }
+
+    if (before.queue != after.queue) {
+        // The queue only loses entries and grows at its end; anything else is rewritten.
+        const std::set<request_id> now(after.queue.begin(), after.queue.end());
+        std::vector<request_id> kept;
+        for (const request_id id : before.queue) {
+            if (now.count(id)) kept.push_back(id);
+            else c.queue_removed.push_back(id);
+        }
+        const bool prefix = kept.size() <= after.queue.size() &&
+                            std::equal(kept.begin(), kept.end(), after.queue.begin());
+        if (prefix) {
+            c.queue_appended.assign(after.queue.begin() + static_cast<std::ptrdiff_t>(kept.size()),
+                                    after.queue.end());
+        } else {
+            c.queue_removed.clear();
+            c.queue_rewrite = after.queue;
+        }
+    }
+    return c;
+}
+
+}  // namespace detail
+
+class durable_platform {
+public:
+    // Effects a command causes, derived from each of its events; committed in
+    // the command's transaction (transactional outbox).
+    using effect_planner = std::function<std::vector<effect>(const event&, const platform&)>;
+
+    // Restores what `st` holds; an empty store is initialised with `initial`.
+    explicit durable_platform(std::shared_ptr<store> st, std::shared_ptr<const clock> clk = nullptr,
+                              sala::settings initial = {})
+        : store_(std::move(st)), clock_(clk ? std::move(clk) : std::make_shared<system_clock>()) {
+        if (!store_) throw invalid_argument("store", "is null");
+        const std::uint64_t v = store_->begin_write();
+        try {
+            if (v == 0) {
+                platform fresh(initial, clock_);
+                change_set c;
+                c.settings = fresh.state().settings;
+                c.policy = fresh.state().policy;
+                c.next_request = fresh.state().next_request;
+                version_ = store_->write(c);
+                store_->commit();
+                install(std::move(fresh));
+            } else {
+                std::uint64_t at = 0;
+                platform_state s = store_->load(&at);
+                store_->commit();
+                version_ = at;
+                install(platform::restore(std::move(s), clock_));
+            }
+        } catch (...) {
+            store_->rollback();
+            throw;
+        }
+    }
+
+    durable_platform(const durable_platform&) = delete;
+    durable_platform& operator=(const durable_platform&) = delete;
+
+    // The platform as of this process's last command or refresh(); read only.
+    const platform& view() const noexcept { return *platform_; }
+    const platform_state& state() const noexcept { return platform_->state(); }
+    store& backing_store() noexcept { return *store_; }
+    std::shared_ptr<store> shared_store() const noexcept { return store_; }
+    // The store version this process has seen.
+    std::uint64_t version() const noexcept { return version_; }
+
+    // Loads what other processes committed since this process's last version.
+    void refresh() {
+        const std::uint64_t v = store_->version();
+        if (v == version_ && !stale_) return;
+        if (stale_) reload();
+        else sync(v);
+    }
+
+    void set_effect_planner(effect_planner p) { planner_ = std::move(p); }
+    // Called after each command's commit, with the command's events in order.
+    void subscribe(std::function<void(const event&)> listener) {
+        listeners_.push_back(std::move(listener));
+    }
+
+    // ---- commands: each one transaction --------------------------------------------
+    void set_settings(const sala::settings& s) { run([&](platform& p) { p.set_settings(s); }); }
+    void set_policy(policy_kind k) { run([&](platform& p) { p.set_policy(k); }); }
+    link_report link_account(const std::string& name, pool_kind kind,
+                             const std::vector<account_user>& users) {
+        return run([&](platform& p) { return p.link_account(name, kind, users); });
+    }
+    void activate(room_id r) { run([&](platform& p) { p.activate(r); }); }
+    void deactivate(room_id r) { run([&](platform& p) { p.deactivate(r); }); }
+    void set_mode(room_id r, room_mode m) { run([&](platform& p) { p.set_mode(r, m); }); }
+    submission submit(const request_input& in) {
+        return run([&](platform& p) { return p.submit(in); });
+    }
+    assignment retry(request_id id) { return run([&](platform& p) { return p.retry(id); }); }
+    std::size_t retry_queue() { return run([&](platform& p) { return p.retry_queue(); }); }
+    assignment assign(request_id id, room_id r) {
+        return run([&](platform& p) { return p.assign(id, r); });
+    }
+    assignment reassign(request_id id, room_id r) {
+        return run([&](platform& p) { return p.reassign(id, r); });
+    }
+    void cancel(request_id id) { run([&](platform& p) { p.cancel(id); }); }
+
+    // A lifecycle step: its step state, the effects it causes and any report,
+    // in one transaction (nothing of the platform state changes).
+    void commit_step(std::vector<lifecycle_record> steps, std::vector<effect> effects,
+                     std::vector<report_record> reports = {}) {
+        run([&](platform&) {
+            extra_.lifecycle = std::move(steps);
+            extra_.effects = std::move(effects);
+            extra_.reports = std::move(reports);
+        });
+    }
+
+    // Runs any platform command as one transaction (see the class comment).
+    template <class F>
+    auto run(F&& command) -> std::invoke_result_t<F&, platform&> {
+        using result_t = std::invoke_result_t<F&, platform&>;
+        const std::uint64_t committed = store_->begin_write();
+        events_.clear();
+        extra_ = {};
+        bool command_done = false;
+        try {
+            if (stale_) reload_locked();
+            else if (committed != version_) sync_locked();
+            const auto before = detail::state_snapshot::of(platform_->state());
+            if constexpr (std::is_void_v<result_t>) {
+                command(*platform_);
+                command_done = true;
+                finish(before);
+            } else {
+                result_t out = command(*platform_);
+                command_done = true;
+                finish(before);
+                return out;
+            }
+        } catch (...) {
+            store_->rollback();
+            // A command that threw changed nothing (the platform's promise);
+            // after a store failure memory is ahead of disk: reload.
+            if (command_done || !events_.empty()) {
+                try {
+                    reload();
+                } catch (...) {
+                    stale_ = true;  // next command reloads first
+                }
+            }
+            throw;
+        }
+    }
+
+private:
+    void finish(const detail::state_snapshot& before) {
+        change_set c = detail::diff(before, platform_->state(), events_);
+        c.lifecycle = std::move(extra_.lifecycle);
+        c.effects = std::move(extra_.effects);
+        c.reports = std::move(extra_.reports);
+        if (planner_)
+            for (const auto& e : events_)
+                for (auto& fx : planner_(e, *platform_)) c.effects.push_back(std::move(fx));
+        std::uint64_t v = version_;
+        if (!c.empty()) v = store_->write(c);
+        store_->commit();
+        version_ = v;
+        const auto done = std::move(events_);
+        events_.clear();
+        for (const auto& e : done)
+            for (const auto& l : listeners_) l(e);
+    }
+
+    void install(platform p) {
+        platform_ = std::make_unique<platform>(std::move(p));
+        platform_->subscribe([this](const event& e) { events_.push_back(e); });
+        stale_ = false;
+    }
+
+    // Both inside an open transaction.
+    void sync_locked() {
+        std::uint64_t at = 0;
+        platform_state s = store_->load_changes(platform_->state(), version_, &at);
+        install(platform::restore(std::move(s), clock_));
+        version_ = at;
+    }
+    void reload_locked() {
+        std::uint64_t at = 0;
+        platform_state s = store_->load(&at);
+        install(platform::restore(std::move(s), clock_));
+        version_ = at;
+    }
+
+    void sync(std::uint64_t) {
+        std::uint64_t at = 0;
+        platform_state s = store_->load_changes(platform_->state(), version_, &at);
+        install(platform::restore(std::move(s), clock_));
+        version_ = at;
+    }
+    void reload() {
+        std::uint64_t at = 0;
+        platform_state s = store_->load(&at);
+        install(platform::restore(std::move(s), clock_));
+        version_ = at;
+    }
+
+    std::shared_ptr<store> store_;
+    std::shared_ptr<const clock> clock_;
+    std::unique_ptr<platform> platform_;
+    std::uint64_t version_ = 0;
+    bool stale_ = false;
+    std::vector<event> events_;
+    change_set extra_;
+    effect_planner planner_;
+    std::vector<std::function<void(const event&)>> listeners_;
+};
+
+// Sends committed effects and marks them done (transactional outbox). A crash
+// between sending and marking sends the effect again with the same
+// idempotency key: backends that honour the key drop the repeat (SMTP/outbox
+// mailers derive the Message-ID from it); those that cannot (Zoom's create
+// webinar has no idempotency key) see at most one duplicate per crash.
+class outbox_dispatcher {
+public:
+    using handler = std::function<void(const effect&)>;
+    struct result {
+        std::size_t sent = 0;
+        std::size_t retrying = 0;  // failed, will be tried again later
+        std::size_t failed = 0;    // given up (non-retryable, no handler)
+    };
+
+    explicit outbox_dispatcher(std::shared_ptr<store> st, std::shared_ptr<const clock> clk = nullptr)
+        : store_(std::move(st)), clock_(clk ? std::move(clk) : std::make_shared<system_clock>()) {
+        if (!store_) throw invalid_argument("store", "is null");
+    }
+
+    void on(const std::string& kind, handler h) { handlers_[kind] = std::move(h); }
+
+    // Sends up to `limit` due effects, oldest first.
+    result dispatch(std::size_t limit = 100) {
+        result r;
+        if (!store_->try_lock_dispatcher()) return r;
+        struct unlock {
+            store* s;
+            ~unlock() { s->unlock_dispatcher(); }
+        } guard{store_.get()};
+        const instant now = clock_->now();
+        for (const auto& e : store_->due_effects(now, limit)) {
+            auto h = handlers_.find(e.effect.kind);
+            if (h == handlers_.end()) {
+                store_->mark_failed(e.id, "no handler for effect kind '" + e.effect.kind + "'",
+                                    std::nullopt);
+                ++r.failed;
+                continue;
+            }
+            try {
+                h->second(e.effect);
+            } catch (const backend_error& err) {
+                if (!err.retryable()) {
+                    store_->mark_failed(e.id, err.what(), std::nullopt);
+                    ++r.failed;
+                } else {
+                    store_->mark_failed(e.id, err.what(), now + backoff(e.attempts, err.retry_after_seconds()));
+                    ++r.retrying;
+                }
+                continue;
+            } catch (const std::exception& err) {
+                store_->mark_failed(e.id, err.what(), now + backoff(e.attempts, 0));
+                ++r.retrying;
+                continue;
+            }
+            store_->mark_done(e.id);
+            ++r.sent;
+        }
+        return r;
+    }
+
+private:
+    // 1, 2, 4 ... minutes, at most an hour; a backend's Retry-After wins when longer.
+    static minutes backoff(int attempts, int retry_after_seconds) {
+        const minutes exp{1LL << std::min(attempts, 6)};
+        const minutes ra{(retry_after_seconds + 59) / 60};
+        return std::min(std::max(exp, ra), minutes{60});
+    }
+
+    std::shared_ptr<store> store_;
+    std::shared_ptr<const clock> clock_;
+    std::map<std::string, handler> handlers_;
+};
+
+}  // namespace sala
