@@ -1,0 +1,285 @@
+#pragma once
+// Shared pieces of the sala Python bindings: datetime/zone/minutes conversion,
+// real enum.Enum classes for C++ enums, value-type dunders, the call guard that
+// releases the GIL, and helpers for Python-implemented ports.
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <concepts>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sala/error.hpp"
+#include "sala/ids.hpp"
+#include "sala/time.hpp"
+
+namespace py = pybind11;
+
+namespace sala::python {
+
+// ---- datetimes, zones, minutes ----------------------------------------------------
+
+// datetime.timezone.utc, datetime.datetime, datetime.timedelta (cached, never freed).
+py::handle utc();
+py::handle datetime_type();
+py::handle timedelta_type();
+// zoneinfo.ZoneInfo(zone); the zone is checked by sala first (invalid_argument "zone").
+py::object zone_info(const std::string& zone);
+
+// instant -> aware datetime in UTC / in `zone`.
+py::object to_py(instant t);
+py::object to_py_in(instant t, const std::string& zone);
+// An aware datetime -> instant. Naive datetimes and non-datetimes are rejected
+// with sala::invalid_argument(field). Seconds must be zero unless `floor` is set.
+instant instant_arg(py::handle value, const std::string& field, bool floor = false);
+std::optional<instant> optional_instant_arg(py::handle value, const std::string& field);
+
+// minutes -> datetime.timedelta; int minutes or a whole-minute timedelta -> minutes.
+py::object to_py(minutes m);
+minutes minutes_arg(py::handle value, const std::string& field);
+
+// A zone given as an IANA name or a zoneinfo.ZoneInfo (or datetime.timezone.utc).
+std::string zone_arg(py::handle value, const std::string& field);
+
+// What a request's start means: wall-clock time + zone, plus how to resolve it.
+struct local_start {
+    local_minutes wall{};
+    std::string zone;
+    std::optional<choose> resolve;
+};
+// See docs/python.md "Request starts": naive + zone, ZoneInfo-aware, or an exact
+// aware instant (fixed offset / UTC) read in `zone`.
+local_start start_arg(py::handle start, py::handle zone, std::optional<choose> how);
+// Wall-clock time in `zone` as an aware datetime (fold chosen to match `at` when given).
+py::object wall_to_py(local_minutes wall, const std::string& zone);
+
+// ---- enums ------------------------------------------------------------------------------
+
+// Each bound C++ enum becomes a real enum.Enum subclass; the type caster below
+// maps members both ways.
+template <class E>
+struct enum_registry {
+    static inline py::object* cls = nullptr;
+    static inline std::vector<std::pair<E, py::object*>> members;
+};
+
+template <class E>
+struct enum_member {
+    E value;
+    const char* name;   // MEMBER_NAME
+    const char* text;   // its value, the C++ spelling ("automatic")
+};
+
+template <class E>
+py::object make_enum(py::module_& m, const char* name, const char* doc,
+                     std::vector<enum_member<E>> members) {
+    py::list items;
+    for (const auto& mm : members) items.append(py::make_tuple(mm.name, mm.text));
+    py::object cls = py::module_::import("enum").attr("Enum")(name, items, py::arg("module") = "sala",
+                                                              py::arg("qualname") = name);
+    cls.attr("__doc__") = doc;
+    enum_registry<E>::cls = new py::object(cls);
+    for (const auto& mm : members)
+        enum_registry<E>::members.emplace_back(mm.value, new py::object(cls.attr(mm.name)));
+    m.attr(name) = cls;
+    return cls;
+}
+
+template <class E>
+struct enum_caster_base {
+    E value{};
+    bool load(py::handle src, bool /*convert*/) {
+        for (const auto& [v, obj] : enum_registry<E>::members)
+            if (src.is(*obj)) {
+                value = v;
+                return true;
+            }
+        return false;
+    }
+    static py::handle cast(E v, py::return_value_policy, py::handle) {
+        for (const auto& [k, obj] : enum_registry<E>::members)
+            if (k == v) return obj->inc_ref();
+        throw py::value_error("unknown enum value " + std::to_string(static_cast<int>(v)));
+    }
+    template <typename T>
+    using cast_op_type = E;
+    operator E() const { return value; }
+};
+
+// ---- value types -------------------------------------------------------------------------
+
+// __repr__ from `fields`, __eq__/__ne__ from C++ ==, and __hash__ over
+// `hash_fields` (immutable types) or __hash__ = None (mutable ones).
+template <class T, class... Opts>
+void value_methods(py::class_<T, Opts...>& c, std::vector<std::string> fields,
+                   std::optional<std::vector<std::string>> hash_fields) {
+    const std::string name = c.attr("__name__").template cast<std::string>();
+    c.def("__repr__", [name, fields](py::handle self) {
+        std::string s = name + "(";
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            if (i) s += ", ";
+            s += fields[i] + "=" + py::repr(self.attr(fields[i].c_str())).template cast<std::string>();
+        }
+        return s + ")";
+    });
+    if constexpr (std::equality_comparable<T>) {
+        c.def("__eq__", [](const T& a, py::handle b) -> py::object {
+            if (!py::isinstance<T>(b)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+            return py::bool_(a == b.cast<const T&>());
+        }, py::is_operator());
+    } else {
+        // No C++ ==: equal when every listed field is equal.
+        c.def("__eq__", [fields](py::handle a, py::handle b) -> py::object {
+            if (!py::isinstance<T>(b)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+            for (const auto& f : fields)
+                if (!a.attr(f.c_str()).equal(b.attr(f.c_str()))) return py::bool_(false);
+            return py::bool_(true);
+        }, py::is_operator());
+    }
+    c.def("__ne__", [](py::handle a, py::handle b) -> py::object {
+        py::object r = a.attr("__eq__")(b);
+        if (r.ptr() == Py_NotImplemented) return r;
+        return py::bool_(!r.cast<bool>());
+    }, py::is_operator());
+    if (hash_fields) {
+        c.def("__hash__", [hf = *hash_fields](py::handle self) {
+            py::tuple t(hf.size());
+            for (std::size_t i = 0; i < hf.size(); ++i) {
+                py::object v = self.attr(hf[i].c_str());
+                if (py::isinstance<py::list>(v)) v = py::tuple(v);
+                t[i] = v;
+            }
+            return py::hash(t);
+        });
+    } else {
+        c.attr("__hash__") = py::none();
+    }
+}
+
+// ---- the GIL and thread safety -----------------------------------------------------------
+
+// sala objects are not thread-safe. Calls into them release the GIL (so Python
+// ports called back from C++ and other Python threads can run) and hold one
+// module-wide recursive mutex, taken after the GIL is released so a thread
+// waiting for it never holds the GIL: no lock-order deadlock.
+std::recursive_mutex& call_mutex();
+struct unlocked_call {
+    py::gil_scoped_release release;
+    std::unique_lock<std::recursive_mutex> lock{call_mutex()};
+};
+
+// ---- Python-implemented ports ------------------------------------------------------------
+
+// A shared_ptr to the C++ part of a Python object that also keeps the Python
+// object (and so its overrides and __dict__) alive as long as C++ holds it.
+template <class T>
+std::shared_ptr<T> hold_python(py::object obj) {
+    auto sp = obj.cast<std::shared_ptr<T>>();
+    PyObject* raw = obj.release().ptr();
+    std::shared_ptr<void> keeper(raw, [](void* p) {
+        if (!Py_IsInitialized()) return;  // interpreter gone: nothing left to free
+        py::gil_scoped_acquire gil;
+        Py_DECREF(static_cast<PyObject*>(p));
+    });
+    // The aliasing pointer owns `keeper` (the Python object, which owns `sp`'s holder).
+    return std::shared_ptr<T>(std::move(keeper), sp.get());
+}
+
+// A Python callable stored in C++ (listeners); copies and destruction take the GIL.
+std::shared_ptr<py::object> hold_callable(py::object f);
+
+// Turns whatever a Python port raised into sala::backend_error (R16 retries it).
+// sala.BackendError keeps its retryable/retry_after_seconds; any other Exception
+// is retryable. KeyboardInterrupt/SystemExit are rethrown untouched.
+[[noreturn]] void rethrow_as_backend_error(const std::string& where);
+
+// Runs `f` (which calls into Python) with the GIL held and maps failures.
+template <class F>
+auto call_port(const char* where, F&& f) -> decltype(f()) {
+    py::gil_scoped_acquire gil;
+    try {
+        return f();
+    } catch (const sala::backend_error&) {
+        throw;
+    } catch (...) {
+        rethrow_as_backend_error(where);
+    }
+}
+
+// ---- binders, one per public header --------------------------------------------------------
+
+void bind_error(py::module_& m);
+void bind_ids(py::module_& m);
+void bind_time(py::module_& m);
+void bind_interval(py::module_& m);
+void bind_settings(py::module_& m);
+void bind_room(py::module_& m);
+void bind_request(py::module_& m);
+void bind_schedule(py::module_& m);
+void bind_policy(py::module_& m);
+void bind_clock(py::module_& m);
+void bind_platform(py::module_& m);
+void bind_conferencing(py::module_& m);
+void bind_mailer(py::module_& m);
+
+}  // namespace sala::python
+
+// Type casters for the bound C++ enums (real enum.Enum on the Python side).
+#define SALA_PY_ENUM_CASTER(E, PYNAME)                                                      \
+    namespace pybind11::detail {                                                            \
+    template <>                                                                             \
+    struct type_caster<E> : sala::python::enum_caster_base<E> {                            \
+        static constexpr auto name = const_name(PYNAME);                                    \
+    };                                                                                      \
+    }
+
+#include "sala/interval.hpp"
+#include "sala/platform.hpp"
+#include "sala/policy.hpp"
+#include "sala/request.hpp"
+#include "sala/room.hpp"
+
+SALA_PY_ENUM_CASTER(sala::choose, "sala.Choose")
+SALA_PY_ENUM_CASTER(sala::allen, "sala.Allen")
+SALA_PY_ENUM_CASTER(sala::room_mode, "sala.RoomMode")
+SALA_PY_ENUM_CASTER(sala::pool_kind, "sala.PoolKind")
+SALA_PY_ENUM_CASTER(sala::admission, "sala.Admission")
+SALA_PY_ENUM_CASTER(sala::policy_kind, "sala.PolicyKind")
+SALA_PY_ENUM_CASTER(sala::assign_status, "sala.AssignStatus")
+SALA_PY_ENUM_CASTER(sala::webinar_status, "sala.WebinarStatus")
+SALA_PY_ENUM_CASTER(sala::event_kind, "sala.EventKind")
+
+// instant and minutes: out as aware UTC datetime / timedelta. In, they go
+// through instant_arg/minutes_arg in each binding so errors name the field;
+// the casters' load() accepts the same inputs for nested values (fields "datetime"/"minutes").
+namespace pybind11::detail {
+template <>
+struct type_caster<sala::instant> {
+    PYBIND11_TYPE_CASTER(sala::instant, const_name("datetime.datetime"));
+    bool load(handle src, bool) {
+        if (!isinstance(src, sala::python::datetime_type())) return false;
+        value = sala::python::instant_arg(src, "datetime");
+        return true;
+    }
+    static handle cast(sala::instant t, return_value_policy, handle) {
+        return sala::python::to_py(t).release();
+    }
+};
+template <>
+struct type_caster<sala::minutes> {
+    PYBIND11_TYPE_CASTER(sala::minutes, const_name("datetime.timedelta"));
+    bool load(handle src, bool) {
+        if (!isinstance(src, sala::python::timedelta_type()) && !PyLong_Check(src.ptr())) return false;
+        value = sala::python::minutes_arg(src, "minutes");
+        return true;
+    }
+    static handle cast(sala::minutes m, return_value_policy, handle) {
+        return sala::python::to_py(m).release();
+    }
+};
+}  // namespace pybind11::detail

@@ -1,0 +1,20 @@
+// The private extension sala._sala; the package sala/ re-exports it.
+#include "common.hpp"
+
+PYBIND11_MODULE(_sala, m) {
+    m.doc() = "sala: webinar rooms from a pool of licensed Zoom hosts (private extension; import sala).";
+    using namespace sala::python;
+    bind_error(m);
+    bind_ids(m);
+    bind_time(m);
+    bind_interval(m);
+    bind_settings(m);
+    bind_room(m);
+    bind_request(m);
+    bind_schedule(m);
+    bind_policy(m);
+    bind_clock(m);
+    bind_platform(m);
+    bind_conferencing(m);
+    bind_mailer(m);
+}
