@@ -1,0 +1,270 @@
+#pragma once
+// The life of a webinar on the backend (R10-R16, R19, R20, R1/R18 on link).
+//
+// Every timed step is derived from state: the platform's requests,
+// reservations and queue, plus this lifecycle's per-webinar step records
+// (lifecycle_state). tick(now) runs whatever is due, each step exactly once,
+// in the order of the moments they belong to, so a host that was down catches
+// up on its next tick (R16). A failing backend call leaves its step due; it is
+// retried with exponential backoff (honouring retry-after) and, after
+// `failure_threshold` failures or at once for a non-retryable error, surfaced
+// to the admin (problems() + one admin e-mail) while still being retried.
+// See docs/lifecycle.md for every step, its moment, its effects and its
+// idempotency key.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sala/ids.hpp"
+#include "sala/platform.hpp"
+#include "sala/ports/conferencing.hpp"
+#include "sala/ports/mailer.hpp"
+#include "sala/ports/store.hpp"
+#include "sala/templates.hpp"
+#include "sala/time.hpp"
+
+namespace sala {
+
+// The steps, in the order they run when several are due at the same moment.
+enum class step_kind {
+    apply_room_settings,  // R20: per room, once it is active
+    notify_unassigned,    // R10: the organizer is told the request waits
+    create_webinar,       // on the reserved room (again after a reassignment)
+    delete_replaced,      // R11: the old room's webinar, after the new one exists
+    mail_reassigned,      // R11: re-invite panelists
+    set_password,         // R12: fresh password on the room user
+    mail_credentials,     // R12: to the organizer
+    mail_join_links,      // R12: to panelists and registered attendees
+    mail_end_warning,     // R14
+    end_webinar,          // R15: at end + courtesy
+    rotate_password,      // R15: the webinar's password expires
+    fetch_report,         // R15: participants report
+    mail_report,          // R15: organizer + admin
+    room_free,            // R15: post-processing over (no backend call)
+    fetch_recordings,     // R19: polled until they arrive
+    recording_stuck,      // R19: none 6 h after the end: flag + admin mail
+    download_recordings,  // R19
+    trash_recordings,     // R19: unless keep_recordings
+    delete_cancelled,     // a cancelled request's webinar(s)
+    admin_mail,           // a queued admin notice (problem, wasted licence)
+};
+
+const char* to_string(step_kind k);
+
+// Progress of one step of one webinar (or room, or admin notice).
+struct step_record {
+    bool done = false;
+    int attempts = 0;             // every try, failed or not
+    int failures = 0;             // consecutive failed tries
+    instant next_attempt{};       // not before (backoff, polling)
+    std::string last_error;
+    bool surfaced = false;        // reported to the admin (problems())
+    std::optional<instant> done_at;
+    std::set<std::string> progress;  // items already handled inside the step (recipients, files)
+    friend bool operator==(const step_record&, const step_record&) = default;
+};
+
+// A webinar as it exists on the backend.
+struct backend_webinar {
+    room_id room;
+    std::string host_user_id;
+    std::string room_email;
+    webinar_handle handle;
+    std::string passcode;          // zoom-api.md §3; also inside join_url
+    std::uint32_t generation = 0;  // 1 for the first create, +1 per reassignment
+    bool password_given = false;   // a credentials password was set on its room
+    friend bool operator==(const backend_webinar&, const backend_webinar&) = default;
+};
+
+// Everything the lifecycle remembers about one request.
+struct webinar_record {
+    request_id request;
+    std::string title;                        // kept for messages after a cancellation
+    std::optional<backend_webinar> webinar;   // the current one
+    std::vector<backend_webinar> replaced;    // R11: old ones still to delete
+    std::uint32_t generation = 0;
+    std::string previous_room_email;          // R11: for the reassignment mail
+    std::optional<instant> credentials_requested;  // R13: an admin asked for them now
+    std::map<step_kind, step_record> steps;
+    std::vector<participant> report;           // R15, once fetched
+    std::vector<recording_file> recordings;    // R19, once listed
+    bool recording_stuck = false;
+    friend bool operator==(const webinar_record&, const webinar_record&) = default;
+};
+
+// An admin notice waiting to be sent (or sent: kept so it is never sent twice).
+struct admin_notice {
+    mail_message message;        // idempotency_key is the dedup key
+    instant queued{};
+    step_record step;
+    friend bool operator==(const admin_notice&, const admin_notice&) = default;
+};
+
+// The lifecycle's whole persistent state. Passwords are NOT in it (decision,
+// docs/lifecycle.md): the credentials password lives only in memory and in
+// the e-mail; after a restore a pending credentials mail regenerates it.
+struct lifecycle_state {
+    std::map<request_id, webinar_record> webinars;
+    std::map<room_id, step_record> room_settings;   // R20
+    std::vector<admin_notice> admin_notices;
+    friend bool operator==(const lifecycle_state&, const lifecycle_state&) = default;
+};
+
+struct lifecycle_options {
+    sala::language language = language::es;
+    std::string platform_name = "sala";
+    mail_address from{"sala", "no-reply@sala.invalid"};
+    mail_address admin{"Admin", "admin@sala.invalid"};
+    int failure_threshold = 3;            // consecutive failures before the admin hears of it
+    minutes backoff_base{1};              // 1, 2, 4, ... minutes
+    minutes backoff_max{60};
+    bool keep_recordings = false;         // R19: else moved to the backend's trash after download
+    std::string recordings_dir;           // R19: empty = list only (never trash what was not saved)
+    std::string reports_dir;              // R15: empty = reports in memory (report_of) only
+    minutes recordings_poll{30};
+    minutes recording_stuck_after{6 * 60};      // R19, counted from the webinar's end
+    minutes recordings_give_up_after{7 * 24 * 60};
+    sala::room_settings room_settings{};  // R20
+    // Registered attendees of a request's event (R12); panelists come from the request.
+    std::function<std::vector<mail_address>(const request&)> attendees;
+};
+
+// What the organizer's view shows (R12).
+struct webinar_credentials {
+    std::string start_url;
+    std::string join_url;
+    std::string user_name;   // the room's e-mail
+    std::string password;
+    instant valid_until{};   // grace end: the password is rotated then (R15)
+};
+
+// R15: the attendance report.
+struct attendance_report {
+    request_id request;
+    std::string title;
+    std::vector<participant> sessions;   // one row per join/leave
+    std::size_t people() const;          // distinct e-mails (or names without one)
+    std::string csv(std::string_view zone = "") const;
+};
+
+// R13.
+struct about_to_start_entry {
+    request_id request;
+    std::string title;
+    room_id room;
+    instant start{};
+    instant credentials_due{};
+    std::string status;      // "pending" or the last error
+};
+
+// Something an admin should look at.
+struct problem {
+    std::optional<request_id> request;
+    std::optional<room_id> room;
+    step_kind step;
+    std::string title;
+    int failures = 0;
+    std::string last_error;
+    instant next_attempt{};
+};
+
+enum class step_outcome { done, failed, waiting };
+const char* to_string(step_outcome o);
+
+// One attempt at one step, for timelines and logs.
+struct step_event {
+    instant at{};          // the tick's now
+    instant due{};         // the step's moment (epoch for "as soon as possible")
+    step_kind step;
+    step_outcome outcome;
+    std::optional<request_id> request;
+    std::optional<room_id> room;
+    std::string title;
+    std::string zone;      // the event's zone, when known
+    std::string detail;
+};
+
+class lifecycle {
+public:
+    // Subscribes to the platform's events; the lifecycle must outlive its use
+    // of `p`, `c` and `m` (after it is destroyed the subscription is inert).
+    lifecycle(platform& p, conferencing& c, mailer& m, lifecycle_options o = {},
+              lifecycle_state restored = {});
+    ~lifecycle();
+    lifecycle(const lifecycle&) = delete;
+    lifecycle& operator=(const lifecycle&) = delete;
+
+    // Runs every step due at `now`, oldest moment first; returns how many
+    // steps were attempted.
+    std::size_t tick(instant now);
+    // When the next step becomes due (a past instant if some already is);
+    // empty when idle. A host loop sleeps until then, or until dirty().
+    std::optional<instant> next_due() const;
+    // The platform changed (assigned, queued, reassigned, cancelled, room
+    // activated) since the last tick: work may be due now.
+    bool dirty() const noexcept { return !touched_->empty(); }
+
+    // R13: assigned webinars inside their credentials window (plus `lookahead`)
+    // whose credentials have not been mailed.
+    std::vector<about_to_start_entry> about_to_start(instant now, minutes lookahead = minutes{0}) const;
+    // R13: makes the credentials of `id` due now and ticks. Returns true when
+    // they have been mailed (now or before). Throws sala::not_found, or
+    // sala::rule_violation("R13") when the request has no room.
+    bool generate_credentials_now(request_id id, instant now);
+
+    // R1, R2, R18: lists the account's users on the backend and links them;
+    // an owner holding a licence is reported to the admin by e-mail (once).
+    link_report link_account(const std::string& name, pool_kind kind);
+
+    // Current credentials (only while the process that generated them runs).
+    std::optional<webinar_credentials> credentials_of(request_id id) const;
+    std::optional<attendance_report> report_of(request_id id) const;
+    std::vector<problem> problems() const;
+
+    const lifecycle_state& state() const noexcept { return state_; }
+    const lifecycle_options& options() const noexcept { return options_; }
+    // Every external effect done so far by this object, in order (mail, backend call).
+    const std::vector<effect>& effects() const noexcept { return effects_; }
+
+    void on_step(std::function<void(const step_event&)> f) { on_step_ = std::move(f); }
+    void on_effect(std::function<void(const effect&)> f) { on_effect_ = std::move(f); }
+
+    // The idempotency key of a step's effect ("credentials/42/1").
+    static std::string key(step_kind k, request_id id, std::uint32_t generation = 0,
+                           const std::string& item = {});
+
+private:
+    struct candidate;
+    std::vector<candidate> candidates() const;
+    void run(const candidate& c, instant now);
+    bool execute(const candidate& c, instant now, std::string& detail);
+    step_record& record_of(const candidate& c);
+    webinar_record& webinar_of(request_id id);
+    mail_context context(const request& rq, const webinar_record& r, language l) const;
+    void send(const mail_message& m, const std::optional<request_id>& rq, const char* what);
+    void record_effect(std::string kind, std::string key, std::string payload,
+                       std::optional<request_id> rq);
+    void queue_admin(mail_kind kind, const mail_context& ctx, const std::string& key, instant now);
+    mail_message message(mail_kind kind, const mail_context& ctx, std::vector<mail_address> to,
+                         std::string key) const;
+
+    platform& platform_;
+    conferencing& conf_;
+    mailer& mail_;
+    lifecycle_options options_;
+    lifecycle_state state_;
+    std::map<request_id, std::string> passwords_;   // transient (see lifecycle_state)
+    std::vector<effect> effects_;
+    std::function<void(const step_event&)> on_step_;
+    std::function<void(const effect&)> on_effect_;
+    std::shared_ptr<bool> alive_;
+    std::shared_ptr<std::set<request_id>> touched_;  // marked by platform events
+};
+
+}  // namespace sala
