@@ -1,0 +1,143 @@
+#include "sala/planner.hpp"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <queue>
+#include <set>
+#include <sstream>
+
+#include "sala/error.hpp"
+
+namespace sala {
+
+namespace {
+
+// Is [b, e) free in a room given as begin -> end of its blocks?
+bool free_in(const std::map<instant, instant>& room, const interval& i) {
+    auto it = room.lower_bound(i.begin());
+    if (it != room.end() && it->first < i.end()) return false;
+    if (it != room.begin() && std::prev(it)->second > i.begin()) return false;
+    return true;
+}
+
+}  // namespace
+
+licence_plan plan_for(std::size_t licences) {
+    if (licences <= 9) return licence_plan::pro;
+    if (licences <= 99) return licence_plan::business;
+    return licence_plan::enterprise;
+}
+
+const char* to_string(licence_plan p) {
+    switch (p) {
+        case licence_plan::pro: return "Pro";
+        case licence_plan::business: return "Business";
+        default: return "Enterprise";
+    }
+}
+
+licence_report plan_licences(const std::vector<plan_item>& items) {
+    licence_report r;
+    r.requests = items.size();
+    for (std::size_t k = 0; k < items.size(); ++k)
+        if (items[k].blocked.empty())
+            throw invalid_argument("items[" + std::to_string(k) + "].blocked", "is empty");
+
+    // Interval partitioning: by begin; a room frees when its block ends (ends
+    // at or before the next begin count as free: half-open, R7).
+    std::vector<std::size_t> order(items.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return items[a].blocked.begin() < items[b].blocked.begin();
+    });
+    using busy = std::pair<instant, std::size_t>;  // (end, room)
+    std::priority_queue<busy, std::vector<busy>, std::greater<>> running;
+    std::set<std::size_t> idle;
+    std::size_t opened = 0, in_use = 0;
+    r.optimal_room.assign(items.size(), 0);
+    for (const std::size_t k : order) {
+        const auto& b = items[k].blocked;
+        while (!running.empty() && running.top().first <= b.begin()) {
+            idle.insert(running.top().second);
+            running.pop();
+            --in_use;
+        }
+        std::size_t room;
+        if (idle.empty()) {
+            room = ++opened;
+        } else {
+            room = *idle.begin();
+            idle.erase(idle.begin());
+        }
+        running.emplace(b.end(), room);
+        ++in_use;
+        if (in_use > r.minimum_rooms) {
+            r.minimum_rooms = in_use;
+            r.peak_at = b.begin();
+        }
+        r.optimal_room[k] = room;
+    }
+
+    // First-fit (R9) in submission order over as many rooms as it asks for.
+    std::vector<std::map<instant, instant>> rooms;
+    r.first_fit_room.assign(items.size(), 0);
+    for (std::size_t k = 0; k < items.size(); ++k) {
+        const auto& b = items[k].blocked;
+        std::size_t j = 0;
+        while (j < rooms.size() && !free_in(rooms[j], b)) ++j;
+        if (j == rooms.size()) rooms.emplace_back();
+        rooms[j].emplace(b.begin(), b.end());
+        r.first_fit_room[k] = j + 1;
+    }
+    r.first_fit_rooms = rooms.size();
+    r.licences = r.minimum_rooms;
+    r.plan = plan_for(r.licences);
+    return r;
+}
+
+licence_report plan_licences(const platform& p, const interval& window) {
+    std::vector<plan_item> items;
+    for (const auto& [id, rq] : p.state().requests)
+        if (rq.window.blocked.overlaps(window)) items.push_back({id, rq.title, rq.window.blocked});
+    return plan_licences(items);
+}
+
+std::string describe(const licence_report& r, const std::vector<plan_item>& items) {
+    std::ostringstream out;
+    out << r.requests << " request(s).\n";
+    if (r.requests == 0) {
+        out << "Nothing to host: no licence needed.\n";
+        return out.str();
+    }
+    out << "Minimum rooms (peak concurrency of blocked intervals): " << r.minimum_rooms;
+    if (r.peak_at) out << ", first reached at " << format_utc(*r.peak_at) << " UTC";
+    out << ".\n";
+    out << "First-fit in submission order (R9) uses " << r.first_fit_rooms << " room(s)";
+    if (r.first_fit_rooms > r.minimum_rooms)
+        out << ": " << r.first_fit_rooms - r.minimum_rooms
+            << " more than needed; moving webinars between rooms (reassignment) would free them";
+    out << ".\n";
+    out << "Plan: " << to_string(r.plan) << " with " << r.licences << " licensed host(s)";
+    if (r.plan == licence_plan::pro) out << " (Pro holds up to 9)";
+    else if (r.plan == licence_plan::business) out << " (Business holds 10 to 99)";
+    else out << " (more than 99 hosts: an enterprise agreement with Zoom)";
+    out << ".\n";
+    out << "Caveat (seed 003): on upgrade Zoom sets the account owner to Licensed, which takes one "
+           "of these licences. The owner is never a room (R1): remove its licence and give it to a "
+           "host user, or buy "
+        << r.licences + 1 << " licences";
+    if (plan_for(r.licences + 1) != r.plan)
+        out << ", which is a " << to_string(plan_for(r.licences + 1)) << " plan";
+    out << ".\n";
+    if (r.optimal_room.size() == items.size()) {
+        out << "An assignment with " << r.minimum_rooms << " room(s):\n";
+        for (std::size_t k = 0; k < items.size(); ++k)
+            out << "  room " << r.optimal_room[k] << "  " << format_utc(items[k].blocked.begin())
+                << " - " << format_utc(items[k].blocked.end()) << " UTC  " << to_string(items[k].request)
+                << "  '" << items[k].title << "'\n";
+    }
+    return out.str();
+}
+
+}  // namespace sala
