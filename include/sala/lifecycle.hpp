@@ -268,3 +268,21 @@ private:
 };
 
 }  // namespace sala
+
+namespace sala {
+
+// ---- persistence (store port, issue 5) ----------------------------------------------
+// The lifecycle state as store rows (lifecycle_record, JSON state): one row per
+// webinar ("request/<id>"), per room with settings progress ("room/<id>") and
+// per admin notice ("notice/<idempotency key>"). Instants are whole minutes
+// since the Unix epoch, so a round trip is exact: from_records(to_records(s)) == s.
+std::vector<lifecycle_record> to_records(const lifecycle_state& s);
+// Throws sala::store_error for a row it cannot read (names the key).
+lifecycle_state from_records(const std::vector<lifecycle_record>& rows);
+// The rows to write after `before` became `after` (changed or new rows; a row
+// that disappeared comes back with an empty `state`, which erases it).
+std::vector<lifecycle_record> changed_records(const lifecycle_state& before, const lifecycle_state& after);
+// "set_password" -> step_kind::set_password; throws sala::invalid_argument("step").
+step_kind parse_step_kind(std::string_view s);
+
+}  // namespace sala

@@ -553,3 +553,46 @@ TEST(Lifecycle, EffectsCarryStableIdempotencyKeys) {
     EXPECT_EQ(sala::lifecycle::key(step_kind::mail_credentials, tarde, 1), "credentials/" + t + "/1");
     (void)manana;
 }
+
+TEST(Lifecycle, R16_StateAsStoreRowsRoundTripsExactly) {
+    auto o = world::options();
+    o.recordings_dir = ::testing::TempDir() + "/sala-lc-rows";
+    world w(seed::seed_2086_settings(), o);
+    w.conf.fail_next(method::end_webinar, 4);  // surfaced: an admin notice in the state too
+    const auto [tarde, manana] = w.book_seed_webinars();
+    const auto half = [&] {
+        w.every_minute(madrid(2021, 5, 12, 15, 0), madrid(2021, 5, 12, 16, 0));
+        return w.life->state();
+    }();
+    ASSERT_FALSE(half.admin_notices.empty());
+    const auto rows = sala::to_records(half);
+    EXPECT_EQ(sala::from_records(rows), half);
+    bool has_request_row = false;
+    for (const auto& r : rows) has_request_row |= r.key == "request/" + std::to_string(tarde.value) && r.request == tarde;
+    EXPECT_TRUE(has_request_row);
+    // A restart from rows continues without repeating anything.
+    w.start(o, sala::from_records(rows));
+    w.every_minute(madrid(2021, 5, 12, 16, 1), madrid(2021, 5, 13, 12, 0));
+    const auto full = w.life->state();
+    EXPECT_EQ(sala::from_records(sala::to_records(full)), full);
+    EXPECT_TRUE(w.duplicate_mails().empty());
+    // Only what changed is written; a vanished row is erased with an empty state.
+    const auto diff = sala::changed_records(half, full);
+    EXPECT_FALSE(diff.empty());
+    EXPECT_LT(diff.size(), sala::to_records(full).size() + 1);
+    EXPECT_TRUE(sala::changed_records(full, full).empty());
+    auto fewer = full;
+    fewer.webinars.erase(manana);
+    const auto erase = sala::changed_records(full, fewer);
+    ASSERT_EQ(erase.size(), 1u);
+    EXPECT_TRUE(erase[0].state.empty());
+    // Bad rows are rejected with the key named.
+    try {
+        sala::from_records({{"request/9", std::nullopt, "{not json"}});
+        FAIL();
+    } catch (const sala::store_error& e) {
+        EXPECT_NE(std::string(e.what()).find("request/9"), std::string::npos);
+    }
+    EXPECT_EQ(sala::parse_step_kind("set_password"), step_kind::set_password);
+    EXPECT_THROW(sala::parse_step_kind("nope"), sala::invalid_argument);
+}
