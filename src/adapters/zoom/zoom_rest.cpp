@@ -1,0 +1,588 @@
+// Zoom REST adapter (zoom-api.md §0-§9). One libcurl easy handle per adapter,
+// reused (connection keep-alive) under a mutex; calls are serialised.
+#include "sala/adapters/zoom_rest.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <optional>
+
+#include <curl/curl.h>
+#include <nlohmann/json.hpp>
+
+#include "sala/time.hpp"
+
+namespace sala {
+namespace {
+
+using json = nlohmann::json;
+using steady = std::chrono::steady_clock;
+
+void global_init() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::string base64(const std::string& in) {
+    static constexpr char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    std::size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+        const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
+                           (static_cast<unsigned char>(in[i + 1]) << 8) |
+                           static_cast<unsigned char>(in[i + 2]);
+        out += {t[(v >> 18) & 63], t[(v >> 12) & 63], t[(v >> 6) & 63], t[v & 63]};
+    }
+    if (i + 1 == in.size()) {
+        const unsigned v = static_cast<unsigned char>(in[i]) << 16;
+        out += {t[(v >> 18) & 63], t[(v >> 12) & 63], '=', '='};
+    } else if (i + 2 == in.size()) {
+        const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
+                           (static_cast<unsigned char>(in[i + 1]) << 8);
+        out += {t[(v >> 18) & 63], t[(v >> 12) & 63], t[(v >> 6) & 63], '='};
+    }
+    return out;
+}
+
+// encodeURIComponent: everything but unreserved characters.
+std::string pct(const std::string& s) {
+    static constexpr char d[] = "0123456789ABCDEF";
+    std::string out;
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += ch;
+        } else {
+            out += '%';
+            out += d[c >> 4];
+            out += d[c & 15];
+        }
+    }
+    return out;
+}
+
+// zoom-api.md §0: a UUID starting with '/' or containing "//" is encoded twice.
+std::string webinar_segment(const std::string& id) {
+    if (!id.empty() && (id.front() == '/' || id.find("//") != std::string::npos))
+        return pct(pct(id));
+    return pct(id);
+}
+
+void require_id(const std::string& value, const char* field) {
+    if (value.empty()) throw invalid_argument(field, "is empty");
+    for (const char ch : value)
+        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F)
+            throw invalid_argument(field, "contains a control character");
+}
+
+std::string str(const json& j, const char* key) {
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return {};
+    if (it->is_string()) return it->get<std::string>();
+    return it->dump();  // ids arrive as JSON numbers (zoom-api.md §0)
+}
+
+std::int64_t num(const json& j, const char* key) {
+    const auto it = j.find(key);
+    if (it == j.end()) return 0;
+    if (it->is_number_integer()) return it->get<std::int64_t>();
+    if (it->is_number()) return static_cast<std::int64_t>(it->get<double>());
+    if (it->is_string()) return std::strtoll(it->get<std::string>().c_str(), nullptr, 10);
+    return 0;
+}
+
+// "2021-05-12T13:05:07Z" (optionally with fractions) -> seconds since epoch.
+std::optional<std::chrono::sys_seconds> parse_iso(const std::string& s) {
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
+    char z = 0;
+    if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &se) != 6)
+        return std::nullopt;
+    (void)z;
+    const std::chrono::year_month_day ymd{std::chrono::year{y},
+                                          std::chrono::month{static_cast<unsigned>(mo)},
+                                          std::chrono::day{static_cast<unsigned>(d)}};
+    if (!ymd.ok()) return std::nullopt;
+    return std::chrono::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi} +
+           std::chrono::seconds{se};
+}
+
+instant parse_instant(const std::string& s) {
+    const auto t = parse_iso(s);
+    if (!t) return instant{};
+    return std::chrono::floor<minutes>(*t);
+}
+
+struct response {
+    long status = 0;
+    std::string body;
+    std::map<std::string, std::string> headers;  // lower-case names
+};
+
+struct curl_deleter {
+    void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct slist_deleter {
+    void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+std::size_t write_string(char* p, std::size_t size, std::size_t n, void* ud) {
+    static_cast<std::string*>(ud)->append(p, size * n);
+    return size * n;
+}
+std::size_t write_file(char* p, std::size_t size, std::size_t n, void* ud) {
+    auto* out = static_cast<std::ofstream*>(ud);
+    out->write(p, static_cast<std::streamsize>(size * n));
+    return *out ? size * n : 0;
+}
+std::size_t header_cb(char* p, std::size_t size, std::size_t n, void* ud) {
+    auto* h = static_cast<std::map<std::string, std::string>*>(ud);
+    const std::string line(p, size * n);
+    if (line.rfind("HTTP/", 0) == 0) h->clear();  // a new response (after a redirect)
+    const auto colon = line.find(':');
+    if (colon != std::string::npos) {
+        std::string name = line.substr(0, colon);
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        std::string value = line.substr(colon + 1);
+        const auto b = value.find_first_not_of(" \t");
+        const auto e = value.find_last_not_of(" \t\r\n");
+        (*h)[name] = b == std::string::npos ? "" : value.substr(b, e - b + 1);
+    }
+    return size * n;
+}
+
+struct http_request {
+    std::string method;
+    std::string url;
+    std::string what;  // "GET /users": for errors, never holds a secret
+    std::vector<std::string> headers;
+    std::optional<std::string> body;
+    std::chrono::milliseconds timeout{0};
+    std::ofstream* sink = nullptr;  // download target instead of the body string
+    bool follow = false;
+};
+
+std::pair<int, std::string> zoom_code_message(const std::string& body) {
+    const json j = json::parse(body, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return {0, body.substr(0, 200)};
+    int code = static_cast<int>(num(j, "code"));
+    std::string message = str(j, "message");
+    if (message.empty()) message = str(j, "reason");
+    if (message.empty()) message = str(j, "error");
+    if (const auto it = j.find("errors"); it != j.end() && it->is_array())
+        for (const auto& e : *it) message += "; " + str(e, "field") + ": " + str(e, "message");
+    return {code, message};
+}
+
+// Seconds to wait after a 429 (zoom-api.md §8): Retry-After is an ISO-8601
+// instant (seconds are accepted too); without it a daily limit waits for
+// 00:00 UTC and a per-second limit 1 s.
+int retry_after(const response& r) {
+    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    if (const auto it = r.headers.find("retry-after"); it != r.headers.end() && !it->second.empty()) {
+        const std::string& v = it->second;
+        if (std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+            return std::max(1, std::atoi(v.c_str()));
+        if (const auto t = parse_iso(v))
+            return static_cast<int>(std::max<std::int64_t>(1, (*t - now).count()));
+    }
+    if (const auto it = r.headers.find("x-ratelimit-type");
+        it != r.headers.end() && it->second.find("Daily") != std::string::npos) {
+        const auto midnight = std::chrono::floor<std::chrono::days>(now) + std::chrono::days{1};
+        return static_cast<int>((midnight - now).count());
+    }
+    return 1;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+
+zoom_config zoom_config::from_env() {
+    auto get = [](const char* name) {
+        const char* v = std::getenv(name);
+        return v ? std::string(v) : std::string();
+    };
+    zoom_config c;
+    c.account_id = get("ZOOM_ACCOUNT_ID");
+    c.client_id = get("ZOOM_CLIENT_ID");
+    c.client_secret = get("ZOOM_CLIENT_SECRET");
+    for (const auto& [name, value] : {std::pair<const char*, const std::string*>{"ZOOM_ACCOUNT_ID", &c.account_id},
+                                      {"ZOOM_CLIENT_ID", &c.client_id},
+                                      {"ZOOM_CLIENT_SECRET", &c.client_secret}})
+        if (value->empty()) throw invalid_settings(name, "is not set");
+    if (const auto v = get("SALA_ZOOM_API_BASE"); !v.empty()) c.api_base = v;
+    if (const auto v = get("SALA_ZOOM_OAUTH_URL"); !v.empty()) c.oauth_url = v;
+    if (const auto v = get("SALA_ZOOM_TIMEOUT_SECONDS"); !v.empty()) {
+        char* end = nullptr;
+        const long n = std::strtol(v.c_str(), &end, 10);
+        if (*end != '\0' || n < 1 || n > 3600)
+            throw invalid_settings("SALA_ZOOM_TIMEOUT_SECONDS", "'" + v + "' is not a number in 1-3600");
+        c.total_timeout = std::chrono::seconds(n);
+        c.connect_timeout = std::min<std::chrono::milliseconds>(c.connect_timeout, c.total_timeout);
+    }
+    return c;
+}
+
+struct zoom_rest::impl {
+    zoom_config cfg;
+    std::mutex mutex;
+    std::unique_ptr<CURL, curl_deleter> curl;
+    std::string token;
+    steady::time_point token_expiry{};
+    std::atomic<int> tokens_fetched{0};
+
+    // Transport: curl failures (connect, timeout, reset) are retryable.
+    response perform(const http_request& rq) {
+        CURL* c = curl.get();
+        curl_easy_reset(c);
+        response r;
+        char errbuf[CURL_ERROR_SIZE] = {0};
+        curl_easy_setopt(c, CURLOPT_URL, rq.url.c_str());
+        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(cfg.connect_timeout.count()));
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(rq.timeout.count()));
+        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+        if (rq.follow) {
+            curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+            curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+        }
+        std::unique_ptr<curl_slist, slist_deleter> headers;
+        for (const auto& h : rq.headers) headers.reset(curl_slist_append(headers.release(), h.c_str()));
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+        if (rq.method == "GET") {
+            curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+        } else {
+            curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, rq.method.c_str());
+        }
+        if (rq.body) {
+            curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq.body->c_str());
+            curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(rq.body->size()));
+        }
+        if (rq.sink) {
+            curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_file);
+            curl_easy_setopt(c, CURLOPT_WRITEDATA, rq.sink);
+        } else {
+            curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_string);
+            curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+        }
+        curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
+        curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
+        const CURLcode rc = curl_easy_perform(c);
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
+        if (rc != CURLE_OK) {
+            const bool timeout = rc == CURLE_OPERATION_TIMEDOUT;
+            throw backend_error("zoom: " + rq.what + ": " + (timeout ? "timed out: " : "") +
+                                    (errbuf[0] ? std::string(errbuf) : curl_easy_strerror(rc)),
+                                rc != CURLE_WRITE_ERROR || !rq.sink);
+        }
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+        return r;
+    }
+
+    [[noreturn]] void fail(const std::string& what, const response& r) {
+        const auto [code, message] = zoom_code_message(r.body);
+        std::string text = "zoom: " + what + ": HTTP " + std::to_string(r.status);
+        if (code != 0) text += ", code " + std::to_string(code);
+        if (!message.empty()) text += ": " + message;
+        const int status = static_cast<int>(r.status);
+        if (status == 429) throw zoom_error(text, status, code, true, retry_after(r));
+        throw zoom_error(text, status, code, status >= 500 || status == 408);
+    }
+
+    void fetch_token() {
+        http_request rq;
+        rq.method = "POST";
+        rq.url = cfg.oauth_url;
+        rq.what = "POST oauth token";
+        rq.headers = {"Authorization: Basic " + base64(cfg.client_id + ":" + cfg.client_secret),
+                      "Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
+        rq.body = "grant_type=account_credentials&account_id=" + pct(cfg.account_id);
+        rq.timeout = cfg.total_timeout;
+        const auto started = steady::now();
+        const response r = perform(rq);
+        if (r.status != 200) fail(rq.what, r);
+        const json j = json::parse(r.body, nullptr, false);
+        if (j.is_discarded() || str(j, "access_token").empty())
+            throw backend_error("zoom: " + rq.what + ": no access_token in the reply", true);
+        token = str(j, "access_token");
+        const auto expires = j.contains("expires_in") ? num(j, "expires_in") : 3599;
+        // Renew a minute early so a token never expires in flight.
+        token_expiry = started + std::chrono::seconds(std::max<std::int64_t>(expires - 60, 1));
+        ++tokens_fetched;
+    }
+
+    const std::string& bearer() {
+        if (token.empty() || steady::now() >= token_expiry) fetch_token();
+        return token;
+    }
+
+    static bool expired_token(const response& r) {
+        return r.status == 401 && zoom_code_message(r.body).first == 124;
+    }
+
+    // One authenticated call. A 401 with code 124 refreshes the token and
+    // retries once (zoom-api.md §1); a second 401 is final.
+    response call(http_request rq, std::initializer_list<long> ok = {200, 201, 204},
+                  std::initializer_list<long> tolerated = {}) {
+        rq.headers.push_back("Accept: application/json");
+        if (rq.body) rq.headers.push_back("Content-Type: application/json");
+        if (rq.timeout.count() == 0) rq.timeout = cfg.total_timeout;
+        rq.headers.push_back("Authorization: Bearer " + bearer());
+        response r = perform(rq);
+        if (expired_token(r)) {
+            token.clear();
+            rq.headers.back() = "Authorization: Bearer " + bearer();
+            if (rq.sink) {
+                rq.sink->clear();
+                rq.sink->seekp(0);
+            }
+            r = perform(rq);
+        }
+        if (std::find(ok.begin(), ok.end(), r.status) != ok.end() ||
+            std::find(tolerated.begin(), tolerated.end(), r.status) != tolerated.end())
+            return r;
+        fail(rq.what, r);
+    }
+
+    response api(const std::string& method, const std::string& path, const std::string& query = {},
+                 std::optional<json> body = std::nullopt,
+                 std::initializer_list<long> tolerated = {}) {
+        http_request rq;
+        rq.method = method;
+        rq.url = cfg.api_base + path + (query.empty() ? "" : "?" + query);
+        rq.what = method + " " + path;
+        if (body) rq.body = body->dump();
+        return call(std::move(rq), {200, 201, 204}, tolerated);
+    }
+
+    static json parse(const response& r, const std::string& what) {
+        json j = json::parse(r.body, nullptr, false);
+        if (j.is_discarded() || !j.is_object())
+            throw backend_error("zoom: " + what + ": reply is not a JSON object", true);
+        return j;
+    }
+
+    // Every page of a list (zoom-api.md §0: next_page_token, empty on the last page).
+    std::vector<json> all_pages(const std::string& path, const std::string& array_key,
+                                const std::string& query = {}) {
+        std::vector<json> items;
+        std::string next;
+        for (int page = 0; page < 100000; ++page) {
+            std::string q = "page_size=" + std::to_string(cfg.page_size);
+            if (!query.empty()) q = query + "&" + q;
+            if (!next.empty()) q += "&next_page_token=" + pct(next);
+            const json j = parse(api("GET", path, q), "GET " + path);
+            if (const auto it = j.find(array_key); it != j.end() && it->is_array())
+                for (const auto& e : *it) items.push_back(e);
+            const std::string token_now = str(j, "next_page_token");
+            if (token_now.empty() || token_now == next) return items;
+            next = token_now;
+        }
+        throw backend_error("zoom: GET " + path + ": paging did not end", true);
+    }
+};
+
+zoom_rest::zoom_rest(zoom_config config) : impl_(std::make_unique<impl>()) {
+    if (config.account_id.empty()) throw invalid_settings("account_id", "is empty");
+    if (config.client_id.empty()) throw invalid_settings("client_id", "is empty");
+    if (config.client_secret.empty()) throw invalid_settings("client_secret", "is empty");
+    for (const auto* url : {&config.api_base, &config.oauth_url})
+        if (url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0)
+            throw invalid_settings(url == &config.api_base ? "api_base" : "oauth_url",
+                                   "'" + *url + "' is not an http(s) URL");
+    while (!config.api_base.empty() && config.api_base.back() == '/') config.api_base.pop_back();
+    if (config.page_size < 1 || config.page_size > 300)
+        throw invalid_settings("page_size", std::to_string(config.page_size) + " is not in 1-300");
+    if (config.total_timeout.count() <= 0 || config.connect_timeout.count() <= 0 ||
+        config.download_timeout.count() <= 0)
+        throw invalid_settings("timeout", "must be positive");
+    global_init();
+    impl_->cfg = std::move(config);
+    impl_->curl.reset(curl_easy_init());
+    if (!impl_->curl) throw backend_error("zoom: curl_easy_init failed", true);
+}
+
+zoom_rest::~zoom_rest() = default;
+
+int zoom_rest::tokens_fetched() const noexcept { return impl_->tokens_fetched.load(); }
+
+std::vector<account_user> zoom_rest::list_users() {
+    std::lock_guard lock(impl_->mutex);
+    std::vector<account_user> out;
+    for (const json& u : impl_->all_pages("/users", "users", "status=active")) {
+        account_user a;
+        a.user_id = str(u, "id");
+        if (a.user_id.empty()) continue;  // pending users have no id yet
+        a.email = str(u, "email");
+        a.display_name = str(u, "first_name");
+        if (const auto last = str(u, "last_name"); !last.empty())
+            a.display_name += (a.display_name.empty() ? "" : " ") + last;
+        if (a.display_name.empty()) a.display_name = a.email;
+        const std::string seg = "/users/" + pct(a.user_id);
+        const json detail = impl_->parse(impl_->api("GET", seg), "GET " + seg);
+        a.owner = str(detail, "role_name") == "Owner";
+        const auto type = num(u, "type");
+        a.licensed = false;
+        a.capacity = 0;
+        if (type == 2 || type == 3) {  // only Licensed/On-prem users can hold the webinar add-on
+            const json s = impl_->parse(impl_->api("GET", seg + "/settings"), "GET " + seg + "/settings");
+            if (const auto f = s.find("feature"); f != s.end() && f->is_object()) {
+                a.licensed = f->value("webinar", false);
+                if (a.licensed) a.capacity = static_cast<int>(num(*f, "webinar_capacity"));
+            }
+        }
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+webinar_handle zoom_rest::create_webinar(const webinar_spec& spec) {
+    require_id(spec.host_user_id, "host_user_id");
+    if (spec.topic.empty()) throw invalid_argument("topic", "is empty");
+    if (spec.topic.size() > 200) throw invalid_argument("topic", "is longer than Zoom's 200 characters");
+    if (spec.duration <= minutes{0}) throw invalid_argument("duration", "must be positive");
+    if (spec.passcode.size() > 10) throw invalid_argument("passcode", "is longer than 10 characters");
+    for (const char ch : spec.passcode)
+        if (!std::isalnum(static_cast<unsigned char>(ch)) &&
+            std::string_view("@-_*!").find(ch) == std::string_view::npos)
+            throw invalid_argument("passcode", "may hold only a-z A-Z 0-9 @ - _ * !");
+    if (!spec.zone.empty()) check_zone(spec.zone);
+
+    json body = {{"topic", spec.topic},
+                 {"type", 5},
+                 {"start_time", format_iso_utc(spec.start)},
+                 {"duration", spec.duration.count()},
+                 {"settings", {{"approval_type", spec.admission == admission::manual ? 1 : 0}}}};
+    if (!spec.zone.empty()) body["timezone"] = spec.zone;
+    if (!spec.passcode.empty()) body["password"] = spec.passcode;
+    if (!spec.agenda.empty()) {
+        std::string agenda = spec.agenda.substr(0, 2000);  // zoom-api.md §3
+        while (agenda.size() < spec.agenda.size() && !agenda.empty() &&
+               (static_cast<unsigned char>(spec.agenda[agenda.size()]) & 0xC0) == 0x80)
+            agenda.pop_back();
+        body["agenda"] = agenda;
+    }
+    std::lock_guard lock(impl_->mutex);
+    const std::string path = "/users/" + pct(spec.host_user_id) + "/webinars";
+    const json j = impl_->parse(impl_->api("POST", path, {}, body), "POST " + path);
+    webinar_handle h{str(j, "id"), str(j, "join_url"), str(j, "start_url")};
+    if (h.webinar_id.empty()) throw backend_error("zoom: POST " + path + ": reply has no id", true);
+    return h;
+}
+
+void zoom_rest::delete_webinar(const std::string& webinar_id) {
+    require_id(webinar_id, "webinar_id");
+    std::lock_guard lock(impl_->mutex);
+    impl_->api("DELETE", "/webinars/" + webinar_segment(webinar_id), {}, std::nullopt, {404});
+}
+
+void zoom_rest::end_webinar(const std::string& webinar_id) {
+    require_id(webinar_id, "webinar_id");
+    std::lock_guard lock(impl_->mutex);
+    impl_->api("PUT", "/webinars/" + webinar_segment(webinar_id) + "/status", {},
+               json{{"action", "end"}}, {404});
+}
+
+void zoom_rest::set_user_password(const std::string& user_id, const std::string& password) {
+    require_id(user_id, "user_id");
+    if (password.empty()) throw invalid_argument("password", "is empty");
+    if (password.size() > 31) throw invalid_argument("password", "is longer than 31 characters");
+    std::lock_guard lock(impl_->mutex);
+    impl_->api("PUT", "/users/" + pct(user_id) + "/password", {}, json{{"password", password}});
+}
+
+std::vector<participant> zoom_rest::participants_report(const std::string& webinar_id) {
+    require_id(webinar_id, "webinar_id");
+    std::lock_guard lock(impl_->mutex);
+    const std::string path = "/report/webinars/" + webinar_segment(webinar_id) + "/participants";
+    std::vector<json> rows;
+    try {
+        rows = impl_->all_pages(path, "participants");
+    } catch (const zoom_error& e) {
+        // Zoom builds the report a while after the end: a 404 now may be fine later.
+        if (e.http_status() == 404)
+            throw zoom_error(std::string(e.what()) + " (report not ready yet?)", 404, e.zoom_code(), true, 60);
+        throw;
+    }
+    std::vector<participant> out;
+    for (const json& p : rows)
+        out.push_back({str(p, "name"), str(p, "user_email"), parse_instant(str(p, "join_time")),
+                       parse_instant(str(p, "leave_time")), num(p, "duration")});
+    return out;
+}
+
+std::vector<recording_file> zoom_rest::list_recordings(const std::string& webinar_id) {
+    require_id(webinar_id, "webinar_id");
+    std::lock_guard lock(impl_->mutex);
+    const std::string path = "/meetings/" + webinar_segment(webinar_id) + "/recordings";
+    const response r = impl_->api("GET", path, {}, std::nullopt, {404});
+    std::vector<recording_file> out;
+    if (r.status == 404) return out;  // 3301: no recording (yet)
+    const json j = impl_->parse(r, "GET " + path);
+    if (const auto it = j.find("recording_files"); it != j.end() && it->is_array())
+        for (const auto& f : *it)
+            out.push_back({str(f, "id"), str(f, "file_type"), str(f, "download_url"), num(f, "file_size")});
+    return out;
+}
+
+void zoom_rest::download_recording(const recording_file& file, const std::string& destination_path) {
+    if (file.download_url.rfind("https://", 0) != 0 && file.download_url.rfind("http://", 0) != 0)
+        throw invalid_argument("download_url", "'" + file.download_url + "' is not an http(s) URL");
+    if (destination_path.empty()) throw invalid_argument("destination_path", "is empty");
+    const std::filesystem::path dest(destination_path);
+    std::error_code ec;
+    if (dest.has_parent_path()) std::filesystem::create_directories(dest.parent_path(), ec);
+    auto tmp = dest;
+    tmp += ".part";
+    std::lock_guard lock(impl_->mutex);
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) throw backend_error("zoom: cannot write " + tmp.string(), false);
+        http_request rq;
+        rq.method = "GET";
+        rq.url = file.download_url;
+        rq.what = "download recording " + file.id;
+        rq.sink = &out;
+        rq.follow = true;  // the download URL redirects to storage
+        rq.timeout = impl_->cfg.download_timeout;
+        try {
+            impl_->call(std::move(rq), {200});
+        } catch (...) {
+            out.close();
+            std::filesystem::remove(tmp, ec);
+            throw;
+        }
+        out.flush();
+        if (!out) {
+            out.close();
+            std::filesystem::remove(tmp, ec);
+            throw backend_error("zoom: cannot write " + tmp.string(), true);
+        }
+    }
+    std::filesystem::rename(tmp, dest, ec);
+    if (ec) throw backend_error("zoom: cannot rename to " + dest.string() + ": " + ec.message(), false);
+}
+
+void zoom_rest::trash_recordings(const std::string& webinar_id) {
+    require_id(webinar_id, "webinar_id");
+    std::lock_guard lock(impl_->mutex);
+    impl_->api("DELETE", "/meetings/" + webinar_segment(webinar_id) + "/recordings", "action=trash",
+               std::nullopt, {404});
+}
+
+void zoom_rest::apply_room_settings(const std::string& user_id, const room_settings& s) {
+    require_id(user_id, "user_id");
+    std::lock_guard lock(impl_->mutex);
+    impl_->api("PATCH", "/users/" + pct(user_id) + "/settings", {},
+               json{{"in_meeting", {{"waiting_room", s.waiting_room}, {"auto_saving_chat", s.auto_save_chat}}}});
+}
+
+}  // namespace sala
