@@ -310,7 +310,11 @@ TEST_F(fake_zoom, R19_RecordingsListDownloadAndTrash) {
     const fs::path dir = fs::temp_directory_path() / ("sala-zoom-" + std::to_string(getpid()));
     fs::remove_all(dir);
     zoom.download_recording(files[0], (dir / "rec" / "video.mp4").string());
+    // An expired token mid-way: the refused attempt's 401 body must not stay in the file.
+    control("expire_tokens");
     zoom.download_recording(files[1], (dir / "rec" / "chat.txt").string());
+    EXPECT_EQ(zoom.tokens_fetched(), 2);
+    EXPECT_EQ(fs::file_size(dir / "rec" / "chat.txt"), 15u);
     EXPECT_EQ(fs::file_size(dir / "rec" / "video.mp4"), 100000u);
     std::ifstream chat(dir / "rec" / "chat.txt");
     std::string line;

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -163,7 +164,9 @@ struct http_request {
     std::vector<std::string> headers;
     std::optional<std::string> body;
     std::chrono::milliseconds timeout{0};
-    std::ofstream* sink = nullptr;  // download target instead of the body string
+    // Download target instead of the body string; (re)created empty by every
+    // attempt, so a refused first attempt leaves nothing behind in it.
+    std::optional<std::filesystem::path> sink;
     bool follow = false;
 };
 
@@ -266,9 +269,12 @@ struct zoom_rest::impl {
             curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq.body->c_str());
             curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(rq.body->size()));
         }
+        std::ofstream file;
         if (rq.sink) {
+            file.open(*rq.sink, std::ios::binary | std::ios::trunc);
+            if (!file) throw backend_error("zoom: cannot write " + rq.sink->string(), false);
             curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_file);
-            curl_easy_setopt(c, CURLOPT_WRITEDATA, rq.sink);
+            curl_easy_setopt(c, CURLOPT_WRITEDATA, &file);
         } else {
             curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_string);
             curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
@@ -277,6 +283,11 @@ struct zoom_rest::impl {
         curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
         const CURLcode rc = curl_easy_perform(c);
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
+        if (rq.sink) {
+            file.close();
+            if (rc == CURLE_OK && !file)
+                throw backend_error("zoom: cannot write " + rq.sink->string(), true);
+        }
         if (rc != CURLE_OK) {
             const bool timeout = rc == CURLE_OPERATION_TIMEDOUT;
             throw backend_error("zoom: " + rq.what + ": " + (timeout ? "timed out: " : "") +
@@ -284,6 +295,12 @@ struct zoom_rest::impl {
                                 rc != CURLE_WRITE_ERROR || !rq.sink);
         }
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+        if (rq.sink && r.status >= 300) {
+            // An error answer went to the file: read it back for its {"code","message"}.
+            std::ifstream in(*rq.sink, std::ios::binary);
+            r.body.assign(std::istreambuf_iterator<char>(in), {});
+            r.body.resize(std::min<std::size_t>(r.body.size(), 4096));
+        }
         return r;
     }
 
@@ -340,10 +357,6 @@ struct zoom_rest::impl {
         if (expired_token(r)) {
             token.clear();
             rq.headers.back() = "Authorization: Bearer " + bearer();
-            if (rq.sink) {
-                rq.sink->clear();
-                rq.sink->seekp(0);
-            }
             r = perform(rq);
         }
         if (std::find(ok.begin(), ok.end(), r.status) != ok.end() ||
@@ -543,29 +556,18 @@ void zoom_rest::download_recording(const recording_file& file, const std::string
     auto tmp = dest;
     tmp += ".part";
     std::lock_guard lock(impl_->mutex);
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw backend_error("zoom: cannot write " + tmp.string(), false);
-        http_request rq;
-        rq.method = "GET";
-        rq.url = file.download_url;
-        rq.what = "download recording " + file.id;
-        rq.sink = &out;
-        rq.follow = true;  // the download URL redirects to storage
-        rq.timeout = impl_->cfg.download_timeout;
-        try {
-            impl_->call(std::move(rq), {200});
-        } catch (...) {
-            out.close();
-            std::filesystem::remove(tmp, ec);
-            throw;
-        }
-        out.flush();
-        if (!out) {
-            out.close();
-            std::filesystem::remove(tmp, ec);
-            throw backend_error("zoom: cannot write " + tmp.string(), true);
-        }
+    http_request rq;
+    rq.method = "GET";
+    rq.url = file.download_url;
+    rq.what = "download recording " + file.id;
+    rq.sink = tmp;
+    rq.follow = true;  // the download URL redirects to storage
+    rq.timeout = impl_->cfg.download_timeout;
+    try {
+        impl_->call(std::move(rq), {200});
+    } catch (...) {
+        std::filesystem::remove(tmp, ec);
+        throw;
     }
     std::filesystem::rename(tmp, dest, ec);
     if (ec) throw backend_error("zoom: cannot rename to " + dest.string() + ": " + ec.message(), false);
