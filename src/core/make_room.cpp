@@ -47,8 +47,11 @@ struct search {
     room_move make_move(request_id id, room_id from, room_id to) const {
         const request rq = p.get_request(id);
         room_move m{id, rq.title, from, to, rq.window.blocked, rq.panelists.size(), {}};
-        m.cost = "the join link of '" + rq.title + "' changes (delete + create, R11): " +
-                 rq.organizer.name + " <" + rq.organizer.email + "> must send it again" +
+        const std::string who = rq.organizer.name.empty()
+                                    ? rq.organizer.email
+                                    : rq.organizer.name + " <" + rq.organizer.email + ">";
+        m.cost = "the join link of '" + rq.title + "' changes (delete + create, R11): " + who +
+                 " must send it again" +
                  (rq.panelists.empty() ? std::string()
                                        : " and re-invite " + std::to_string(rq.panelists.size()) +
                                              " panelist(s)");

@@ -485,7 +485,15 @@ int cmd_simulate(const args& a) {
                          std::string(static_cast<std::size_t>(w - fill), ' ').c_str(), done, total);
             if (done == total) std::fprintf(stderr, "\n");
         };
-    auto r = sala::cli::run_scenario(file, text, make, hooks);
+    sala::cli::scenario_result r;
+    try {
+        r = sala::cli::run_scenario(file, text, make, hooks);
+    } catch (...) {
+        // A half-written store is worse than none: the user fixes the file and runs again.
+        if (a.opts.count("--save-db"))
+            for (const char* ext : {"", "-wal", "-shm", "-journal"}) fs::remove(a.opts.at("--save-db") + ext);
+        throw;
+    }
     const auto& p = r.target->view();
 
     std::cout << "\n== " << r.name << " at " << sala::format(p.now(), r.zone) << " " << r.zone << "\n";

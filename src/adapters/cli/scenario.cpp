@@ -25,6 +25,16 @@ private:
     platform p_;
 };
 
+// "organizer.email" / "panelists[1]" -> "/organizer/email" / "/panelists/1".
+std::string field_pointer(const std::string& field) {
+    std::string out = "/";
+    for (const char c : field) {
+        if (c == '.' || c == '[') out += '/';
+        else if (c != ']') out += c;
+    }
+    return out;
+}
+
 // Reads typed fields and turns every problem into "file:line: path: reason".
 struct reader {
     std::string file;
@@ -97,6 +107,10 @@ struct reader {
             return f();
         } catch (const input_error&) {
             throw;
+        } catch (const sala::invalid_argument& e) {
+            // Point at the field the core named when the file has it.
+            const std::string at = ptr + field_pointer(e.field());
+            fail(lines.count(at) ? at : ptr, e.what());
         } catch (const sala::error& e) {
             fail(ptr, e.what());
         }
@@ -301,8 +315,8 @@ scenario_result run_scenario(const std::string& file, const std::string& text, c
             t.run([&](platform& pl) { sub = pl.submit(in); });
         } catch (const sala::invalid_argument& e) {
             // Point at the field the core named when the scenario has it.
-            const std::string f = e.field() == "event_id" ? "event" : e.field();
-            r.fail(r.lines.count(p + "/" + f) ? p + "/" + f : p, e.what());
+            const std::string f = field_pointer(e.field() == "event_id" ? "event" : e.field());
+            r.fail(r.lines.count(p + f) ? p + f : p, e.what());
         } catch (const sala::error& e) {
             r.fail(p, e.what());
         }
