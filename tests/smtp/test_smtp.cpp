@@ -36,7 +36,7 @@ public:
                ("sala-smtp-" + std::to_string(getpid()) + "-" + std::to_string(counter()++));
         fs::remove_all(dir_);
         std::vector<std::string> argv{"/usr/bin/python3", SALA_SMTP_SINK, "--dir", dir_.string(),
-                                      "--slow-seconds", "4"};
+                                      "--slow-seconds", "10"};
         argv.insert(argv.end(), extra.begin(), extra.end());
         proc_ = std::make_unique<sala::test::child_process>(argv);
     }
@@ -48,7 +48,8 @@ public:
     std::size_t count() const {
         std::size_t n = 0;
         if (fs::exists(dir_))
-            for (const auto& e : fs::directory_iterator(dir_)) n += e.path().extension() == ".json";
+            for (const auto& e : fs::directory_iterator(dir_))
+                n += e.is_regular_file() && e.path().extension() == ".json";
         return n;
     }
     json received(int n) const {
@@ -61,6 +62,7 @@ public:
         ss << in.rdbuf();
         return ss.str();
     }
+    std::string tls_cert() const { return (dir_ / "tls" / "cert.pem").string(); }
     sala::smtp_config config() const {
         sala::smtp_config c;
         c.host = "127.0.0.1";
@@ -253,6 +255,9 @@ TEST(Smtp, SlowServerTimesOutRetryable) {
         EXPECT_TRUE(e.retryable()) << e.what();
         EXPECT_NE(std::string(e.what()).find("imeout"), std::string::npos) << e.what();
     }
+    // The send gave up while the server was still holding DATA (it answers
+    // after 10 s): the adapter did not wait for it.
+    EXPECT_EQ(s.count(), 0u);
 }
 
 TEST(Smtp, AuthenticatesAndNeverRevealsThePassword) {
@@ -316,4 +321,38 @@ TEST(Smtp, ConfigFromEnvironment) {
     bad.host = "127.0.0.1";
     bad.port = 0;
     EXPECT_THROW(sala::smtp_mailer{bad}, sala::invalid_settings);
+}
+
+TEST(Smtp, StartTlsWithTheServersCertificateTrusted) {
+    sink s({"--tls", "starttls"});
+    auto c = s.config();
+    c.tls = sala::smtp_tls::starttls;
+    c.ca_file = s.tls_cert();
+    sala::smtp_mailer(c).send(credentials_mail());
+    ASSERT_EQ(s.count(), 1u);
+    EXPECT_EQ(s.received(1)["tls"], true);
+    EXPECT_EQ(s.received(1)["subject"], credentials_mail().subject);
+
+    // Without trusting that certificate the handshake fails: configuration, not retryable.
+    c.ca_file.clear();
+    try {
+        sala::smtp_mailer(c).send(credentials_mail());
+        FAIL() << "untrusted certificate accepted";
+    } catch (const sala::backend_error& e) {
+        EXPECT_FALSE(e.retryable()) << e.what();
+    }
+    // Plain SMTP to a server that requires STARTTLS is refused (530, permanent).
+    c.tls = sala::smtp_tls::none;
+    EXPECT_THROW(sala::smtp_mailer(c).send(credentials_mail()), sala::backend_error);
+    EXPECT_EQ(s.count(), 1u);
+}
+
+TEST(Smtp, ImplicitTls) {
+    sink s({"--tls", "implicit"});
+    auto c = s.config();
+    c.tls = sala::smtp_tls::implicit;
+    c.ca_file = s.tls_cert();
+    sala::smtp_mailer(c).send(credentials_mail());
+    ASSERT_EQ(s.count(), 1u);
+    EXPECT_EQ(s.received(1)["tls"], true);
 }

@@ -7,7 +7,10 @@ SIGTERM (the test also sets PR_SET_PDEATHSIG, so it never outlives the test).
 
 Recipients steer the server: a local part starting with "reject" gets 550,
 "defer" gets 451, "slow" makes DATA wait --slow-seconds before answering.
-With --user/--password, AUTH (PLAIN/LOGIN, allowed without TLS) is required."""
+With --user/--password, AUTH (PLAIN/LOGIN, allowed without TLS) is required.
+With --tls starttls|implicit the server makes a throw-away self-signed
+certificate for 127.0.0.1 (openssl CLI) in --dir/tls/cert.pem and requires
+STARTTLS, or speaks TLS from the first byte."""
 
 import argparse
 import asyncio
@@ -16,6 +19,10 @@ import email.policy
 import json
 import os
 import signal
+import ssl
+import subprocess
+
+import logging
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
@@ -53,6 +60,7 @@ class Sink:
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
             "auth": session.authenticated,
+            "tls": server.transport.get_extra_info("ssl_object") is not None,
             "header_names": [k for k, _ in msg.items()],
             "subject": str(msg["subject"]),
             "from": str(msg["from"]),
@@ -76,7 +84,12 @@ def main():
     ap.add_argument("--user")
     ap.add_argument("--password")
     ap.add_argument("--slow-seconds", type=float, default=5.0)
+    ap.add_argument("--tls", choices=["none", "starttls", "implicit"], default="none")
     args = ap.parse_args()
+    # Client-side aborts (timeouts, refused certificates) are part of the tests.
+    logging.getLogger("mail.log").setLevel(logging.CRITICAL)
+    import warnings
+    warnings.simplefilter("ignore")
     os.makedirs(args.dir, exist_ok=True)
     handler = Sink(args.dir, args.slow_seconds)
 
@@ -90,10 +103,26 @@ def main():
     if args.user:
         kwargs = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
 
+    server_ssl = None
+    if args.tls != "none":
+        tls_dir = os.path.join(args.dir, "tls")
+        os.makedirs(tls_dir, exist_ok=True)
+        cert, key = os.path.join(tls_dir, "cert.pem"), os.path.join(tls_dir, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", key, "-out", cert], check=True, capture_output=True)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+        if args.tls == "starttls":
+            kwargs.update(tls_context=context, require_starttls=True)
+        else:
+            server_ssl = context
+
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     server = loop.run_until_complete(
-        loop.create_server(lambda: SMTP(handler, hostname="sink.test", **kwargs), "127.0.0.1", 0))
+        loop.create_server(lambda: SMTP(handler, hostname="sink.test", **kwargs), "127.0.0.1", 0,
+                           ssl=server_ssl))
     port = server.sockets[0].getsockname()[1]
     print("PORT %d" % port, flush=True)
     loop.add_signal_handler(signal.SIGTERM, loop.stop)

@@ -23,6 +23,7 @@ struct smtp_config {
     std::string password;  // never logged, never part of an error message
     smtp_tls tls = smtp_tls::none;
     bool verify_peer = true;  // TLS certificate and host name checks
+    std::string ca_file;      // PEM bundle to trust instead of the system's; empty: system CAs
     std::chrono::milliseconds connect_timeout{10'000};
     std::chrono::milliseconds total_timeout{60'000};
     // Name sent in EHLO; empty lets libcurl choose.
@@ -30,6 +31,7 @@ struct smtp_config {
 
     // Reads SALA_SMTP_HOST, SALA_SMTP_PORT, SALA_SMTP_USER, SALA_SMTP_PASSWORD,
     // SALA_SMTP_TLS (none|starttls|implicit), SALA_SMTP_VERIFY (1|0),
+    // SALA_SMTP_CA_FILE,
     // SALA_SMTP_TIMEOUT_SECONDS over the defaults above. Throws
     // sala::invalid_settings naming the variable for a malformed value.
     static smtp_config from_env();

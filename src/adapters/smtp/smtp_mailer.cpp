@@ -84,6 +84,7 @@ smtp_config smtp_config::from_env() {
     const int default_port = c.tls == smtp_tls::implicit ? 465 : c.tls == smtp_tls::starttls ? 587 : 25;
     c.port = env_int("SALA_SMTP_PORT", default_port, 1, 65535);
     c.verify_peer = env_int("SALA_SMTP_VERIFY", 1, 0, 1) == 1;
+    c.ca_file = env("SALA_SMTP_CA_FILE");
     c.total_timeout = std::chrono::seconds(env_int("SALA_SMTP_TIMEOUT_SECONDS", 60, 1, 3600));
     c.connect_timeout = std::min<std::chrono::milliseconds>(c.connect_timeout, c.total_timeout);
     return c;
@@ -116,6 +117,7 @@ void smtp_mailer::send(const mail_message& m) {
     if (!config_.helo_name.empty()) url += "/" + config_.helo_name;
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     if (config_.tls == smtp_tls::starttls) curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+    if (!config_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, config_.ca_file.c_str());
     if (!config_.verify_peer) {
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -127,6 +129,11 @@ void smtp_mailer::send(const mail_message& m) {
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config_.connect_timeout.count()));
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.total_timeout.count()));
+    // libcurl waits for the reply to the end of DATA in a blocking loop that
+    // checks only the per-reply timeout (curl issue #8555): bound it too, or a
+    // silent server holds a send for libcurl's default 120 s.
+    curl_easy_setopt(c, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+                     static_cast<long>(std::chrono::ceil<std::chrono::seconds>(config_.total_timeout).count()));
 
     const std::string from = "<" + m.from.email + ">";
     curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
