@@ -94,6 +94,11 @@ public:
     explicit platform(sala::settings s = {}, std::shared_ptr<const clock> clk = nullptr);
     // Rebuilds a platform from a saved state (a store, a snapshot); validates it.
     static platform restore(platform_state st, std::shared_ptr<const clock> clk = nullptr);
+    // Replaces everything this platform knows with `st` (a store's newer
+    // state), validated like restore(); subscribers and the clock stay, the
+    // policy becomes st.policy. No events are emitted. Throws and changes
+    // nothing when `st` is invalid.
+    void replace_state(platform_state st);
 
     // ---- settings and policy -------------------------------------------------
     const sala::settings& get_settings() const noexcept { return state_.settings; }

@@ -36,6 +36,13 @@ platform platform::restore(platform_state st, std::shared_ptr<const clock> clk) 
     return p;
 }
 
+void platform::replace_state(platform_state st) {
+    platform fresh = restore(std::move(st), clock_);
+    state_ = std::move(fresh.state_);
+    schedule_ = std::move(fresh.schedule_);
+    policy_ = std::move(fresh.policy_);
+}
+
 void platform::set_settings(const sala::settings& s) {
     s.validate();
     state_.settings = s;
