@@ -120,25 +120,23 @@ public:
     // Restores what `st` holds; an empty store is initialised with `initial`.
     explicit durable_platform(std::shared_ptr<store> st, std::shared_ptr<const clock> clk = nullptr,
                               sala::settings initial = {})
-        : store_(std::move(st)), clock_(clk ? std::move(clk) : std::make_shared<system_clock>()) {
+        : store_(std::move(st)),
+          clock_(clk ? std::move(clk) : std::make_shared<system_clock>()),
+          platform_(initial, clock_) {
         if (!store_) throw invalid_argument("store", "is null");
+        platform_.subscribe([this](const event& e) { events_.push_back(e); });
         const std::uint64_t v = store_->begin_write();
         try {
             if (v == 0) {
-                platform fresh(initial, clock_);
                 change_set c;
-                c.settings = fresh.state().settings;
-                c.policy = fresh.state().policy;
-                c.next_request = fresh.state().next_request;
+                c.settings = platform_.state().settings;
+                c.policy = platform_.state().policy;
+                c.next_request = platform_.state().next_request;
                 version_ = store_->write(c);
                 store_->commit();
-                install(std::move(fresh));
             } else {
-                std::uint64_t at = 0;
-                platform_state s = store_->load(&at);
+                reload_locked();
                 store_->commit();
-                version_ = at;
-                install(platform::restore(std::move(s), clock_));
             }
         } catch (...) {
             store_->rollback();
@@ -150,8 +148,15 @@ public:
     durable_platform& operator=(const durable_platform&) = delete;
 
     // The platform as of this process's last command or refresh(); read only.
-    const platform& view() const noexcept { return *platform_; }
-    const platform_state& state() const noexcept { return platform_->state(); }
+    const platform& view() const noexcept { return platform_; }
+    const platform_state& state() const noexcept { return platform_.state(); }
+    // The in-memory platform, for components that subscribe to its events and
+    // read its state (sala::lifecycle); it stays the same object for the life
+    // of this durable_platform. Run commands through durable_platform, not
+    // through this reference, or they are not saved. Its subscribers also
+    // hear the events of a command whose store write then fails (the state is
+    // reloaded right after; the lifecycle derives its work from state).
+    platform& inner() noexcept { return platform_; }
     store& backing_store() noexcept { return *store_; }
     std::shared_ptr<store> shared_store() const noexcept { return store_; }
     // The store version this process has seen.
@@ -162,7 +167,7 @@ public:
         const std::uint64_t v = store_->version();
         if (v == version_ && !stale_) return;
         if (stale_) reload();
-        else sync(v);
+        else sync();
     }
 
     void set_effect_planner(effect_planner p) { planner_ = std::move(p); }
@@ -216,13 +221,13 @@ public:
         try {
             if (stale_) reload_locked();
             else if (committed != version_) sync_locked();
-            const auto before = detail::state_snapshot::of(platform_->state());
+            const auto before = detail::state_snapshot::of(platform_.state());
             if constexpr (std::is_void_v<result_t>) {
-                command(*platform_);
+                command(platform_);
                 command_done = true;
                 finish(before);
             } else {
-                result_t out = command(*platform_);
+                result_t out = command(platform_);
                 command_done = true;
                 finish(before);
                 return out;
@@ -244,13 +249,13 @@ public:
 
 private:
     void finish(const detail::state_snapshot& before) {
-        change_set c = detail::diff(before, platform_->state(), events_);
+        change_set c = detail::diff(before, platform_.state(), events_);
         c.lifecycle = std::move(extra_.lifecycle);
         c.effects = std::move(extra_.effects);
         c.reports = std::move(extra_.reports);
         if (planner_)
             for (const auto& e : events_)
-                for (auto& fx : planner_(e, *platform_)) c.effects.push_back(std::move(fx));
+                for (auto& fx : planner_(e, platform_)) c.effects.push_back(std::move(fx));
         std::uint64_t v = version_;
         if (!c.empty()) v = store_->write(c);
         store_->commit();
@@ -261,42 +266,27 @@ private:
             for (const auto& l : listeners_) l(e);
     }
 
-    void install(platform p) {
-        platform_ = std::make_unique<platform>(std::move(p));
-        platform_->subscribe([this](const event& e) { events_.push_back(e); });
-        stale_ = false;
-    }
-
-    // Both inside an open transaction.
+    // Inside an open transaction (or none, for refresh()).
     void sync_locked() {
         std::uint64_t at = 0;
-        platform_state s = store_->load_changes(platform_->state(), version_, &at);
-        install(platform::restore(std::move(s), clock_));
+        platform_state s = store_->load_changes(platform_.state(), version_, &at);
+        platform_.replace_state(std::move(s));
         version_ = at;
+        stale_ = false;
     }
     void reload_locked() {
         std::uint64_t at = 0;
         platform_state s = store_->load(&at);
-        install(platform::restore(std::move(s), clock_));
+        platform_.replace_state(std::move(s));
         version_ = at;
+        stale_ = false;
     }
-
-    void sync(std::uint64_t) {
-        std::uint64_t at = 0;
-        platform_state s = store_->load_changes(platform_->state(), version_, &at);
-        install(platform::restore(std::move(s), clock_));
-        version_ = at;
-    }
-    void reload() {
-        std::uint64_t at = 0;
-        platform_state s = store_->load(&at);
-        install(platform::restore(std::move(s), clock_));
-        version_ = at;
-    }
+    void sync() { sync_locked(); }
+    void reload() { reload_locked(); }
 
     std::shared_ptr<store> store_;
     std::shared_ptr<const clock> clock_;
-    std::unique_ptr<platform> platform_;
+    platform platform_;
     std::uint64_t version_ = 0;
     bool stale_ = false;
     std::vector<event> events_;

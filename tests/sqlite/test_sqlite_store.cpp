@@ -243,9 +243,16 @@ TEST(Sqlite, FailedWriteRollsBackTheInMemoryPlatform_R9) {
     EXPECT_EQ(p.state(), before);
     EXPECT_EQ(p.version(), version);
     EXPECT_EQ(db->load(), before);
-    // And it goes on normally: B gets room 3, the next free one in order (R9).
+    // And it goes on normally: B gets room 3, the next free one in order (R9);
+    // a component subscribed to the inner platform (the lifecycle) still hears it.
+    std::vector<sala::event_kind> heard;
+    p.inner().subscribe([&](const sala::event& e) { heard.push_back(e.kind); });
+    db->fail_next_write_for_test();
+    EXPECT_THROW(p.submit(webinar("B", 10, 9, 60)), sala::backend_error);
     const auto b = p.submit(webinar("B", 10, 9, 60));
     EXPECT_EQ(b.assignment.room, sala::room_id{3});
+    EXPECT_EQ(heard.size(), 4u);  // submitted+assigned of the failed try, then of the real one
+    EXPECT_EQ(&p.inner(), &p.view());
     EXPECT_EQ(sala::sqlite_store::open(path)->load(), p.state());
 }
 
