@@ -190,6 +190,7 @@ struct step_event {
     std::string detail;
 };
 
+// Not thread-safe: one thread ticks and calls the commands.
 class lifecycle {
 public:
     // Subscribes to the platform's events; the lifecycle must outlive its use

@@ -838,27 +838,35 @@ std::optional<attendance_report> lifecycle::report_of(request_id id) const {
 }
 
 std::vector<problem> lifecycle::problems() const {
+    // Only steps that are still to do: a step left behind (the request was
+    // cancelled or assigned meanwhile) is no problem any more.
+    std::set<std::tuple<std::uint64_t, std::uint32_t, int>> pending;
+    for (const auto& c : candidates())
+        pending.insert({c.request.value_or(request_id{0}).value,
+                        c.step == step_kind::apply_room_settings ? c.room->value : 0u, static_cast<int>(c.step)});
+    const auto open = [&](std::optional<request_id> id, std::optional<room_id> room, step_kind k) {
+        return pending.count({id.value_or(request_id{0}).value, room.value_or(room_id{0}).value,
+                              static_cast<int>(k)}) > 0;
+    };
     std::vector<problem> out;
     for (const auto& [room, s] : state_.room_settings)
-        if (s.surfaced && !s.done)
+        if (s.surfaced && !s.done && open(std::nullopt, room, step_kind::apply_room_settings))
             out.push_back({std::nullopt, room, step_kind::apply_room_settings, to_string(room), s.failures,
                            s.last_error, s.next_attempt});
     for (const auto& [id, r] : state_.webinars)
         for (const auto& [k, s] : r.steps)
-            if (s.surfaced && !s.done)
+            if (s.surfaced && !s.done && open(id, std::nullopt, k))
                 out.push_back({id, r.webinar ? std::optional<room_id>(r.webinar->room) : std::nullopt, k, r.title,
                                s.failures, s.last_error, s.next_attempt});
     for (const auto& n : state_.admin_notices)
         if (!n.step.done && n.step.failures >= options_.failure_threshold)
             out.push_back({std::nullopt, std::nullopt, step_kind::admin_mail, n.message.subject, n.step.failures,
                            n.step.last_error, n.step.next_attempt});
+    const auto& reqs = platform_.state().requests;
     for (const auto& [id, r] : state_.webinars)
-        if (r.recording_stuck) {
-            auto f = r.steps.find(step_kind::fetch_recordings);
-            if (f == r.steps.end() || !f->second.done || r.recordings.empty())
-                out.push_back({id, r.webinar ? std::optional<room_id>(r.webinar->room) : std::nullopt,
-                               step_kind::recording_stuck, r.title, 0, "no recording 6 hours after the end", {}});
-        }
+        if (r.recording_stuck && r.recordings.empty() && reqs.count(id))
+            out.push_back({id, r.webinar ? std::optional<room_id>(r.webinar->room) : std::nullopt,
+                           step_kind::recording_stuck, r.title, 0, "no recording 6 hours after the end", {}});
     return out;
 }
 

@@ -536,6 +536,25 @@ TEST(Lifecycle, OptionsAreValidated) {
     EXPECT_THROW(sala::lifecycle(w.f.p, w.conf, w.mail, o), sala::invalid_argument);
 }
 
+TEST(Lifecycle, DefaultOptionsAreValid) {
+    world w;
+    sala::lifecycle l(w.f.p, w.conf, w.mail);
+    EXPECT_EQ(l.options().failure_threshold, 3);
+    EXPECT_EQ(l.tick(madrid(2021, 5, 1, 12, 0)), 4u);  // the four active rooms' settings (R20)
+}
+
+TEST(Lifecycle, R16_AProblemLeftBehindByACancellationIsNoLongerListed) {
+    world w;
+    w.f.p.submit(seed::fixture::webinar("A", 2021, 5, 12, 15, 5, 50));
+    w.conf.fail_next(method::create_webinar, 1, false);
+    w.at(madrid(2021, 5, 10, 12, 0));
+    ASSERT_EQ(w.life->problems().size(), 1u);
+    w.f.p.cancel(sala::request_id{1});
+    w.at(madrid(2021, 5, 10, 12, 1));
+    EXPECT_TRUE(w.life->problems().empty());
+    EXPECT_EQ(w.conf.count(method::create_webinar, true), 1u);  // not retried for a cancelled request
+}
+
 TEST(Lifecycle, EffectsCarryStableIdempotencyKeys) {
     world w;
     const auto [tarde, manana] = w.book_seed_webinars();
