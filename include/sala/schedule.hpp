@@ -1,17 +1,26 @@
 #pragma once
 // Room occupancy: per room, a Boost.ICL interval set of blocked minutes (the
-// source of truth for "is this room free") plus its bookings in start order.
-// R1: a room holds at most one blocked interval at any instant.
+// source of truth for "is this room free") plus its bookings in start order,
+// and a cross-room index (detail::free_index) that answers first-fit without
+// testing every room (issue 7). R1: a room holds at most one blocked interval
+// at any instant.
+//
+// Inside, instants are 32-bit minute offsets from the Unix epoch: bookings
+// must lie between years 1 and 6000 and last at most 366 days.
 
 #include <algorithm>
 #include <cstdint>
-#include <map>
+#include <limits>
 #include <optional>
+#include <iterator>
+#include <span>
+#include <utility>
 #include <vector>
 
 #include <boost/icl/interval_set.hpp>
 #include <boost/icl/right_open_interval.hpp>
 
+#include "sala/detail/free_index.hpp"
 #include "sala/error.hpp"
 #include "sala/ids.hpp"
 #include "sala/interval.hpp"
@@ -26,11 +35,19 @@ struct booking {
 };
 
 namespace detail {
-using icl_interval = boost::icl::right_open_interval<std::int64_t>;
-using icl_set = boost::icl::interval_set<std::int64_t, std::less, icl_interval>;
+using icl_interval = boost::icl::right_open_interval<std::int32_t>;
+using icl_set = boost::icl::interval_set<std::int32_t, std::less, icl_interval>;
 
-inline icl_interval to_icl(const interval& i) {
-    return icl_interval(i.begin().time_since_epoch().count(), i.end().time_since_epoch().count());
+inline constexpr std::int64_t minute_lo = -1035593280;  // 0001-01-01T00:00Z
+inline constexpr std::int64_t minute_hi = std::numeric_limits<std::int32_t>::max();
+inline constexpr std::int64_t max_block_minutes = 366LL * 24 * 60;
+
+inline std::int64_t to_minute(instant t) noexcept { return t.time_since_epoch().count(); }
+inline instant from_minute(std::int64_t m) noexcept { return instant{minutes{m}}; }
+// [s, e) cut to the representable range (nothing can be booked outside it).
+inline std::pair<std::int64_t, std::int64_t> clamp_minutes(const interval& i) noexcept {
+    return {std::clamp(to_minute(i.begin()), minute_lo, minute_hi),
+            std::clamp(to_minute(i.end()), minute_lo, minute_hi)};
 }
 }  // namespace detail
 
@@ -39,6 +56,7 @@ public:
     // Adds a room at the end of the fixed order and returns its id (1, 2, ...).
     room_id add_room() {
         rooms_.emplace_back();
+        index_.add_room();
         return room_id{static_cast<std::uint32_t>(rooms_.size())};
     }
     std::size_t room_count() const noexcept { return rooms_.size(); }
@@ -46,12 +64,21 @@ public:
     std::size_t size() const noexcept { return bookings_; }
 
     // Eligible rooms are the ones automatic allocation may give out (R9, R5).
-    void set_eligible(room_id r, bool yes) { at(r).eligible = yes; }
-    bool eligible(room_id r) const { return at(r).eligible; }
+    void set_eligible(room_id r, bool yes) {
+        at(r);
+        index_.set_eligible(r.value - 1, yes);
+    }
+    bool eligible(room_id r) const {
+        at(r);
+        return index_.eligible(r.value - 1);
+    }
 
     bool is_free(room_id r, const interval& i) const {
+        const auto& s = at(r);
         if (i.empty()) return true;
-        return !boost::icl::intersects(at(r).busy, detail::to_icl(i));
+        const auto [b, e] = detail::clamp_minutes(i);
+        if (b >= e) return true;
+        return !boost::icl::intersects(s.busy, icl(b, e));
     }
 
     // Books `i` on room `r`. Callers check is_free first; this is the last line
@@ -59,83 +86,148 @@ public:
     void book(room_id r, const interval& i, request_id req) {
         auto& s = at(r);
         if (i.empty()) throw invalid_argument("blocked", "is empty");
+        const std::int64_t b = detail::to_minute(i.begin()), e = detail::to_minute(i.end());
+        if (b < detail::minute_lo || e > detail::minute_hi)
+            throw invalid_argument("blocked", "lies outside years 1 to 6000");
+        if (e - b > detail::max_block_minutes) throw invalid_argument("blocked", "is longer than 366 days");
         if (!is_free(r, i))
             throw rule_violation("R1", to_string(r) + " is not free over the interval");
-        s.busy += detail::to_icl(i);
-        s.by_begin.emplace(i.begin(), entry{i.end(), req});
+        auto& v = s.by_begin;
+        const auto pos = std::lower_bound(v.begin(), v.end(), b, [](const detail::slot& x, std::int64_t t) {
+            return x.begin < t;
+        });
+        const auto at_index = pos - v.begin();
+        if (v.size() == v.capacity()) v.reserve(v.size() + v.size() / 8 + 4);  // little slack (memory target)
+        v.insert(v.begin() + at_index,
+                 detail::slot{static_cast<std::int32_t>(b), static_cast<std::int32_t>(e), req.value});
+        s.busy += icl(b, e);
+        index_.update(r.value - 1, b, e, v, true);
         ++bookings_;
     }
 
     // Removes the booking that starts at i.begin() on room r.
     void release(room_id r, const interval& i) {
         auto& s = at(r);
-        auto it = s.by_begin.find(i.begin());
-        if (it == s.by_begin.end() || it->second.end != i.end())
+        const std::int64_t b = detail::to_minute(i.begin()), e = detail::to_minute(i.end());
+        auto& v = s.by_begin;
+        const auto it = std::lower_bound(v.begin(), v.end(), b, [](const detail::slot& x, std::int64_t t) {
+            return x.begin < t;
+        });
+        if (it == v.end() || it->begin != b || it->end != e)
             throw not_found("booking", to_string(r) + " at " + format_utc(i.begin()) + " UTC");
-        s.busy -= detail::to_icl(i);
-        s.by_begin.erase(it);
+        v.erase(it);
+        s.busy -= icl(b, e);
+        index_.update(r.value - 1, b, e, v, false);
         --bookings_;
     }
 
     // First eligible room, in room order, free over all of `i` (first-fit, R9).
     std::optional<room_id> first_free(const interval& i) const {
-        for (std::size_t k = 0; k < rooms_.size(); ++k) {
-            const room_id r{static_cast<std::uint32_t>(k + 1)};
-            if (rooms_[k].eligible && is_free(r, i)) return r;
-        }
-        return std::nullopt;
+        std::optional<room_id> out;
+        for_each_free(i, [&](std::uint32_t k) {
+            out = room_id{k + 1};
+            return true;
+        });
+        return out;
     }
 
     // Every eligible room free over `i`, in room order.
     std::vector<room_id> free_rooms(const interval& i) const {
         std::vector<room_id> out;
-        for (std::size_t k = 0; k < rooms_.size(); ++k) {
-            const room_id r{static_cast<std::uint32_t>(k + 1)};
-            if (rooms_[k].eligible && is_free(r, i)) out.push_back(r);
-        }
+        for_each_free(i, [&](std::uint32_t k) {
+            out.push_back(room_id{k + 1});
+            return false;
+        });
         return out;
+    }
+
+    // Calls fn(k) for each eligible room, as 0-based index k, free over `i`, in
+    // room order, until fn returns true. What first_free and free_rooms use.
+    template <class Fn>
+    void for_each_free(const interval& i, Fn&& fn) const {
+        const auto be = detail::clamp_minutes(i);
+        const std::int64_t b = be.first, e = be.second;
+        if (i.empty() || b >= e) {
+            for (std::uint32_t k = 0; k < rooms_.size(); ++k)
+                if (index_.eligible(k) && fn(k)) return;
+            return;
+        }
+        index_.for_each_free(
+            b, e, [&](std::uint32_t k) { return !boost::icl::intersects(rooms_[k].busy, icl(b, e)); },
+            std::forward<Fn>(fn));
     }
 
     // The free run of room r around a free interval i: [end of the booking
     // before, begin of the booking after); open ends are instant::min()/max().
     interval free_run(room_id r, const interval& i) const {
-        const auto& s = at(r);
+        const auto& v = at(r).by_begin;
+        const std::int64_t b = detail::to_minute(i.begin());
         instant lo = instant::min(), hi = instant::max();
-        auto next = s.by_begin.lower_bound(i.begin());
-        if (next != s.by_begin.end()) hi = next->first;
-        if (next != s.by_begin.begin()) lo = std::prev(next)->second.end;
+        auto next = std::lower_bound(v.begin(), v.end(), b, [](const detail::slot& x, std::int64_t t) {
+            return x.begin < t;
+        });
+        if (next != v.end()) hi = detail::from_minute(next->begin);
+        if (next != v.begin()) lo = detail::from_minute(std::prev(next)->end);
         return interval{lo, hi};
     }
 
     // Room r's bookings in start order.
     std::vector<booking> bookings(room_id r) const {
         std::vector<booking> out;
-        for (const auto& [b, e] : at(r).by_begin) out.push_back({r, interval{b, e.end}, e.request});
+        const auto& v = at(r).by_begin;
+        out.reserve(v.size());
+        for (const auto& x : v) out.push_back(to_booking(r, x));
         return out;
     }
 
     // Bookings of every room that overlap `window`, by room then start.
     std::vector<booking> overlapping(const interval& window) const {
         std::vector<booking> out;
-        for (std::size_t k = 0; k < rooms_.size(); ++k) {
-            const room_id r{static_cast<std::uint32_t>(k + 1)};
-            const auto& m = rooms_[k].by_begin;
-            auto it = m.lower_bound(window.begin());
-            if (it != m.begin() && std::prev(it)->second.end > window.begin()) --it;
-            for (; it != m.end() && it->first < window.end(); ++it)
-                out.push_back({r, interval{it->first, it->second.end}, it->second.request});
-        }
+        for_each_overlapping(window, [&](std::uint32_t k, const detail::slot& x) {
+            out.push_back(to_booking(room_id{k + 1}, x));
+        });
         return out;
+    }
+
+    // Calls fn(k, slot) for each booking overlapping `window`, by room (0-based
+    // index k) then start, without building booking objects.
+    template <class Fn>
+    void for_each_overlapping(const interval& window, Fn&& fn) const {
+        if (window.empty()) return;
+        const auto w = detail::clamp_minutes(window);
+        const std::int64_t wb = w.first, we = w.second;
+        for (std::uint32_t k = 0; k < rooms_.size(); ++k) {
+            const auto& v = rooms_[k].by_begin;
+            // First booking ending after the window's begin (ends are sorted too).
+            auto it = std::lower_bound(v.begin(), v.end(), wb, [](const detail::slot& x, std::int64_t t) {
+                return x.end <= t;
+            });
+            for (; it != v.end() && it->begin < we; ++it) fn(k, *it);
+        }
     }
 
     // Most bookings blocked at the same instant inside `window` (R18).
     std::size_t peak_concurrency(const interval& window) const {
-        std::vector<std::pair<instant, int>> edges;
-        for (const auto& b : overlapping(window)) {
-            const auto part = b.blocked.intersection(window);
-            edges.emplace_back(part.begin(), +1);
-            edges.emplace_back(part.end(), -1);
+        if (window.empty()) return 0;
+        const auto w = detail::clamp_minutes(window);
+        const std::int64_t wb = w.first, we = w.second;
+        if (wb >= we) return 0;
+        // Up to a year: one counter per minute, O(bookings + minutes), no sort.
+        if (we - wb <= 366LL * 24 * 60) {
+            std::vector<std::int32_t> delta(static_cast<std::size_t>(we - wb) + 1, 0);
+            for_each_overlapping(window, [&](std::uint32_t, const detail::slot& x) {
+                ++delta[static_cast<std::size_t>(std::max<std::int64_t>(x.begin, wb) - wb)];
+                --delta[static_cast<std::size_t>(std::min<std::int64_t>(x.end, we) - wb)];
+            });
+            std::int64_t cur = 0, best = 0;
+            for (const auto d : delta) best = std::max(best, cur += d);
+            return static_cast<std::size_t>(best);
         }
+        std::vector<std::pair<std::int64_t, int>> edges;
+        for_each_overlapping(window, [&](std::uint32_t, const detail::slot& x) {
+            edges.emplace_back(std::max<std::int64_t>(x.begin, wb), +1);
+            edges.emplace_back(std::min<std::int64_t>(x.end, we), -1);
+        });
         // Ends sort before begins at the same instant: half-open blocks that meet do not overlap.
         std::sort(edges.begin(), edges.end());
         int cur = 0, best = 0;
@@ -143,16 +235,20 @@ public:
         return static_cast<std::size_t>(best);
     }
 
+    // Heap bytes held by the cross-room index alone.
+    std::size_t index_memory_bytes() const noexcept { return index_.memory_bytes(); }
+
 private:
-    struct entry {
-        instant end;
-        request_id request;
-    };
     struct room_state {
         detail::icl_set busy;
-        std::map<instant, entry> by_begin;
-        bool eligible = false;
+        std::vector<detail::slot> by_begin;
     };
+    static detail::icl_interval icl(std::int64_t b, std::int64_t e) noexcept {
+        return detail::icl_interval(static_cast<std::int32_t>(b), static_cast<std::int32_t>(e));
+    }
+    static booking to_booking(room_id r, const detail::slot& x) {
+        return {r, interval{detail::from_minute(x.begin), detail::from_minute(x.end)}, request_id{x.request}};
+    }
     room_state& at(room_id r) {
         if (r.value == 0 || r.value > rooms_.size()) throw not_found("room", std::to_string(r.value));
         return rooms_[r.value - 1];
@@ -163,6 +259,7 @@ private:
     }
 
     std::vector<room_state> rooms_;
+    detail::free_index index_;
     std::size_t bookings_ = 0;
 };
 
