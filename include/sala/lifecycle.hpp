@@ -243,6 +243,9 @@ public:
 private:
     struct candidate;
     std::vector<candidate> candidates() const;
+    void room_candidates(std::vector<candidate>& out) const;
+    void request_candidates(request_id id, std::vector<candidate>& out) const;
+    void notice_candidates(std::vector<candidate>& out) const;
     void run(const candidate& c, instant now);
     bool execute(const candidate& c, instant now, std::string& detail);
     step_record& record_of(const candidate& c);

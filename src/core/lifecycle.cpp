@@ -216,11 +216,8 @@ std::string lifecycle::key(step_kind k, request_id id, std::uint32_t generation,
 
 // ---- what is due ------------------------------------------------------------------
 
-std::vector<lifecycle::candidate> lifecycle::candidates() const {
-    std::vector<candidate> out;
+void lifecycle::room_candidates(std::vector<candidate>& out) const {
     const platform_state& ps = platform_.state();
-    const settings& set = ps.settings;
-
     for (const room& rm : ps.rooms) {
         if (!rm.active) continue;
         auto it = state_.room_settings.find(rm.id);
@@ -228,85 +225,96 @@ std::vector<lifecycle::candidate> lifecycle::candidates() const {
         if (!s.done) out.push_back({asap, std::max(asap, s.next_attempt), step_kind::apply_room_settings,
                                     std::nullopt, rm.id});
     }
+}
 
-    std::set<request_id> ids;
-    for (const auto& [id, rq] : ps.requests) ids.insert(id);
-    for (const auto& [id, r] : state_.webinars) ids.insert(id);
-    static const webinar_record empty_record;
-    for (const request_id id : ids) {
-        auto rit = state_.webinars.find(id);
-        const webinar_record& r = rit == state_.webinars.end() ? empty_record : rit->second;
-        const auto st = [&](step_kind k) -> const step_record& {
-            auto it = r.steps.find(k);
-            return it == r.steps.end() ? no_step() : it->second;
-        };
-        const auto add = [&](step_kind k, instant moment) {
-            out.push_back({moment, std::max(moment, st(k).next_attempt), k, id,
-                           r.webinar ? std::optional<room_id>(r.webinar->room) : std::nullopt});
-        };
-
-        auto qit = ps.requests.find(id);
-        if (qit == ps.requests.end()) {  // cancelled: only the backend webinar(s) to remove
-            if ((r.webinar || !r.replaced.empty()) && !st(step_kind::delete_cancelled).done)
-                add(step_kind::delete_cancelled, asap);
-            continue;
-        }
-        const request& rq = qit->second;
-        const bool queued = std::find(ps.queue.begin(), ps.queue.end(), id) != ps.queue.end();
-        if (queued && !st(step_kind::notify_unassigned).done) add(step_kind::notify_unassigned, asap);
-        auto res = ps.reservations.find(id);
-        if (res == ps.reservations.end()) continue;
-        if (!r.webinar || r.webinar->room != res->second.room) {
-            add(step_kind::create_webinar, asap);
-            continue;  // every later step needs the webinar on the reserved room
-        }
-        const blocked_window& w = rq.window;
-        if (!r.replaced.empty()) add(step_kind::delete_replaced, asap);
-        if (r.generation > 1 && !st(step_kind::mail_reassigned).done) add(step_kind::mail_reassigned, asap);
-
-        instant cred = w.start - set.credentials_lead;
-        if (r.credentials_requested) cred = std::min(cred, *r.credentials_requested);
-        const bool password_known = passwords_.count(id) > 0;
-        const bool pw_done = st(step_kind::set_password).done;
-        const bool cred_done = st(step_kind::mail_credentials).done;
-        if (!pw_done || (!cred_done && !password_known))
-            add(step_kind::set_password, cred);
-        else if (!cred_done)
-            add(step_kind::mail_credentials, cred);
-        if (!st(step_kind::mail_join_links).done) add(step_kind::mail_join_links, cred);
-        if (!st(step_kind::mail_end_warning).done) add(step_kind::mail_end_warning, w.end - set.end_warning_lead);
-        if (!st(step_kind::end_webinar).done) {
-            add(step_kind::end_webinar, w.grace_end);
-            continue;
-        }
-        // The password expires only after it was given out, never before (R15).
-        if (!st(step_kind::rotate_password).done) {
-            if (pw_done && cred_done) add(step_kind::rotate_password, w.grace_end);
-        } else if (!st(step_kind::room_free).done) {
-            add(step_kind::room_free, w.blocked.end());
-        }
-        if (!st(step_kind::fetch_report).done)
-            add(step_kind::fetch_report, w.grace_end);
-        else if (!st(step_kind::mail_report).done)
-            add(step_kind::mail_report, w.grace_end);
-        if (!st(step_kind::fetch_recordings).done) {
-            add(step_kind::fetch_recordings, w.grace_end);
-            if (!st(step_kind::recording_stuck).done)
-                add(step_kind::recording_stuck, w.end + options_.recording_stuck_after);
-        } else if (!r.recordings.empty() && !options_.recordings_dir.empty()) {
-            if (!st(step_kind::download_recordings).done)
-                add(step_kind::download_recordings, w.grace_end);
-            else if (!options_.keep_recordings && !st(step_kind::trash_recordings).done)
-                add(step_kind::trash_recordings, w.grace_end);
-        }
-    }
-
+void lifecycle::notice_candidates(std::vector<candidate>& out) const {
     for (std::size_t i = 0; i < state_.admin_notices.size(); ++i) {
         const admin_notice& n = state_.admin_notices[i];
         if (!n.step.done)
             out.push_back({n.queued, std::max(n.queued, n.step.next_attempt), step_kind::admin_mail,
                            std::nullopt, std::nullopt, i});
     }
+}
+
+void lifecycle::request_candidates(request_id id, std::vector<candidate>& out) const {
+    const platform_state& ps = platform_.state();
+    const settings& set = ps.settings;
+    static const webinar_record empty_record;
+    auto rit = state_.webinars.find(id);
+    const webinar_record& r = rit == state_.webinars.end() ? empty_record : rit->second;
+    const auto st = [&](step_kind k) -> const step_record& {
+        auto it = r.steps.find(k);
+        return it == r.steps.end() ? no_step() : it->second;
+    };
+    const auto add = [&](step_kind k, instant moment) {
+        out.push_back({moment, std::max(moment, st(k).next_attempt), k, id,
+                       r.webinar ? std::optional<room_id>(r.webinar->room) : std::nullopt});
+    };
+
+    auto qit = ps.requests.find(id);
+    if (qit == ps.requests.end()) {  // cancelled: only the backend webinar(s) to remove
+        if ((r.webinar || !r.replaced.empty()) && !st(step_kind::delete_cancelled).done)
+            add(step_kind::delete_cancelled, asap);
+        return;
+    }
+    const request& rq = qit->second;
+    const bool queued = std::find(ps.queue.begin(), ps.queue.end(), id) != ps.queue.end();
+    if (queued && !st(step_kind::notify_unassigned).done) add(step_kind::notify_unassigned, asap);
+    auto res = ps.reservations.find(id);
+    if (res == ps.reservations.end()) return;
+    if (!r.webinar || r.webinar->room != res->second.room) {
+        add(step_kind::create_webinar, asap);
+        return;  // every later step needs the webinar on the reserved room
+    }
+    const blocked_window& w = rq.window;
+    if (!r.replaced.empty()) add(step_kind::delete_replaced, asap);
+    if (r.generation > 1 && !st(step_kind::mail_reassigned).done) add(step_kind::mail_reassigned, asap);
+
+    instant cred = w.start - set.credentials_lead;
+    if (r.credentials_requested) cred = std::min(cred, *r.credentials_requested);
+    const bool password_known = passwords_.count(id) > 0;
+    const bool pw_done = st(step_kind::set_password).done;
+    const bool cred_done = st(step_kind::mail_credentials).done;
+    if (!pw_done || (!cred_done && !password_known))
+        add(step_kind::set_password, cred);
+    else if (!cred_done)
+        add(step_kind::mail_credentials, cred);
+    if (!st(step_kind::mail_join_links).done) add(step_kind::mail_join_links, cred);
+    if (!st(step_kind::mail_end_warning).done) add(step_kind::mail_end_warning, w.end - set.end_warning_lead);
+    if (!st(step_kind::end_webinar).done) {
+        add(step_kind::end_webinar, w.grace_end);
+        return;
+    }
+    // The password expires only after it was given out, never before (R15).
+    if (!st(step_kind::rotate_password).done) {
+        if (pw_done && cred_done) add(step_kind::rotate_password, w.grace_end);
+    } else if (!st(step_kind::room_free).done) {
+        add(step_kind::room_free, w.blocked.end());
+    }
+    if (!st(step_kind::fetch_report).done)
+        add(step_kind::fetch_report, w.grace_end);
+    else if (!st(step_kind::mail_report).done)
+        add(step_kind::mail_report, w.grace_end);
+    if (!st(step_kind::fetch_recordings).done) {
+        add(step_kind::fetch_recordings, w.grace_end);
+        if (!st(step_kind::recording_stuck).done)
+            add(step_kind::recording_stuck, w.end + options_.recording_stuck_after);
+    } else if (!r.recordings.empty() && !options_.recordings_dir.empty()) {
+        if (!st(step_kind::download_recordings).done)
+            add(step_kind::download_recordings, w.grace_end);
+        else if (!options_.keep_recordings && !st(step_kind::trash_recordings).done)
+            add(step_kind::trash_recordings, w.grace_end);
+    }
+}
+
+std::vector<lifecycle::candidate> lifecycle::candidates() const {
+    std::vector<candidate> out;
+    room_candidates(out);
+    std::set<request_id> ids;
+    for (const auto& [id, rq] : platform_.state().requests) ids.insert(id);
+    for (const auto& [id, r] : state_.webinars) ids.insert(id);
+    for (const request_id id : ids) request_candidates(id, out);
+    notice_candidates(out);
     return out;
 }
 
@@ -314,8 +322,8 @@ std::size_t lifecycle::tick(instant now) {
     touched_->clear();
     std::size_t attempted_count = 0;
     std::set<decltype(std::declval<candidate>().order())> attempted;  // each step once per tick
+    auto cs = candidates();
     for (;;) {
-        const auto cs = candidates();
         const candidate* best = nullptr;
         for (const auto& c : cs) {
             if (c.ready > now || attempted.count(c.order())) continue;
@@ -326,6 +334,18 @@ std::size_t lifecycle::tick(instant now) {
         attempted.insert(chosen.order());
         run(chosen, now);
         ++attempted_count;
+        // A step changes only its own request's (or room's) candidates, plus
+        // possibly a new admin notice: recompute just those.
+        std::erase_if(cs, [&](const candidate& c) {
+            if (c.step == step_kind::admin_mail) return true;
+            if (chosen.request) return c.request == chosen.request;
+            return chosen.step == step_kind::apply_room_settings && c.step == step_kind::apply_room_settings;
+        });
+        if (chosen.request)
+            request_candidates(*chosen.request, cs);
+        else if (chosen.step == step_kind::apply_room_settings)
+            room_candidates(cs);
+        notice_candidates(cs);
     }
     return attempted_count;
 }
