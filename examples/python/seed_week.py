@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A seed-like platform run from Python: four rooms (two automatic, one manual,
 one inactive), a week of webinar requests in Europe/Madrid with conflicts, the
-unassigned queue, an admin's manual assignment and reassignment, and a mailer
-written in Python that prints every message it is given.
+unassigned queue, an admin's manual assignment and reassignment, then the week
+runs through the lifecycle on an in-memory Zoom with a mailer written in
+Python that prints every message it is given.
 
 Run: python3 examples/python/seed_week.py   (after ./scripts/test installed sala)
 """
@@ -18,14 +19,14 @@ MADRID = ZoneInfo("Europe/Madrid")
 class PrintingMailer(sala.Mailer):
     """The Mailer port implemented in Python: prints instead of sending."""
 
-    def __init__(self):
+    def __init__(self, clock):
         super().__init__()
-        self.sent = []
+        self.clock, self.sent = clock, []
 
     def send(self, message):
         self.sent.append(message)
         to = ", ".join(a.email for a in message.to)
-        print(f"  mail to {to}: {message.subject}")
+        print(f"  {self.clock.now().astimezone(MADRID):%a %d %H:%M}  to {to}: {message.subject}")
 
 
 def hm(t):
@@ -46,13 +47,14 @@ def main():
     p = sala.Platform(sala.Settings(), clock)  # preparation 30, courtesy 15, post 6 (seed 000)
 
     heading("Link the institution's Zoom account (R1, R2)")
-    link = p.link_account("symposium", sala.PoolKind.OWN, [
+    users = [
         sala.AccountUser("owner", "admin@symposium.events", "Symposium admin", owner=True),
         sala.AccountUser("u09", "symposiumwebinar09@symposium.events", "Webinar 100 pax"),
         sala.AccountUser("u10", "symposiumwebinar10@symposium.events", "Webinar 100 pax"),
         sala.AccountUser("u11", "symposiumwebinar11@symposium.events", "Webinar 100 pax"),
         sala.AccountUser("u12", "symposiumwebinar12@symposium.events", "Webinar 500 pax", capacity=500),
-    ])
+    ]
+    link = p.link_account("symposium", sala.PoolKind.OWN, users)
     for u in link.wasted_licences:
         print(f"  wasted licence: the owner {u.email} is never a room (R1)")
     r09, r10, r11, r12 = link.new_rooms
@@ -112,19 +114,25 @@ def main():
     heading("Peak concurrency of the week (R18)")
     print(f"  {p.peak_concurrency(week_window)} rooms at once")
 
-    mailer = PrintingMailer()
-    heading("Messages (Python mailer)")
-    # Without the lifecycle (issue 4) in this build, tell the organizers what went where ourselves.
-    for e in p.calendar(week_window):
-        where = room_name(p, e.room)
-        mailer.send(sala.MailMessage(
-            sender=sala.MailAddress("no-reply@symposium.events", "Symposium"),
-            to=[sala.MailAddress(e.request.organizer.email, e.request.organizer.name)],
-            subject=f"{e.request.title}: {where}, {e.request.start:%d/%m %H:%M} {e.request.zone}",
-            text_body=f"Your webinar is booked in {where}.",
-            idempotency_key=f"booked/{e.request.id.value}"))
-    assert len(mailer.sent) == len(week)
-
+    heading("The week runs: the lifecycle mails through the Python mailer (R12-R15)")
+    zoom = sala.FakeConferencing(list(users), clock)  # an in-memory Zoom
+    mailer = PrintingMailer(clock)
+    options = sala.LifecycleOptions()
+    options.language = sala.Language.EN
+    options.admin = sala.MailAddress("admin@symposium.events", "Admin")
+    lifecycle = sala.Lifecycle(p, zoom, mailer, options)
+    now, end = clock.now(), dt.datetime(2021, 5, 15, tzinfo=MADRID)
+    while (due := lifecycle.next_due()) is not None and due <= end:
+        now = max(now, due)
+        clock.set(now)
+        lifecycle.tick(now)
+        if lifecycle.next_due() == due:  # a step waiting on itself: move on
+            now += dt.timedelta(minutes=1)
+    keys = [m.idempotency_key for m in mailer.sent]
+    assert len(keys) == len(set(keys)), "a message was sent twice"
+    assert sum(k.startswith("credentials/") for k in keys) == len(week)
+    print(f"  {len(mailer.sent)} messages, {zoom.count(sala.FakeConferencing.Method.CREATE_WEBINAR)} webinars "
+          f"created, {len(lifecycle.problems())} problems")
 
 if __name__ == "__main__":
     main()

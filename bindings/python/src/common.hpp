@@ -6,6 +6,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cctype>
 #include <concepts>
 #include <memory>
 #include <mutex>
@@ -71,23 +72,40 @@ struct enum_registry {
 template <class E>
 struct enum_member {
     E value;
-    const char* name;   // MEMBER_NAME
-    const char* text;   // its value, the C++ spelling ("automatic")
+    std::string name;   // MEMBER_NAME
+    std::string text;   // its value, the C++ spelling ("automatic")
 };
 
+// `scope` is the module or, for nested enums, the class (qualname "Outer.Name").
 template <class E>
-py::object make_enum(py::module_& m, const char* name, const char* doc,
+py::object make_enum(py::handle scope, const char* name, const char* doc,
                      std::vector<enum_member<E>> members) {
     py::list items;
     for (const auto& mm : members) items.append(py::make_tuple(mm.name, mm.text));
+    std::string qualname = name;
+    if (py::isinstance<py::type>(scope))
+        qualname = py::str(scope.attr("__qualname__")).cast<std::string>() + "." + name;
     py::object cls = py::module_::import("enum").attr("Enum")(name, items, py::arg("module") = "sala",
-                                                              py::arg("qualname") = name);
+                                                              py::arg("qualname") = qualname);
     cls.attr("__doc__") = doc;
     enum_registry<E>::cls = new py::object(cls);
     for (const auto& mm : members)
-        enum_registry<E>::members.emplace_back(mm.value, new py::object(cls.attr(mm.name)));
-    m.attr(name) = cls;
+        enum_registry<E>::members.emplace_back(mm.value, new py::object(cls.attr(mm.name.c_str())));
+    scope.attr(name) = cls;
     return cls;
+}
+
+// Members 0..count-1 named after the C++ to_string() spelling, upper-cased.
+template <class E, class ToString>
+std::vector<enum_member<E>> enum_members(int count, ToString to_text) {
+    std::vector<enum_member<E>> out;
+    for (int i = 0; i < count; ++i) {
+        const E e = static_cast<E>(i);
+        std::string text = to_text(e), name = text;
+        for (auto& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        out.push_back({e, name, text});
+    }
+    return out;
 }
 
 template <class E>
@@ -226,6 +244,10 @@ void bind_clock(py::module_& m);
 void bind_platform(py::module_& m);
 void bind_conferencing(py::module_& m);
 void bind_mailer(py::module_& m);
+void bind_templates(py::module_& m);
+void bind_credentials(py::module_& m);
+void bind_lifecycle(py::module_& m);
+void bind_fakes(py::module_& m);
 
 }  // namespace sala::python
 
@@ -253,6 +275,16 @@ SALA_PY_ENUM_CASTER(sala::policy_kind, "sala.PolicyKind")
 SALA_PY_ENUM_CASTER(sala::assign_status, "sala.AssignStatus")
 SALA_PY_ENUM_CASTER(sala::webinar_status, "sala.WebinarStatus")
 SALA_PY_ENUM_CASTER(sala::event_kind, "sala.EventKind")
+
+#include "sala/fakes/fake_conferencing.hpp"
+#include "sala/lifecycle.hpp"
+#include "sala/templates.hpp"
+
+SALA_PY_ENUM_CASTER(sala::language, "sala.Language")
+SALA_PY_ENUM_CASTER(sala::mail_kind, "sala.MailKind")
+SALA_PY_ENUM_CASTER(sala::step_kind, "sala.StepKind")
+SALA_PY_ENUM_CASTER(sala::step_outcome, "sala.StepOutcome")
+SALA_PY_ENUM_CASTER(sala::fake_conferencing::method, "sala.FakeConferencing.Method")
 
 // instant and minutes: out as aware UTC datetime / timedelta. In, they go
 // through instant_arg/minutes_arg in each binding so errors name the field;

@@ -17,4 +17,8 @@ PYBIND11_MODULE(_sala, m) {
     bind_platform(m);
     bind_conferencing(m);
     bind_mailer(m);
+    bind_templates(m);
+    bind_credentials(m);
+    bind_lifecycle(m);
+    bind_fakes(m);
 }
