@@ -461,11 +461,11 @@ std::vector<outbox_entry> postgres_store::outbox() {
 
 std::uint64_t postgres_store::begin_write() {
     auto& m = *impl_;
-    m.cmd("BEGIN");
     try {
         // The writer lock: every command of every process queues here, and
-        // once it holds the row it sees everything committed before.
-        return static_cast<std::uint64_t>(m.scalar("SELECT version FROM head WHERE id = 1 FOR UPDATE"));
+        // once it holds the row it sees everything committed before. One
+        // round trip for both statements.
+        return static_cast<std::uint64_t>(m.scalar("BEGIN; SELECT version FROM head WHERE id = 1 FOR UPDATE"));
     } catch (...) {
         rollback();
         throw;
@@ -481,11 +481,12 @@ void postgres_store::rollback() noexcept {
 std::uint64_t postgres_store::write(const change_set& c) {
     auto& m = *impl_;
     if (!m.in_transaction()) throw error("postgres_store::write outside begin_write()");
-    const long long v = m.scalar("UPDATE head SET version = version + 1 WHERE id = 1 RETURNING version");
+    const long long v = m.scalar(
+        "UPDATE head SET version = version + 1, next_request = COALESCE($1::bigint, next_request), "
+        "policy = COALESCE($2::text, policy) WHERE id = 1 RETURNING version",
+        {c.next_request ? p(static_cast<long long>(*c.next_request)) : std::nullopt,
+         c.policy ? param(policy_name(*c.policy)) : std::nullopt});
     const param pv = p(v);
-    if (c.next_request)
-        m.exec("UPDATE head SET next_request = $1 WHERE id = 1", {p(static_cast<long long>(*c.next_request))});
-    if (c.policy) m.exec("UPDATE head SET policy = $1 WHERE id = 1", {std::string(policy_name(*c.policy))});
     if (c.settings) {
         const auto& s = *c.settings;
         m.exec("INSERT INTO settings VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO UPDATE SET "
