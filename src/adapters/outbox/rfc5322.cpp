@@ -158,15 +158,22 @@ bool is_ascii(const std::string& s) {
     return true;
 }
 
-// UTF-8 text as "=?UTF-8?B?...?=" words, each <= 30 source bytes so that a
-// header line with one word stays well under 76 characters (RFC 2047 §2).
+// UTF-8 text as "=?UTF-8?B?...?=" words of at most 39 source bytes (64
+// characters), so a header line with one word stays within 78 characters
+// (RFC 2047 §2). A chunk ends after a blank when it can: readers that wrongly
+// keep the folding blank between two words (Python's phrase parser) then only
+// widen an existing gap instead of splitting a word.
 std::string encoded_words(const std::string& s) {
     std::string out;
     std::size_t i = 0;
     while (i < s.size()) {
-        std::size_t end = std::min(s.size(), i + 30);
+        std::size_t end = std::min(s.size(), i + 39);
         // Never split a UTF-8 sequence between two words (RFC 2047 §5).
         while (end < s.size() && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+        if (end < s.size()) {
+            const auto blank = s.rfind(' ', end - 1);
+            if (blank != std::string::npos && blank > i + 12) end = blank + 1;
+        }
         if (!out.empty()) out += "\r\n ";
         out += "=?UTF-8?B?" + detail::base64(std::string_view(s).substr(i, end - i)) + "?=";
         i = end;
@@ -175,8 +182,16 @@ std::string encoded_words(const std::string& s) {
 }
 
 // RFC 5322 display-name (phrase): atoms as is, other ASCII quoted, the rest encoded.
-std::string phrase(const std::string& name, const std::string& field) {
-    check_header_field(name, field);
+std::string phrase(const std::string& raw_name, const std::string& field) {
+    check_header_field(raw_name, field);
+    // Readers treat the blanks of a phrase as one separator (Python's email
+    // package collapses them even inside encoded words): normalise here so
+    // every reader sees the same name.
+    std::string name;
+    for (const char ch : raw_name)
+        if (ch != ' ' || (!name.empty() && name.back() != ' ')) name += ch;
+    while (!name.empty() && name.back() == ' ') name.pop_back();
+    if (name.empty()) return name;
     if (!is_ascii(name) || name.find("=?") != std::string::npos) return encoded_words(name);
     bool plain = !name.empty() && name.front() != ' ' && name.back() != ' ' &&
                  name.find("  ") == std::string::npos;
@@ -207,7 +222,11 @@ std::string mailbox(const mail_address& a, const std::string& field) {
         check_header_field(a.name, field + ".name");
         return a.email;
     }
-    return phrase(a.name, field + ".name") + " <" + a.email + ">";
+    const std::string p = phrase(a.name, field + ".name");
+    if (p.empty()) return a.email;
+    // Fold before the address when the phrase's last line would grow past 78.
+    const auto last_line = p.size() - (p.rfind('\n') == std::string::npos ? 0 : p.rfind('\n') + 1);
+    return p + (last_line + a.email.size() + 8 > 78 ? "\r\n <" : " <") + a.email + ">";
 }
 
 std::string rfc5322_date(std::chrono::system_clock::time_point date) {
