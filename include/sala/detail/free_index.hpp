@@ -20,6 +20,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <span>
 #include <vector>
@@ -53,11 +54,11 @@ public:
         for (auto& pg : pages_)
             if (pg)
                 for (std::int64_t i = 0; i < page_buckets; ++i) {
-                    std::uint64_t* base = pg.get() + i * stride_;
-                    base[k / 64] |= bit(k);
-                    lvl1(base)[k / 4096] |= bit(k / 64);
-                    pre(base)[k] = static_cast<std::uint8_t>(bucket_minutes);
-                    suf(base)[k] = static_cast<std::uint8_t>(bucket_minutes);
+                    std::uint64_t* p = pg.get();
+                    freew(p, i, k / 64) |= bit(k);
+                    for (std::size_t lev = 0; lev < levels; ++lev) l1w(p, i, k / 4096, lev) |= bit(k / 64);
+                    pre(p, i)[k * row] = static_cast<std::uint8_t>(bucket_minutes);
+                    suf(p, i)[k * row] = static_cast<std::uint8_t>(bucket_minutes);
                 }
     }
 
@@ -84,6 +85,7 @@ public:
                 refresh(k, b, slots);
             }
         }
+        resummarize(k / 64, b0 - (max_window - 1), b1);
     }
 
     // Calls fn(k) for each eligible room k free over [s, e) (s < e), in room
@@ -93,24 +95,27 @@ public:
     void for_each_free(std::int64_t s, std::int64_t e, Exact&& exact, Fn&& fn) const {
         const std::int64_t b0 = floor_div(s, bucket_minutes), b1 = floor_div(e - 1, bucket_minutes);
         if (b0 == b1) {
-            const std::uint64_t* base = bucket(b0);
+            const std::uint64_t* pg = page_of(b0);
+            const std::int64_t i = b0 - floor_div(b0, page_buckets) * page_buckets;
             const std::int64_t need_pre = e - b0 * bucket_minutes, need_suf = (b0 + 1) * bucket_minutes - s;
             for (std::size_t w = 0; w < elig_.size(); ++w)
                 for (std::uint64_t c = elig_[w]; c; c &= c - 1) {
                     const auto k = static_cast<std::uint32_t>(w * 64 + std::countr_zero(c));
-                    const bool ok = !base || pre(base)[k] >= need_pre || suf(base)[k] >= need_suf ||
+                    const bool ok = !pg || pre(pg, i)[k * row] >= need_pre || suf(pg, i)[k * row] >= need_suf ||
                                     exact(k);
                     if (ok && fn(k)) return;
                 }
             return;
         }
         const std::int64_t need_suf = (b0 + 1) * bucket_minutes - s, need_pre = e - b1 * bucket_minutes;
-        const std::uint64_t* first = bucket(b0);
-        const std::uint64_t* last = bucket(b1);
-        const std::uint8_t* suf0 = first ? suf(first) : nullptr;
-        const std::uint8_t* pre1 = last ? pre(last) : nullptr;
+        const std::uint64_t* first = page_of(b0);
+        const std::uint64_t* last = page_of(b1);
+        const std::uint8_t* suf0 = first ? suf(first, b0 - floor_div(b0, page_buckets) * page_buckets) : nullptr;
+        const std::uint8_t* pre1 = last ? pre(last, b1 - floor_div(b1, page_buckets) * page_buckets) : nullptr;
 
-        // Buckets strictly inside: only those on existing pages matter.
+        // Buckets strictly inside, as (page + bucket) bases: free word w of
+        // such a bucket is base[w * page_buckets], its second-level word j is
+        // base[(words_ + j) * page_buckets]. Missing pages are all free.
         constexpr std::size_t inline_cap = 32;
         const std::uint64_t* small[inline_cap];
         std::vector<const std::uint64_t*> large;
@@ -133,21 +138,44 @@ public:
                 if (!pg) continue;
                 const std::int64_t i_lo = std::max(lo, p * page_buckets) - p * page_buckets;
                 const std::int64_t i_hi = std::min(hi, p * page_buckets + page_buckets - 1) - p * page_buckets;
-                for (std::int64_t i = i_lo; i <= i_hi; ++i) push(pg.get() + i * stride_);
+                for (std::int64_t i = i_lo; i <= i_hi; ++i) push(pg.get() + i);
             }
         }
         const std::uint64_t* const* mid = n <= inline_cap ? small : large.data();
 
+        // Second level: windows of L consecutive inside buckets covering them
+        // all; a word survives only if, for each window, one of its rooms is
+        // free over the whole window (a necessary condition).
+        const std::uint64_t* sums[inline_cap];
+        std::size_t ns = 0;
+        if (b1 - b0 > 1 && !pages_.empty()) {
+            const std::int64_t lo = b0 + 1, hi = b1 - 1, count = hi - lo + 1;
+            std::size_t lev = 0;
+            while (lev + 1 < levels && (std::int64_t{1} << (lev + 1)) <= count) ++lev;
+            const std::int64_t L = std::int64_t{1} << lev;
+            const std::size_t off = (words_ + lev * l1_) * page_buckets;
+            for (std::int64_t st = lo;; st += L) {
+                if (st + L - 1 > hi) st = hi - L + 1;
+                if (ns == inline_cap) break;  // fewer filters is still correct
+                if (const std::uint64_t* pg = page_of(st))
+                    sums[ns++] = pg + (st - floor_div(st, page_buckets) * page_buckets) + off;
+                if (st + L - 1 >= hi) break;
+            }
+        }
+
         for (std::size_t j = 0; j < elig1_.size(); ++j) {
             std::uint64_t m = elig1_[j];
-            for (std::size_t t = 0; t < n && m; ++t) m &= lvl1(mid[t])[j];
+            const std::size_t jo = j * page_buckets;
+            for (std::size_t t = 0; t < ns && m; ++t) m &= sums[t][jo];
             for (; m; m &= m - 1) {
                 const std::size_t w = j * 64 + static_cast<std::size_t>(std::countr_zero(m));
+                const std::size_t wo = w * page_buckets;
                 std::uint64_t c = elig_[w];
-                for (std::size_t t = 0; t < n && c; ++t) c &= mid[t][w];
+                for (std::size_t t = 0; t < n && c; ++t) c &= mid[t][wo];
                 for (; c; c &= c - 1) {
                     const auto k = static_cast<std::uint32_t>(w * 64 + std::countr_zero(c));
-                    if ((!suf0 || suf0[k] >= need_suf) && (!pre1 || pre1[k] >= need_pre) && fn(k)) return;
+                    if ((!suf0 || suf0[k * row] >= need_suf) && (!pre1 || pre1[k * row] >= need_pre) && fn(k))
+                        return;
                 }
             }
         }
@@ -157,34 +185,92 @@ public:
     std::size_t memory_bytes() const noexcept {
         std::size_t b = (elig_.capacity() + elig1_.capacity()) * 8 + pages_.capacity() * sizeof(void*);
         for (const auto& pg : pages_)
-            if (pg) b += static_cast<std::size_t>(stride_ * page_buckets) * 8;
+            if (pg) b += page_words() * 8;
         return b;
     }
 
 private:
     static constexpr std::uint64_t bit(std::uint32_t k) noexcept { return std::uint64_t{1} << (k % 64); }
     static constexpr std::uint64_t bit(std::size_t k) noexcept { return std::uint64_t{1} << (k % 64); }
+    // Distance between a room's consecutive pre (or suf) bytes of one bucket.
+    static constexpr std::size_t row = 2 * page_buckets;
+    // Window levels of the second level: 1, 2, 4 and 8 buckets.
+    static constexpr std::size_t levels = 4;
+    static constexpr std::int64_t max_window = std::int64_t{1} << (levels - 1);
 
-    // Bucket layout, in 64-bit words: [words_ free bits][l1_ second level][pre bytes rcap_][suf bytes rcap_].
-    std::uint64_t* lvl1(std::uint64_t* base) const noexcept { return base + words_; }
-    const std::uint64_t* lvl1(const std::uint64_t* base) const noexcept { return base + words_; }
-    std::uint8_t* pre(std::uint64_t* base) const noexcept {
-        return reinterpret_cast<std::uint8_t*>(base + words_ + l1_);
+    // Page layout, bucket-minor so one query's buckets share cache lines:
+    //   free bits   words_ x page_buckets words   [w][bucket]
+    //   2nd level   l1_    x page_buckets words   [j][bucket]
+    //   pre, suf    rcap_  x page_buckets x 2 bytes [room][bucket][pre, suf]
+    std::size_t page_words() const noexcept {
+        return static_cast<std::size_t>(page_buckets) * (words_ + levels * l1_ + rcap_ / 4);
     }
-    const std::uint8_t* pre(const std::uint64_t* base) const noexcept {
-        return reinterpret_cast<const std::uint8_t*>(base + words_ + l1_);
+    std::uint64_t& freew(std::uint64_t* p, std::int64_t i, std::size_t w) const noexcept {
+        return p[w * page_buckets + static_cast<std::size_t>(i)];
     }
-    std::uint8_t* suf(std::uint64_t* base) const noexcept { return pre(base) + rcap_; }
-    const std::uint8_t* suf(const std::uint64_t* base) const noexcept { return pre(base) + rcap_; }
+    // Second level `lev`: bit w of word j for bucket i is set when some room
+    // of word w is (or may be) free over the 2^lev buckets from bucket i on.
+    std::uint64_t& l1w(std::uint64_t* p, std::int64_t i, std::size_t j, std::size_t lev = 0) const noexcept {
+        return p[(words_ + lev * l1_ + j) * page_buckets + static_cast<std::size_t>(i)];
+    }
 
-    const std::uint64_t* bucket(std::int64_t b) const noexcept {
+    // Room bits of word w free over bucket b (a missing page is all free).
+    std::uint64_t free_word(std::int64_t b, std::size_t w) const noexcept {
+        if (const std::uint64_t* p = page_of(b))
+            return p[w * page_buckets + static_cast<std::size_t>(b - floor_div(b, page_buckets) * page_buckets)];
+        const std::size_t left = rooms_ > w * 64 ? rooms_ - w * 64 : 0;
+        return left >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << left) - 1;
+    }
+
+    // Recomputes word w's window bits (levels 1..) for windows starting in [from, to].
+    void resummarize(std::size_t w, std::int64_t from, std::int64_t to) {
+        const std::size_t len = static_cast<std::size_t>(to - from + 1);
+        constexpr std::size_t cap = 64;
+        std::uint64_t buf[2 * (cap + max_window)];
+        std::vector<std::uint64_t> big;
+        std::uint64_t* f = buf;
+        if (len > cap) {
+            big.resize(2 * (len + max_window));
+            f = big.data();
+        }
+        std::uint64_t* g = f + len + max_window;  // window ANDs, level by level
+        for (std::size_t t = 0; t < len + max_window - 1; ++t) f[t] = free_word(from + static_cast<std::int64_t>(t), w);
+        std::copy(f, f + len + max_window - 1, g);
+        std::size_t avail = len + max_window - 1;  // valid entries of g
+        for (std::size_t lev = 1; lev < levels; ++lev) {
+            const std::size_t half = std::size_t{1} << (lev - 1);
+            avail -= half;
+            for (std::size_t t = 0; t < avail; ++t) g[t] &= g[t + half];
+            const std::uint64_t* pg = nullptr;
+            std::int64_t pg_no = std::numeric_limits<std::int64_t>::min();
+            for (std::size_t t = 0; t < len; ++t) {
+                const std::int64_t b = from + static_cast<std::int64_t>(t);
+                const std::int64_t pn = floor_div(b, page_buckets);
+                if (pn != pg_no) pg = page_of(b), pg_no = pn;
+                if (!pg) continue;
+                std::uint64_t& word = l1w(const_cast<std::uint64_t*>(pg), b - pn * page_buckets, w / 64, lev);
+                if (g[t]) word |= bit(w);
+                else word &= ~bit(w);
+            }
+        }
+    }
+    // pre(p, i)[k * row] is room k's pre in bucket i of the page; suf likewise.
+    std::uint8_t* pre(std::uint64_t* p, std::int64_t i) const noexcept {
+        return reinterpret_cast<std::uint8_t*>(p + (words_ + levels * l1_) * page_buckets) + 2 * i;
+    }
+    const std::uint8_t* pre(const std::uint64_t* p, std::int64_t i) const noexcept {
+        return reinterpret_cast<const std::uint8_t*>(p + (words_ + levels * l1_) * page_buckets) + 2 * i;
+    }
+    std::uint8_t* suf(std::uint64_t* p, std::int64_t i) const noexcept { return pre(p, i) + 1; }
+    const std::uint8_t* suf(const std::uint64_t* p, std::int64_t i) const noexcept { return pre(p, i) + 1; }
+
+    const std::uint64_t* page_of(std::int64_t b) const noexcept {
         const std::int64_t p = floor_div(b, page_buckets) - origin_;
         if (p < 0 || p >= static_cast<std::int64_t>(pages_.size())) return nullptr;
-        const auto& pg = pages_[static_cast<std::size_t>(p)];
-        return pg ? pg.get() + (b - (p + origin_) * page_buckets) * stride_ : nullptr;
+        return pages_[static_cast<std::size_t>(p)].get();
     }
 
-    std::uint64_t* bucket_for_write(std::int64_t b) {
+    std::uint64_t* page_for_write(std::int64_t b) {
         const std::int64_t p = floor_div(b, page_buckets);
         if (pages_.empty()) {
             origin_ = p;
@@ -199,41 +285,42 @@ private:
         }
         auto& pg = pages_[static_cast<std::size_t>(p - origin_)];
         if (!pg) pg = new_page();
-        return pg.get() + (b - p * page_buckets) * stride_;
+        return pg.get();
     }
 
+    // Every existing room free over every bucket of the page.
     std::unique_ptr<std::uint64_t[]> new_page() const {
-        auto pg = std::make_unique<std::uint64_t[]>(static_cast<std::size_t>(stride_ * page_buckets));
-        for (std::int64_t i = 0; i < page_buckets; ++i) init_bucket(pg.get() + i * stride_);
+        auto pg = std::make_unique<std::uint64_t[]>(page_words());  // zeroed
+        std::uint64_t* p = pg.get();
+        for (std::uint32_t w = 0; w * 64 < rooms_; ++w) {
+            const std::uint32_t left = rooms_ - w * 64;
+            const std::uint64_t v = left >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << left) - 1;
+            for (std::int64_t i = 0; i < page_buckets; ++i) {
+                freew(p, i, w) = v;
+                for (std::size_t lev = 0; lev < levels; ++lev) l1w(p, i, w / 64, lev) |= bit(w);
+            }
+        }
+        std::memset(pre(p, 0), static_cast<int>(bucket_minutes), rcap_ * row);
         return pg;
     }
 
-    // Every existing room free over the whole bucket.
-    void init_bucket(std::uint64_t* base) const {
-        std::fill(base, base + words_ + l1_, std::uint64_t{0});
-        for (std::uint32_t w = 0; w * 64 < rooms_; ++w) {
-            const std::uint32_t left = rooms_ - w * 64;
-            base[w] = left >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << left) - 1;
-            lvl1(base)[w / 64] |= bit(w);
-        }
-        std::memset(pre(base), static_cast<int>(bucket_minutes), rcap_ * 2);
-    }
-
-    void put(std::uint32_t k, std::int64_t b, std::uint8_t p, std::uint8_t s) {
-        std::uint64_t* base;
-        if (p == bucket_minutes) {
-            base = const_cast<std::uint64_t*>(bucket(b));
-            if (!base) return;  // no page: already all free
+    void put(std::uint32_t k, std::int64_t b, std::uint8_t pr, std::uint8_t sf) {
+        std::uint64_t* p;
+        if (pr == bucket_minutes) {
+            p = const_cast<std::uint64_t*>(page_of(b));
+            if (!p) return;  // no page: already all free
         } else {
-            base = bucket_for_write(b);
+            p = page_for_write(b);
         }
-        pre(base)[k] = p;
-        suf(base)[k] = s;
+        const std::int64_t i = b - floor_div(b, page_buckets) * page_buckets;
+        pre(p, i)[k * row] = pr;
+        suf(p, i)[k * row] = sf;
         const std::uint32_t w = k / 64;
-        if (p == bucket_minutes) base[w] |= bit(k);
-        else base[w] &= ~bit(k);
-        if (base[w]) lvl1(base)[w / 64] |= bit(w);
-        else lvl1(base)[w / 64] &= ~bit(w);
+        std::uint64_t& fw = freew(p, i, w);
+        if (pr == bucket_minutes) fw |= bit(k);
+        else fw &= ~bit(k);
+        if (fw) l1w(p, i, w / 64) |= bit(w);
+        else l1w(p, i, w / 64) &= ~bit(w);
     }
 
     // Recomputes room k's pre/suf in bucket b from its bookings.
@@ -257,28 +344,30 @@ private:
         std::uint32_t cap = pages_.empty() ? need : std::max(need, rcap_ + rcap_ / 2);
         cap = (cap + 7) / 8 * 8;
         const std::size_t words = (cap + 63) / 64, l1 = (words + 63) / 64;
-        const std::int64_t stride = static_cast<std::int64_t>(words + l1 + cap / 4);
+        const std::size_t old_words = words_, old_l1 = l1_, old_cap = rcap_;
+        const std::size_t pb = static_cast<std::size_t>(page_buckets);
         // Relayout existing pages (rare: rooms added after bookings exist).
         for (auto& pg : pages_) {
             if (!pg) continue;
-            auto np = std::make_unique<std::uint64_t[]>(static_cast<std::size_t>(stride * page_buckets));
-            for (std::int64_t i = 0; i < page_buckets; ++i) {
-                const std::uint64_t* ob = pg.get() + i * stride_;
-                std::uint64_t* nb = np.get() + i * stride;
-                std::copy(ob, ob + words_, nb);
-                for (std::size_t w = 0; w < words; ++w)
-                    if (nb[w]) nb[words + w / 64] |= std::uint64_t{1} << (w % 64);
-                auto* npre = reinterpret_cast<std::uint8_t*>(nb + words + l1);
-                std::memset(npre, static_cast<int>(bucket_minutes), cap * 2);
-                std::memcpy(npre, pre(ob), rcap_);
-                std::memcpy(npre + cap, suf(ob), rcap_);
-            }
+            auto np = std::make_unique<std::uint64_t[]>(pb * (words + levels * l1 + cap / 4));
+            std::copy(pg.get(), pg.get() + old_words * pb, np.get());
+            // Second level: exact for single buckets, "maybe" for windows
+            // (the next update of a bucket makes them exact again).
+            for (std::size_t w = 0; w < old_words; ++w)
+                for (std::size_t i = 0; i < pb; ++i) {
+                    const std::uint64_t b = std::uint64_t{1} << (w % 64);
+                    if (np[w * pb + i]) np[(words + w / 64) * pb + i] |= b;
+                    for (std::size_t lev = 1; lev < levels; ++lev) np[(words + lev * l1 + w / 64) * pb + i] |= b;
+                }
+            auto* nps = reinterpret_cast<std::uint8_t*>(np.get() + (words + levels * l1) * pb);
+            const auto* ops = reinterpret_cast<const std::uint8_t*>(pg.get() + (old_words + levels * old_l1) * pb);
+            std::memcpy(nps, ops, old_cap * row);
+            std::memset(nps + old_cap * row, static_cast<int>(bucket_minutes), (cap - old_cap) * row);
             pg = std::move(np);
         }
         rcap_ = cap;
         words_ = words;
         l1_ = l1;
-        stride_ = stride;
         elig_.resize(words_, 0);
         elig1_.resize(l1_, 0);
     }
@@ -287,7 +376,6 @@ private:
     std::uint32_t rcap_ = 0;  // rooms the bucket layout has room for (multiple of 8)
     std::size_t words_ = 0;   // 64-bit words of a room bitset
     std::size_t l1_ = 0;      // words of the second level
-    std::int64_t stride_ = 0; // words per bucket
     std::vector<std::uint64_t> elig_, elig1_;
     std::int64_t origin_ = 0;  // page number of pages_[0]
     std::vector<std::unique_ptr<std::uint64_t[]>> pages_;
