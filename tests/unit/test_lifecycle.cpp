@@ -484,6 +484,20 @@ TEST(Lifecycle, R1_LinkingReportsAWastedLicenceToTheAdmin) {
     EXPECT_EQ(mail.with_key_prefix("wasted-licence/").size(), 1u);
 }
 
+TEST(Lifecycle, R2_LinkingWhenTheBackendFailsChangesNothing) {
+    auto clock = std::make_shared<sala::manual_clock>(sala::make_utc(2021, 5, 1));
+    sala::platform p({}, clock);
+    sala::fake_conferencing conf(seed::symposium_users(), clock);
+    sala::fake_mailer mail;
+    sala::lifecycle life(p, conf, mail, lc::world::options());
+    conf.fail_next(method::list_users, 1, true, 60);
+    const auto before = p.state();
+    EXPECT_THROW(life.link_account("symposium", sala::pool_kind::own), sala::backend_error);
+    EXPECT_EQ(p.state(), before);
+    EXPECT_TRUE(life.state().admin_notices.empty());
+    EXPECT_EQ(life.link_account("symposium", sala::pool_kind::own).new_rooms.size(), 4u);
+}
+
 TEST(Lifecycle, StateRoundTripsAndARestoredLifecycleNeverRepeats) {
     world w;
     const auto [tarde, manana] = w.book_seed_webinars();
