@@ -267,8 +267,21 @@ std::string render_day(const platform& p, date::year_month_day day, const calend
 
 std::string render_timeline_svg(const platform& p, date::local_days first, date::local_days last,
                                 const calendar_options& o) {
-    const auto window = local_days_window(first, last, o.zone);
-    const auto entries = p.calendar(window);
+    const auto days = local_days_window(first, last, o.zone);
+    const auto entries = p.calendar(days);
+    // A single day zooms to the hours that hold webinars (one hour either side).
+    auto window = days;
+    if (first == last && !entries.empty()) {
+        instant lo = instant::max(), hi = instant::min();
+        for (const auto& e : entries) {
+            lo = std::min(lo, e.request.window.blocked.begin());
+            hi = std::max(hi, e.request.window.blocked.end());
+        }
+        const auto hour = std::chrono::hours{1};
+        lo = std::max(days.begin(), instant{date::floor<std::chrono::hours>(lo) - hour});
+        hi = std::min(days.end(), instant{date::ceil<std::chrono::hours>(hi) + hour});
+        window = interval{lo, hi};
+    }
     const double total = static_cast<double>(window.length().count());
     const int label_w = 250, plot_w = 1400, row_h = 26, top = 24;
     const double ppm = plot_w / total;  // pixels per minute
@@ -294,15 +307,19 @@ std::string render_timeline_svg(const platform& p, date::local_days first, date:
     out << "<div class=\"timeline\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\""
         << label_w + plot_w + 10 << "\" height=\"" << height << "\" data-rows=\"" << rows << "\">";
     // Hour ticks, in elapsed time from the first midnight, labelled with the local clock.
-    const int step = (last - first).count() >= 1 ? 360 : 60;
+    const int step = window.length() <= std::chrono::hours{8} ? 30 : (last - first).count() >= 1 ? 360 : 60;
     for (int m = 0; m <= static_cast<int>(total); m += step) {
         const double x = label_w + m * ppm;
         const auto t = window.begin() + minutes{m};
         const auto local = to_local(t, o.zone);
-        const std::string lab = step == 60 ? date::format("%H:%M", local) : date::format("%a %H:%M", local);
+        // Hours on a day page; on longer spans only midnights get a label (day name).
+        const bool midnight = date::floor<date::days>(local) == local;
+        std::string lab;
+        if (step <= 60) lab = date::format("%H:%M", local);
+        else if (midnight) lab = date::format("%a %d", local);
         out << "<line x1=\"" << x << "\" y1=\"" << top - 4 << "\" x2=\"" << x << "\" y2=\"" << height
-            << "\" stroke=\"#ddd\"/><text x=\"" << x + 2 << "\" y=\"" << top - 8 << "\">" << lab
-            << "</text>";
+            << "\" stroke=\"" << (step > 60 && midnight ? "#bbb" : "#e6e6e6") << "\"/>";
+        if (!lab.empty()) out << "<text x=\"" << x + 2 << "\" y=\"" << top - 8 << "\">" << lab << "</text>";
     }
     for (const auto& [r, k] : row_of) {
         const room rm = p.get_room(room_id{r});

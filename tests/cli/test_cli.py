@@ -140,6 +140,14 @@ def test_calendar_pages_from_scenario(tmp_path):
     assert "&lt;script&gt;" in month and "<script" not in month
     assert 'status-unassigned room-queue' in month  # 'Mesa redonda' waits
     assert 'status-running' in month
+    rc, out, err = sala("calendar", "--day", "2021-05-13", "--out", str(tmp_path), "--scenario", SYMPOSIUM,
+                        "--now", "2021-05-13 11:00")
+    assert rc == 0, err
+    day = open(out.split()[0], encoding="utf-8").read()
+    # 6 webinars on 13 May, each a box and a timeline bar (prep / webinar / post segments).
+    assert len(re.findall(r'<div class="webinar ', day)) == 6
+    assert len(re.findall(r'<g class="segment-set"', day)) == 6
+    assert len(re.findall(r'<rect class="prep"', day)) == 6
 
 
 def test_ics_room_and_all(tmp_path):

@@ -42,7 +42,7 @@ const char* main_help = R"(usage: sala <command> [options]
 Commands:
   plan REQUESTS.csv        rooms and Zoom licences a set of webinars needs (R18)
   calendar --month YYYY-MM --out DIR
-                           month and week pages of the calendar (R17)
+                           month, week (and --day) pages of the calendar (R17)
   ics (--room ID | --all)  iCalendar feed of one room or of the platform (R17)
   make-room --request ID   fewest moves that free a room for a queued request (R10, R11)
   simulate SCENARIO.json   run a scenario (rooms, settings, requests, actions)
@@ -74,10 +74,11 @@ and R18), an assignment that achieves it, how many rooms first-fit in file
 order uses (R9), and the Zoom plan that fits (Pro up to 9, Business 10-99).
 Margins default to sala's settings (30 / 15 / 6 minutes).
 )"},
-    {"calendar", std::string(R"(usage: sala calendar --month YYYY-MM --out DIR [--zone ZONE] [--heading TEXT] [source]
+    {"calendar", std::string(R"(usage: sala calendar (--month YYYY-MM | --day YYYY-MM-DD) --out DIR [--zone ZONE] [--heading TEXT] [source]
 
-Writes DIR/month-YYYY-MM.html and DIR/week-YYYY-MM-DD.html (one per week
-touching the month, named by its Monday) and prints their paths. Pages are
+--month writes DIR/month-YYYY-MM.html and DIR/week-YYYY-MM-DD.html (one per
+week touching the month, named by its Monday); --day writes
+DIR/day-YYYY-MM-DD.html with the room timeline. Prints the paths. Pages are
 self-contained HTML. --zone is the grid's zone (default: the scenario's zone,
 or UTC).
 )") + source_help},
@@ -328,10 +329,24 @@ date::year_month parse_month(const std::string& s) {
     return date::year{y} / date::month{m};
 }
 
+date::year_month_day parse_day(const std::string& s) {
+    int y = 0;
+    unsigned m = 0, d = 0;
+    int used = 0;
+    if (std::sscanf(s.c_str(), "%4d-%2u-%2u%n", &y, &m, &d, &used) != 3 || used != static_cast<int>(s.size()) ||
+        !(date::year{y} / date::month{m} / date::day{d}).ok())
+        throw usage_error("--day: '" + s + "' is not a date like 2021-05-13");
+    return date::year{y} / date::month{m} / date::day{d};
+}
+
 int cmd_calendar(const args& a) {
-    if (!a.opts.count("--month")) throw usage_error("calendar needs --month YYYY-MM");
+    if (!a.opts.count("--month") && !a.opts.count("--day"))
+        throw usage_error("calendar needs --month YYYY-MM or --day YYYY-MM-DD");
     if (!a.opts.count("--out")) throw usage_error("calendar needs --out DIR");
-    const auto month = parse_month(a.opts.at("--month"));
+    std::optional<date::year_month> month;
+    std::optional<date::year_month_day> day;
+    if (a.opts.count("--month")) month = parse_month(a.opts.at("--month"));
+    if (a.opts.count("--day")) day = parse_day(a.opts.at("--day"));
     auto src = open_source(a);
     const fs::path dir = a.opts.at("--out");
     std::error_code ec;
@@ -343,15 +358,22 @@ int cmd_calendar(const args& a) {
     } catch (const sala::error& e) {
         throw usage_error(std::string("--zone: ") + e.what());
     }
-    const fs::path mp = dir / ("month-" + a.opts.at("--month") + ".html");
-    write_file(mp, sala::render_month(src.view(), month, o));
-    std::cout << fs::absolute(mp).string() << "\n";
-    const date::local_days first{month / 1}, last{month / date::last};
-    auto monday = first - date::days{(date::weekday{first}.c_encoding() + 6) % 7};
-    for (; monday <= last; monday += date::days{7}) {
-        const fs::path wp = dir / ("week-" + date::format("%F", monday) + ".html");
-        write_file(wp, sala::render_week(src.view(), date::year_month_day{monday}, o));
-        std::cout << fs::absolute(wp).string() << "\n";
+    if (month) {
+        const fs::path mp = dir / ("month-" + a.opts.at("--month") + ".html");
+        write_file(mp, sala::render_month(src.view(), *month, o));
+        std::cout << fs::absolute(mp).string() << "\n";
+        const date::local_days first{*month / 1}, last{*month / date::last};
+        auto monday = first - date::days{(date::weekday{first}.c_encoding() + 6) % 7};
+        for (; monday <= last; monday += date::days{7}) {
+            const fs::path wp = dir / ("week-" + date::format("%F", monday) + ".html");
+            write_file(wp, sala::render_week(src.view(), date::year_month_day{monday}, o));
+            std::cout << fs::absolute(wp).string() << "\n";
+        }
+    }
+    if (day) {
+        const fs::path dp = dir / ("day-" + a.opts.at("--day") + ".html");
+        write_file(dp, sala::render_day(src.view(), *day, o));
+        std::cout << fs::absolute(dp).string() << "\n";
     }
     return ok;
 }
@@ -562,7 +584,7 @@ int main(int argc, char** argv) {
     const std::set<std::string> source_opts{"--db", "--scenario", "--now"};
     std::map<std::string, std::pair<std::set<std::string>, std::set<std::string>>> spec{
         {"plan", {{"--preparation", "--courtesy", "--post"}, {}}},
-        {"calendar", {{"--month", "--out", "--zone", "--heading"}, {}}},
+        {"calendar", {{"--month", "--day", "--out", "--zone", "--heading"}, {}}},
         {"ics", {{"--room", "--out", "--domain"}, {"--all", "--utc"}}},
         {"make-room", {{"--request", "--max-moves"}, {"--apply"}}},
         {"simulate", {{"--out", "--save-db"}, {"--quiet"}}},
