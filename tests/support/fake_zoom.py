@@ -6,7 +6,8 @@ Listens on 127.0.0.1 and a free port, prints "PORT <n>" when ready.
   /v2/...                                the endpoints sala's adapter uses (§2-§7)
   GET  /rec/download/<file>              302 -> /storage/<file> (needs the bearer token)
 Control (tests only):
-  POST /_control/reset      {"users":[...], "account_id", "client_id", "client_secret"}
+  POST /_control/reset      {"users":[...], "account_id", "client_id", "client_secret",
+                             "daily_create_limit" (default 100, per host and UTC day)}
   POST /_control/fault      {"method","path","status","body","headers","delay","times"}
                             (path is a prefix of the request path; times: how many answers)
   POST /_control/expire_tokens            every issued token now answers 401 code 124
@@ -52,6 +53,9 @@ def reset(cfg):
         "files": {},
         "trash": [],
         "faults": [],
+        # zoom-api.md §8: webinar create/update, 100 a day per host (UTC day).
+        "daily_create_limit": cfg.get("daily_create_limit", 100),
+        "creates_today": {},
         "log": [],
     })
 
@@ -346,6 +350,16 @@ class Handler(BaseHTTPRequestHandler):
             return
         if not user.get("feature", {}).get("webinar"):
             return self.error(400, 200, "Subscription plan for webinar is missing.")
+        day = time.strftime("%Y-%m-%d", time.gmtime())
+        key = user["id"] + "/" + day
+        if STATE["creates_today"].get(key, 0) >= STATE["daily_create_limit"]:
+            return self.reply(429, {"code": 429, "message": "You have exceeded the daily rate limit (%d) of Webinar "
+                                    "Create/Update API requests permitted for this particular user."
+                                    % STATE["daily_create_limit"]},
+                              {"X-RateLimit-Category": "Light", "X-RateLimit-Type": "Daily-limit",
+                               "X-RateLimit-Limit": str(STATE["daily_create_limit"]), "X-RateLimit-Remaining": "0",
+                               "Retry-After": time.strftime("%Y-%m-%dT00:00:00Z", time.gmtime(time.time() + 86400))})
+        STATE["creates_today"][key] = STATE["creates_today"].get(key, 0) + 1
         errors = []
         if not isinstance(body.get("topic"), str) or not body["topic"] or len(body["topic"]) > 200:
             errors.append("topic")

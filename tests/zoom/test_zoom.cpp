@@ -491,3 +491,22 @@ TEST_F(fake_zoom, ConfigFromEnvironment) {
     bad.page_size = 301;
     EXPECT_THROW(sala::zoom_rest{bad}, sala::invalid_settings);
 }
+
+TEST_F(fake_zoom, DailyCreateLimitPerHostWaitsUntilMidnightUtc) {
+    json cfg = seed();
+    cfg["daily_create_limit"] = 2;
+    control("reset", cfg);
+    sala::zoom_rest zoom(config());
+    (void)zoom.create_webinar(spec());
+    (void)zoom.create_webinar(spec());
+    const auto e = expect_zoom_error([&] { zoom.create_webinar(spec()); });
+    EXPECT_TRUE(e.retryable());
+    EXPECT_EQ(e.http_status(), 429);
+    // Retry-After is the next 00:00 UTC: within a day, and the same as computed here.
+    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    const auto midnight = std::chrono::floor<std::chrono::days>(now) + std::chrono::days{1};
+    EXPECT_NEAR(e.retry_after_seconds(), (midnight - now).count(), 5);
+    // The limit is per host: another room can still create.
+    EXPECT_NO_THROW(zoom.create_webinar(spec("sala02")));
+    EXPECT_EQ(state()["webinars"].size(), 3u);
+}
