@@ -284,6 +284,7 @@ TEST_F(fake_zoom, R15_ParticipantsReportReadsEveryPage) {
                         {"join_time", "2021-05-12T07:0" + std::to_string(i) + ":30Z"},
                         {"leave_time", "2021-05-12T08:00:00Z"},
                         {"duration", 3000 - i}});
+    rows[4]["join_time"] = "2021-05-12T09:04:30.250+02:00";  // an offset form, same instant style
     control("report/" + h.webinar_id, rows);
     const auto report = zoom.participants_report(h.webinar_id);
     ASSERT_EQ(report.size(), 5u);
@@ -292,6 +293,7 @@ TEST_F(fake_zoom, R15_ParticipantsReportReadsEveryPage) {
     EXPECT_EQ(report[3].join_time, sala::make_utc(2021, 5, 12, 7, 3));
     EXPECT_EQ(report[3].leave_time, sala::make_utc(2021, 5, 12, 8, 0));
     EXPECT_EQ(report[3].duration_seconds, 2997);
+    EXPECT_EQ(report[4].join_time, sala::make_utc(2021, 5, 12, 7, 4));
     EXPECT_EQ(requests("GET", "/v2/report/webinars/" + h.webinar_id).size(), 4u);  // 1 miss + 3 pages
 }
 

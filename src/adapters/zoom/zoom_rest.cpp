@@ -98,19 +98,28 @@ std::int64_t num(const json& j, const char* key) {
     return 0;
 }
 
-// "2021-05-12T13:05:07Z" (optionally with fractions) -> seconds since epoch.
+// "2021-05-12T13:05:07Z", optionally with fractions or a "+02:00" offset
+// (Zoom sends UTC with Z) -> UTC seconds.
 std::optional<std::chrono::sys_seconds> parse_iso(const std::string& s) {
-    int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
-    char z = 0;
-    if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &se) != 6)
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0, used = 0;
+    if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &used) != 6)
         return std::nullopt;
-    (void)z;
     const std::chrono::year_month_day ymd{std::chrono::year{y},
                                           std::chrono::month{static_cast<unsigned>(mo)},
                                           std::chrono::day{static_cast<unsigned>(d)}};
     if (!ymd.ok()) return std::nullopt;
-    return std::chrono::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi} +
-           std::chrono::seconds{se};
+    auto t = std::chrono::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi} +
+             std::chrono::seconds{se};
+    std::size_t i = static_cast<std::size_t>(used);
+    if (i < s.size() && s[i] == '.')
+        while (++i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {}
+    int oh = 0, om = 0;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-') &&
+        std::sscanf(s.c_str() + i + 1, "%2d:%2d", &oh, &om) == 2) {
+        const auto offset = std::chrono::hours{oh} + std::chrono::minutes{om};
+        t = s[i] == '+' ? t - offset : t + offset;
+    }
+    return t;
 }
 
 instant parse_instant(const std::string& s) {
