@@ -383,3 +383,13 @@ TEST(Sqlite, DatabaseRefusesOverlappingReservations_R1) {
     db->rollback();
     EXPECT_EQ(db->load(), p.state());
 }
+
+// ":memory:" gives a store without a file (demos with --state none, tests).
+TEST(Sqlite, InMemoryDatabaseWorksWithoutAFile) {
+    auto db = sala::sqlite_store::open(":memory:");
+    sala::durable_platform p(db, may_2021());
+    seed_rooms(p);
+    EXPECT_TRUE(p.submit(webinar("A", 10, 9, 60)).assignment);
+    EXPECT_EQ(db->load(), p.state());
+    EXPECT_FALSE(fs::exists(":memory:"));
+}
