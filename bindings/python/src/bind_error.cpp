@@ -2,6 +2,7 @@
 #include <pybind11/eval.h>
 
 #include "common.hpp"
+#include "sala/ports/store.hpp"
 
 namespace sala::python {
 
@@ -59,6 +60,10 @@ class RoomNotFreeError(Error):
     """Raised by Assignment.value() when the room is busy (sala::room_not_free)."""
     __module__ = "sala"
 
+class StoreError(Error):
+    """A store refused a file or database: not a sala store, a newer schema, damaged (sala::store_error)."""
+    __module__ = "sala"
+
 class BackendError(Error):
     """A port's backend failed (sala::backend_error). ``retryable`` tells the lifecycle
     whether trying again may help; ``retry_after_seconds`` is a hint (0: none).
@@ -69,11 +74,19 @@ class BackendError(Error):
         super().__init__(message)
         self.retryable = bool(retryable)
         self.retry_after_seconds = int(retry_after_seconds)
+
+class ZoomError(BackendError):
+    """The Zoom REST adapter's failure (sala::zoom_error): ``http_status`` and ``zoom_code`` (0: none)."""
+    __module__ = "sala"
+    def __init__(self, message, retryable=True, retry_after_seconds=0, http_status=0, zoom_code=0):
+        super().__init__(message, retryable, retry_after_seconds)
+        self.http_status = int(http_status)
+        self.zoom_code = int(zoom_code)
 )PY";
 
-py::object* g_classes[9];
+py::object* g_classes[11];
 enum { k_error, k_invalid, k_settings, k_nonexistent, k_ambiguous, k_not_found, k_rule, k_not_free,
-       k_backend };  // index into g_classes
+       k_backend, k_store, k_zoom };  // index into g_classes
 
 void raise(py::object instance) {
     PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(instance.ptr())), instance.ptr());
@@ -83,14 +96,16 @@ py::object make(int k, const char* what) { return (*g_classes[k])(what); }
 
 }  // namespace
 
+py::object& zoom_error_class() { return *g_classes[k_zoom]; }
+
 void bind_error(py::module_& m) {
     py::dict ns;
     ns["__builtins__"] = py::module_::import("builtins");
     py::exec(exceptions_source, ns);
     const char* names[] = {"Error", "InvalidArgumentError", "InvalidSettingsError",
                            "NonexistentLocalTimeError", "AmbiguousLocalTimeError", "NotFoundError",
-                           "RuleViolationError", "RoomNotFreeError", "BackendError"};
-    for (int i = 0; i < 9; ++i) {
+                           "RuleViolationError", "RoomNotFreeError", "BackendError", "StoreError", "ZoomError"};
+    for (int i = 0; i < 11; ++i) {
         g_classes[i] = new py::object(ns[names[i]]);
         m.attr(names[i]) = *g_classes[i];
     }
@@ -115,6 +130,8 @@ void bind_error(py::module_& m) {
             raise(make(k_not_free, e.what()));
         } catch (const sala::backend_error& e) {
             raise((*g_classes[k_backend])(e.what(), e.retryable(), e.retry_after_seconds()));
+        } catch (const sala::store_error& e) {
+            raise(make(k_store, e.what()));
         } catch (const sala::error& e) {
             raise(make(k_error, e.what()));
         }

@@ -248,6 +248,10 @@ void bind_templates(py::module_& m);
 void bind_credentials(py::module_& m);
 void bind_lifecycle(py::module_& m);
 void bind_fakes(py::module_& m);
+void bind_adapters(py::module_& m);
+void bind_stores(py::module_& m);
+// sala.ZoomError (defined with the other exceptions; raised by the zoom adapter's translator).
+py::object& zoom_error_class();
 
 }  // namespace sala::python
 

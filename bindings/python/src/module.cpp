@@ -21,4 +21,6 @@ PYBIND11_MODULE(_sala, m) {
     bind_credentials(m);
     bind_lifecycle(m);
     bind_fakes(m);
+    bind_adapters(m);
+    bind_stores(m);
 }
