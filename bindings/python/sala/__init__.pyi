@@ -933,3 +933,51 @@ class DurableLifecycle:
     def report_of(self, request: RequestLike) -> Optional[AttendanceReport]: ...
     def effects(self) -> list[Effect]: ...
     def state(self) -> LifecycleState: ...
+
+# ---- views (R17), licence planner (R18), make room (R10/R11) --------------------------------------
+def render_month(platform: Platform, year: int, month: int, zone: Optional[Zone] = ..., heading: str = ...) -> str: ...
+def render_week(platform: Platform, day: datetime.date, zone: Optional[Zone] = ..., heading: str = ...) -> str: ...
+def render_day(platform: Platform, day: datetime.date, zone: Optional[Zone] = ..., heading: str = ...) -> str: ...
+
+class IcalOptions:
+    domain: str
+    calendar_name: str
+    utc: bool
+    note: str
+    def __init__(self) -> None: ...
+
+def ical_platform(platform: Platform, options: Optional[IcalOptions] = ...) -> str: ...
+def ical_room(platform: Platform, room: RoomLike, options: Optional[IcalOptions] = ...) -> str: ...
+
+class LicencePlan(enum.Enum):
+    PRO = "pro"
+    BUSINESS = "business"
+    ENTERPRISE = "enterprise"
+
+class LicenceReport:
+    requests: int
+    minimum_rooms: int
+    peak_at: Optional[datetime.datetime]
+    first_fit_rooms: int
+    plan: LicencePlan
+    licences: int
+
+def plan_licences(platform: Platform, window: Interval) -> LicenceReport: ...
+
+class RoomMove:
+    request: RequestId
+    title: str
+    from_room: RoomId
+    to_room: RoomId
+    blocked: Interval
+    panelists: int
+    cost: str
+
+class MakeRoomPlan:
+    request: RequestId
+    room: RoomId
+    moves: list[RoomMove]
+    explanation: str
+
+def find_make_room(platform: Platform, request: RequestLike, max_moves: int = ...) -> Optional[MakeRoomPlan]: ...
+def apply_make_room(platform: Platform, plan: MakeRoomPlan) -> Assignment: ...

@@ -23,4 +23,5 @@ PYBIND11_MODULE(_sala, m) {
     bind_fakes(m);
     bind_adapters(m);
     bind_stores(m);
+    bind_views(m);
 }
