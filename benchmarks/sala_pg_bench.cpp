@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
         const auto batch = sala::bench::make_requests(n, sala::bench::batch_seed);
 
         pg db(conninfo);
+        db.exec("SET client_min_messages = warning");
         db.exec("CREATE EXTENSION IF NOT EXISTS btree_gist");
         db.exec("DROP TABLE IF EXISTS bookings; DROP TABLE IF EXISTS rooms");
         db.exec("CREATE TABLE rooms (id integer PRIMARY KEY, eligible boolean NOT NULL)");

@@ -10,11 +10,15 @@
 // and the room is entirely free in every bucket in between, so answers come
 // from the index alone, without touching the rooms' own bookings.
 //
-// Per bucket, rooms' "entirely free" bits form a bitset (64 rooms a word) and
-// a second-level bitset marks the words with any such room, so first-fit ANDs
-// a few words per 4096 rooms and skips the packed low-numbered rooms 64 at a
-// time. Buckets live in pages of `page_buckets`; a missing page means every
-// room is free there, so memory grows with booked time, not with the clock.
+// Per bucket, rooms' "entirely free" bits form a bitset (64 rooms a word).
+// A second level keeps, per word of 64 rooms and per window of 1, 2, 4 or 8
+// consecutive buckets, one bit: "some room of this word is free over the
+// whole window". First-fit ANDs those bits for windows covering the buckets
+// inside the request (a necessary condition), so the packed low-numbered
+// rooms are skipped 64 at a time, then checks the few surviving rooms exactly.
+// Pages hold `page_buckets` buckets bucket-minor, so one query's buckets
+// share cache lines; a missing page means every room is free there, so memory
+// grows with booked time, not with the clock.
 
 #include <algorithm>
 #include <bit>
