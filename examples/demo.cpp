@@ -3,9 +3,17 @@
 // unassigned queue, and what an admin's manual assignment and reassignment do.
 #include <sala/sala.hpp>
 
+#include <sala/adapters/outbox_mailer.hpp>
+#include <sala/adapters/sqlite_store.hpp>
+#include <sala/durable.hpp>
+#include <sala/fakes/fake_conferencing.hpp>
+
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 
+#include "demo_calendar.hpp"
+#include "demo_week.hpp"
 #include "table.hpp"
 
 namespace {
@@ -76,11 +84,24 @@ void print_queue(const sala::platform& p) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    std::string state = "sala-demo.db", out = "sala-demo-out";
+    bool fresh = false;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
-            std::cout << "usage: sala_demo [--state none]\n"
-                         "Runs a seed-like platform through a week of webinar requests.\n";
+            std::cout << "usage: sala_demo [--state FILE|none] [--fresh] [--out DIR]\n"
+                         "Runs a seed-like platform through a week of webinar requests.\n"
+                         "  --state FILE  SQLite file holding the platform (default sala-demo.db);\n"
+                         "                a second run shows the state carried over. 'none': memory only.\n"
+                         "  --fresh       delete the state file first\n"
+                         "  --out DIR     where e-mails (.eml), reports and calendar pages go\n";
             return 0;
+        }
+        if (!std::strcmp(argv[i], "--state") && i + 1 < argc) state = argv[++i];
+        else if (!std::strcmp(argv[i], "--out") && i + 1 < argc) out = argv[++i];
+        else if (!std::strcmp(argv[i], "--fresh")) fresh = true;
+        else {
+            std::cerr << "sala_demo: unknown argument '" << argv[i] << "' (try --help)\n";
+            return 2;
         }
     }
     try {
@@ -88,16 +109,37 @@ int main(int argc, char** argv) {
         auto clock = std::make_shared<sala::manual_clock>(
             sala::to_instant(sala::make_local(2021, 5, 3, 9, 0), madrid));
         sala::settings settings;  // preparation 30, courtesy 15, post-processing 6 (seed 000)
-        sala::platform p(settings, clock);
+        if (fresh && state != "none")
+            for (const char* sfx : {"", "-wal", "-shm"}) std::filesystem::remove(state + sfx);
+        sala::durable_platform p(sala::sqlite_store::open(state == "none" ? ":memory:" : state),
+                                 clock, settings);
+        const sala::platform& v = p.view();
+        if (state != "none")
+            std::cout << "State: " << std::filesystem::absolute(state).string()
+                      << (v.rooms().empty() ? " (new)\n" : " (carried over; --fresh starts clean)\n");
+        if (!v.rooms().empty()) {
+            // A second run: show what the file kept (R17), then the calendar files.
+            heading("Rooms kept in the state file");
+            print_rooms(v);
+            heading("Webinars kept in the state file");
+            print_schedule(v);
+            heading("Unassigned queue");
+            print_queue(v);
+            const auto files = sala_demo::write_calendar_pages(v, out + "/calendar", date::year{2021} / 5 / 13,
+                                                               madrid, "Symposium", "symposium.events");
+            std::cout << "\n  month page: " << files.month.string() << "\n  week page:  "
+                      << files.week.string() << "\n  calendar:   " << files.ics.string() << "\n";
+            return 0;
+        }
 
         heading("Link the institution's Zoom account (R1, R2)");
-        const auto link = p.link_account(
-            "symposium", sala::pool_kind::own,
-            {{"owner", "admin@symposium.events", "Symposium admin", true, true, 100},
+        const std::vector<sala::account_user> users = {
+             {"owner", "admin@symposium.events", "Symposium admin", true, true, 100},
              {"u09", "symposiumwebinar09@symposium.events", "Webinar 100 pax", false, true, 100},
              {"u10", "symposiumwebinar10@symposium.events", "Webinar 100 pax", false, true, 100},
              {"u11", "symposiumwebinar11@symposium.events", "Webinar 100 pax", false, true, 100},
-             {"u12", "symposiumwebinar12@symposium.events", "Webinar 500 pax", false, true, 500}});
+             {"u12", "symposiumwebinar12@symposium.events", "Webinar 500 pax", false, true, 500}};
+        const auto link = p.link_account("symposium", sala::pool_kind::own, users);
         std::cout << "  " << link.new_rooms.size() << " candidate rooms, all inactive.\n";
         for (const auto& u : link.wasted_licences)
             std::cout << "  Wasted licence: the owner " << u.email
@@ -106,7 +148,7 @@ int main(int argc, char** argv) {
         for (auto r : {r09, r10, r11}) p.activate(r);       // R2: active rooms start manual
         p.set_mode(r09, sala::room_mode::automatic);          // R3
         p.set_mode(r10, sala::room_mode::automatic);
-        print_rooms(p);
+        print_rooms(v);
 
         heading("Organizers request the week of 10 May 2021 (Europe/Madrid)");
         const char* ana = "ana@uni.example";
@@ -129,24 +171,24 @@ int main(int argc, char** argv) {
             const auto s = p.submit(in);
             ids.push_back(s.id);
             booked.add({in.title, sala::format_local(in.start), std::to_string(in.duration.count()),
-                         s.assignment ? "-> " + room_name(p, s.assignment.room)
+                         s.assignment ? "-> " + room_name(v, s.assignment.room)
                                       : "queued: no automatic room free"});
         }
         booked.print(std::cout);
 
         heading("What went where (first-fit over automatic rooms 09, 10; R9)");
-        print_schedule(p);
+        print_schedule(v);
         heading("Unassigned queue, as the admin sees it (R10)");
-        print_queue(p);
+        print_queue(v);
 
         heading("Admin: automatic retry, then manual assignment (R10)");
-        const auto waiting = p.queue();
+        const auto waiting = v.queue();
         for (const auto& rq : waiting) {
             const auto retry = p.retry(rq.id);
             std::cout << "  retry '" << rq.title << "': "
-                      << (retry ? "assigned to " + room_name(p, retry.room) : retry.reason) << "\n";
+                      << (retry ? "assigned to " + room_name(v, retry.room) : retry.reason) << "\n";
         }
-        for (const auto& rq : p.queue()) {
+        for (const auto& rq : v.queue()) {
             // Try the busy automatic room first, to show the clear refusal.
             const auto busy = p.assign(rq.id, r09);
             std::cout << "  assign '" << rq.title << "' to 09: "
@@ -156,8 +198,8 @@ int main(int argc, char** argv) {
             std::cout << "  assign '" << rq.title << "' to 11 (manual room): "
                       << (manual ? std::string("done") : manual.reason) << "\n";
         }
-        std::cout << "  queue now holds " << p.queue().size() << " request(s).\n";
-        if (!p.queue().empty()) print_queue(p);
+        std::cout << "  queue now holds " << v.queue().size() << " request(s).\n";
+        if (!v.queue().empty()) print_queue(v);
 
         heading("Admin: reassignment (R11)");
         const auto foro = ids[5];  // 'Foro de debate ...', in room 09
@@ -168,10 +210,10 @@ int main(int argc, char** argv) {
             std::cout << "  move to 12 refused: " << e.what() << "\n";
         }
         p.activate(r12);  // a manual room: only an admin can give it out
-        const auto from = p.reservation_of(foro)->room;
+        const auto from = v.reservation_of(foro)->room;
         const auto moved = p.reassign(foro, r12);
-        std::cout << "  move '" << p.get_request(foro).title << "' from " << room_name(p, from)
-                  << " to " << room_name(p, moved.room) << ": "
+        std::cout << "  move '" << v.get_request(foro).title << "' from " << room_name(v, from)
+                  << " to " << room_name(v, moved.room) << ": "
                   << (moved ? "done. On Zoom this deletes the webinar and creates it again: "
                               "the old join and panelist links stop working, the organizer "
                               "must re-invite panelists."
@@ -181,8 +223,8 @@ int main(int argc, char** argv) {
         std::cout << "  move 'Sesión de clausura' to 09: " << (clash ? "done" : clash.reason) << "\n";
 
         heading("Rules that protect booked rooms (R3, R4)");
-        for (auto attempt : {+[](sala::platform& q) { q.set_mode(sala::room_id{1}, sala::room_mode::manual); },
-                             +[](sala::platform& q) { q.deactivate(sala::room_id{2}); }}) {
+        for (auto attempt : {+[](sala::durable_platform& q) { q.set_mode(sala::room_id{1}, sala::room_mode::manual); },
+                             +[](sala::durable_platform& q) { q.deactivate(sala::room_id{2}); }}) {
             try {
                 attempt(p);
                 std::cout << "  allowed\n";
@@ -192,8 +234,8 @@ int main(int argc, char** argv) {
         }
 
         heading("Final schedule per room (R17)");
-        for (const auto& r : p.rooms()) {
-            const auto list = p.room_webinars(r.id);
+        for (const auto& r : v.rooms()) {
+            const auto list = v.room_webinars(r.id);
             if (list.empty()) continue;
             std::cout << "  " << r.email << "\n";
             demo::table t({"start", "title", "event", "blocked"});
@@ -205,8 +247,27 @@ int main(int argc, char** argv) {
         }
         const auto week_window = sala::interval{sala::to_instant(sala::make_local(2021, 5, 10), madrid),
                                                 sala::to_instant(sala::make_local(2021, 5, 17), madrid)};
-        std::cout << "\n  Peak concurrency this week: " << p.peak_concurrency(week_window)
+        std::cout << "\n  Peak concurrency this week: " << v.peak_concurrency(week_window)
                   << " rooms blocked at once (R18: that many licensed hosts needed).\n";
+
+        heading("The week on a simulated clock: the life of each webinar (R12-R16, R19)");
+        std::filesystem::create_directories(out);
+        sala::fake_conferencing zoom(users, clock);
+        sala::outbox_mailer mail(out + "/mail");
+        demo::demo_week_options o;
+        // The host is down Thursday 10:00-14:00: the next tick catches up, nothing twice (R16).
+        o.outage = sala::interval{sala::to_instant(sala::make_local(2021, 5, 13, 10, 0), madrid),
+                                  sala::to_instant(sala::make_local(2021, 5, 13, 14, 0), madrid)};
+        const auto week_result = demo::run_demo_week(p.inner(), zoom, mail, *clock, out, std::cout, o);
+
+        heading("Files");
+        const auto files = sala_demo::write_calendar_pages(v, out + "/calendar", date::year{2021} / 5 / 13,
+                                                           madrid, "Symposium", "symposium.events");
+        std::cout << "  e-mails (.eml):      " << std::filesystem::absolute(out + "/mail").string() << "\n"
+                  << "  attendance reports:  " << week_result.reports_dir << "\n"
+                  << "  month page:          " << files.month.string() << "\n"
+                  << "  week page:           " << files.week.string() << "\n"
+                  << "  calendar (.ics):     " << files.ics.string() << "\n";
         return 0;
     } catch (const sala::error& e) {
         std::cerr << "sala_demo: " << e.what() << "\n";
