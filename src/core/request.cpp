@@ -2,36 +2,12 @@
 
 #include <string>
 
+#include "sala/detail/utf8.hpp"
 #include "sala/error.hpp"
 
 namespace sala {
 
 namespace {
-
-// Returns false on malformed UTF-8 (overlong forms and surrogates included).
-bool valid_utf8(const std::string& s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        std::size_t n = 0;
-        char32_t cp = 0;
-        if (c < 0x80) { ++i; continue; }
-        if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; }
-        else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; }
-        else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; }
-        else return false;
-        if (i + n >= s.size()) return false;
-        for (std::size_t k = 1; k <= n; ++k) {
-            const auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        static constexpr char32_t min_for_len[] = {0, 0x80, 0x800, 0x10000};
-        if (cp < min_for_len[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-        i += n + 1;
-    }
-    return true;
-}
 
 std::size_t utf8_length(const std::string& s) {
     std::size_t n = 0;
@@ -50,7 +26,7 @@ bool has_control(const std::string& s) {
 
 void check_text(const std::string& value, const std::string& field, std::size_t max_chars,
                 bool required) {
-    if (!valid_utf8(value)) throw invalid_argument(field, "is not valid UTF-8");
+    if (!detail::valid_utf8(value)) throw invalid_argument(field, "is not valid UTF-8");
     if (has_control(value))
         throw invalid_argument(field, "contains a line break or control character");
     if (required && value.find_first_not_of(' ') == std::string::npos)

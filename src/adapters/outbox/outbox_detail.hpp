@@ -4,9 +4,10 @@
 #include <string>
 #include <string_view>
 
+#include "sala/detail/utf8.hpp"  // valid_utf8
+
 namespace sala::detail {
 
-bool valid_utf8(std::string_view s);
 // Throws sala::invalid_argument(field) for CR/LF, other control characters, bad UTF-8.
 void check_header_field(const std::string& value, const std::string& field);
 void check_idempotency_key(const std::string& key);
