@@ -48,6 +48,19 @@ void operator delete(void* p, std::size_t) noexcept { operator delete(p); }
 void* operator new[](std::size_t n) { return operator new(n); }
 void operator delete[](void* p) noexcept { operator delete(p); }
 void operator delete[](void* p, std::size_t) noexcept { operator delete(p); }
+// The index's pages are 64-byte aligned.
+void* operator new(std::size_t n, std::align_val_t a) {
+    const auto al = static_cast<std::size_t>(a);
+    void* p = std::aligned_alloc(al, (std::max<std::size_t>(n, 1) + al - 1) / al * al);
+    if (!p) throw std::bad_alloc();
+    g_heap.fetch_add(static_cast<long long>(malloc_usable_size(p) + 8), std::memory_order_relaxed);
+    return p;
+}
+void operator delete(void* p, std::align_val_t) noexcept { operator delete(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { operator delete(p); }
+void* operator new[](std::size_t n, std::align_val_t a) { return operator new(n, a); }
+void operator delete[](void* p, std::align_val_t) noexcept { operator delete(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { operator delete(p); }
 
 namespace {
 
@@ -154,6 +167,16 @@ struct sala_impl {
         });
     }
     std::size_t peak(i64 wb, i64 we) const { return s.peak_concurrency(iv(wb, we)); }
+    // A batch goes through the library's batch call (same rooms as the loop).
+    std::vector<sala::schedule::batch_item> items;
+    void prepare_batch(const std::vector<block>& batch) {
+        items.clear();
+        for (const auto& q : batch) items.push_back({iv(q.begin, q.end), sala::request_id{next_id++}});
+    }
+    void batch(const std::vector<block>&, std::vector<int>& got) {
+        const auto rooms = s.book_first_fit(items);
+        for (std::size_t i = 0; i < rooms.size(); ++i) got[i] = rooms[i] ? static_cast<int>(rooms[i]->value) : none;
+    }
 };
 
 struct state {
@@ -360,19 +383,28 @@ void bm_peak(benchmark::State& bs, std::size_t rooms) {
 // 100,000 requests allocated first-fit one after the other on top of the
 // state (each booked before the next is asked); manual time covers only the
 // allocations, the state is restored after each run.
+// One first_free + book per request: the baselines' batch, and sala_loop.
 template <class Impl>
+void batch_loop(Impl& impl, const std::vector<block>& batch, std::vector<int>& got) {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        const auto& q = batch[i];
+        const int r = impl.first_free(q.begin, q.end);
+        got[i] = r;
+        if (r) impl.book(r, q.begin, q.end);
+    }
+}
+
+template <class Impl, bool one_call_each = false>
 void bm_batch(benchmark::State& bs, std::size_t rooms) {
     auto& st = get_state(rooms);
     auto& impl = pick<Impl>(st);
     std::vector<int> got(st.batch.size());
     for (auto _ : bs) {
+        constexpr bool batch_call = !one_call_each && requires { impl.batch(st.batch, got); };
+        if constexpr (batch_call) impl.prepare_batch(st.batch);
         const auto t0 = std::chrono::steady_clock::now();
-        for (std::size_t i = 0; i < st.batch.size(); ++i) {
-            const auto& q = st.batch[i];
-            const int r = impl.first_free(q.begin, q.end);
-            got[i] = r;
-            if (r) impl.book(r, q.begin, q.end);
-        }
+        if constexpr (batch_call) impl.batch(st.batch, got);
+        else batch_loop(impl, st.batch, got);
         bs.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         for (std::size_t i = 0; i < st.batch.size(); ++i)
             if (got[i]) impl.release(got[i], st.batch[i].begin, st.batch[i].end);
@@ -412,6 +444,12 @@ void register_impl(std::size_t r) {
         ->UseManualTime()
         ->Iterations(1)
         ->Unit(benchmark::kMillisecond);
+    // sala one first_free + book at a time, beside its batch call.
+    if constexpr (std::is_same_v<Impl, sala_impl>)
+        benchmark::RegisterBenchmark(("BM_BatchAlloc/sala_loop/" + std::to_string(r)).c_str(), bm_batch<Impl, true>, r)
+            ->UseManualTime()
+            ->Iterations(1)
+            ->Unit(benchmark::kMillisecond);
 }
 
 }  // namespace

@@ -14,13 +14,12 @@
 #include <optional>
 #include <iterator>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
-#include <boost/icl/interval_set.hpp>
-#include <boost/icl/right_open_interval.hpp>
-
 #include "sala/detail/free_index.hpp"
+#include "sala/detail/icl_batch.hpp"
 #include "sala/error.hpp"
 #include "sala/ids.hpp"
 #include "sala/interval.hpp"
@@ -35,8 +34,6 @@ struct booking {
 };
 
 namespace detail {
-using icl_interval = boost::icl::right_open_interval<std::int32_t>;
-using icl_set = boost::icl::interval_set<std::int32_t, std::less, icl_interval>;
 
 inline constexpr std::int64_t minute_lo = -1035593280;  // 0001-01-01T00:00Z
 inline constexpr std::int64_t minute_hi = std::numeric_limits<std::int32_t>::max();
@@ -85,24 +82,77 @@ public:
     // of defence against a double booking and throws rather than overlap.
     void book(room_id r, const interval& i, request_id req) {
         auto& s = at(r);
-        if (i.empty()) throw invalid_argument("blocked", "is empty");
-        const std::int64_t b = detail::to_minute(i.begin()), e = detail::to_minute(i.end());
-        if (b < detail::minute_lo || e > detail::minute_hi)
-            throw invalid_argument("blocked", "lies outside years 1 to 6000");
-        if (e - b > detail::max_block_minutes) throw invalid_argument("blocked", "is longer than 366 days");
-        if (!is_free(r, i))
-            throw rule_violation("R1", to_string(r) + " is not free over the interval");
+        const auto [b, e] = bookable_minutes(i, "blocked");
         auto& v = s.by_begin;
         const auto pos = std::lower_bound(v.begin(), v.end(), b, [](const detail::slot& x, std::int64_t t) {
             return x.begin < t;
         });
+        // The neighbours in start order tell whether the room is free (R1); the
+        // ICL set holds the same minutes.
+        if ((pos != v.begin() && std::prev(pos)->end > b) || (pos != v.end() && pos->begin < e))
+            throw rule_violation("R1", to_string(r) + " is not free over the interval");
         const auto at_index = pos - v.begin();
         if (v.size() == v.capacity()) v.reserve(v.size() + v.size() / 8 + 4);  // little slack (memory target)
         v.insert(v.begin() + at_index,
                  detail::slot{static_cast<std::int32_t>(b), static_cast<std::int32_t>(e), req.value});
         s.busy += icl(b, e);
-        index_.update(r.value - 1, b, e, v, true);
+        index_.add(r.value - 1, b, e);
         ++bookings_;
+    }
+
+    // One request of a batch: its blocked interval (R7) and its id.
+    struct batch_item {
+        interval blocked;
+        request_id request;
+    };
+
+    // Books each item on the first eligible room free over it, in order, each
+    // seeing the ones before it booked: the same rooms first_free + book give
+    // one at a time (R9). Returns each item's room, or nullopt where none was
+    // free. An invalid item throws before anything is booked.
+    //
+    // Why a batch is faster than the loop: the index alone answers every
+    // request, and the rooms' own structures (bookings, ICL sets), cold in
+    // cache at thousands of rooms, are brought up to date at the end, room by
+    // room, with the ICL tree walks of many rooms interleaved.
+    std::vector<std::optional<room_id>> book_first_fit(std::span<const batch_item> items) {
+        std::vector<std::pair<std::int64_t, std::int64_t>> mins;
+        mins.reserve(items.size());
+        for (std::size_t j = 0; j < items.size(); ++j)
+            mins.push_back(bookable_minutes(items[j].blocked, "items[" + std::to_string(j) + "].blocked"));
+        std::vector<std::optional<room_id>> out(items.size());
+        std::vector<pending> todo;
+        todo.reserve(items.size());
+        {
+            for (std::size_t j = 0; j < items.size(); ++j) {
+                const auto [b, e] = mins[j];
+                if (detail::floor_div(b, detail::free_index::bucket_minutes) ==
+                    detail::floor_div(e - 1, detail::free_index::bucket_minutes)) {
+                    // Inside one bucket the index may ask the ICL sets: bring them up to date first.
+                    apply(todo);
+                    if (const auto r = first_free(items[j].blocked)) {
+                        book(*r, items[j].blocked, items[j].request);
+                        out[j] = r;
+                    }
+                    continue;
+                }
+                std::optional<std::uint32_t> k;
+                index_.for_each_free(
+                    b, e, [](std::uint32_t) { return false; },  // not called: [b, e) spans two buckets
+                    [&](std::uint32_t x) {
+                        k = x;
+                        return true;
+                    });
+                if (!k) continue;
+                index_.add(*k, b, e);
+                todo.push_back({*k, detail::slot{static_cast<std::int32_t>(b), static_cast<std::int32_t>(e),
+                                                 items[j].request.value}});
+                ++bookings_;
+                out[j] = room_id{*k + 1};
+            }
+        }
+        apply(todo);
+        return out;
     }
 
     // Removes the booking that starts at i.begin() on room r.
@@ -117,7 +167,7 @@ public:
             throw not_found("booking", to_string(r) + " at " + format_utc(i.begin()) + " UTC");
         v.erase(it);
         s.busy -= icl(b, e);
-        index_.update(r.value - 1, b, e, v, false);
+        index_.remove(r.value - 1, b, e, v);
         --bookings_;
     }
 
@@ -239,6 +289,59 @@ public:
     std::size_t index_memory_bytes() const noexcept { return index_.memory_bytes(); }
 
 private:
+    struct pending {
+        std::uint32_t room;  // 0-based
+        detail::slot booking;
+    };
+
+    // [b, e) in minutes, or invalid_argument naming `field`.
+    static std::pair<std::int64_t, std::int64_t> bookable_minutes(const interval& i, const std::string& field) {
+        if (i.empty()) throw invalid_argument(field, "is empty");
+        const std::int64_t b = detail::to_minute(i.begin()), e = detail::to_minute(i.end());
+        if (b < detail::minute_lo || e > detail::minute_hi) throw invalid_argument(field, "lies outside years 1 to 6000");
+        if (e - b > detail::max_block_minutes) throw invalid_argument(field, "is longer than 366 days");
+        return {b, e};
+    }
+
+    // Adds bookings the index already holds to the rooms' sorted vectors and
+    // ICL sets, room by room; empties `todo`.
+    void apply(std::vector<pending>& todo) {
+        if (todo.empty()) return;
+        // By room (a counting sort), then by begin within each room.
+        std::vector<std::uint32_t> start(rooms_.size() + 1, 0);
+        for (const auto& t : todo) ++start[t.room + 1];
+        for (std::size_t r = 0; r < rooms_.size(); ++r) start[r + 1] += start[r];
+        std::vector<pending> sorted(todo.size());
+        for (const auto& t : todo) sorted[start[t.room]++] = t;
+        todo.swap(sorted);
+        for (std::size_t a = 0; a < todo.size();) {
+            std::size_t z = a + 1;
+            while (z < todo.size() && todo[z].room == todo[a].room) ++z;
+            if (z - a > 1)
+                std::sort(todo.begin() + static_cast<std::ptrdiff_t>(a), todo.begin() + static_cast<std::ptrdiff_t>(z),
+                          [](const pending& x, const pending& y) { return x.booking.begin < y.booking.begin; });
+            a = z;
+        }
+        for (std::size_t a = 0; a < todo.size();) {
+            std::size_t z = a;
+            while (z < todo.size() && todo[z].room == todo[a].room) ++z;
+            auto& v = rooms_[todo[a].room].by_begin;
+            const std::size_t old = v.size(), add = z - a;
+            if (old + add > v.capacity()) v.reserve(std::max(old + add, old + old / 8 + 4));
+            v.resize(old + add);
+            // Merge from the back, in place.
+            std::size_t x = old, y = add, o = old + add;
+            while (y > 0) {
+                if (x > 0 && v[x - 1].begin > todo[a + y - 1].booking.begin) v[--o] = v[--x];
+                else v[--o] = todo[a + --y].booking;
+            }
+            a = z;
+        }
+        detail::add_all(todo.size(), [&](std::size_t j) -> detail::icl_set& { return rooms_[todo[j].room].busy; },
+                        [&](std::size_t j) { return icl(todo[j].booking.begin, todo[j].booking.end); });
+        todo.clear();
+    }
+
     struct room_state {
         detail::icl_set busy;
         std::vector<detail::slot> by_begin;

@@ -60,7 +60,7 @@ public:
                 for (std::int64_t i = 0; i < page_buckets; ++i) {
                     std::uint64_t* p = pg.get();
                     freew(p, i, k / 64) |= bit(k);
-                    for (std::size_t lev = 0; lev < levels; ++lev) l1w(p, i, k / 4096, lev) |= bit(k / 64);
+                    for (std::size_t lev = 0; lev < levels_; ++lev) l1w(p, i, k / 4096, lev) |= bit(k / 64);
                     pre(p, i)[k * row] = static_cast<std::uint8_t>(bucket_minutes);
                     suf(p, i)[k * row] = static_cast<std::uint8_t>(bucket_minutes);
                 }
@@ -74,20 +74,31 @@ public:
     }
     bool eligible(std::uint32_t k) const noexcept { return (elig_[k / 64] & bit(k)) != 0; }
 
-    // Room k's bookings changed over [s, e) (one booking added or removed);
-    // `slots` are the room's bookings after the change, in start order.
-    // `busy` tells which: the buckets wholly inside [s, e) are then wholly busy
-    // (added) or wholly free (removed, since bookings never overlap).
-    void update(std::uint32_t k, std::int64_t s, std::int64_t e, std::span<const slot> slots, bool busy) {
+    // Room k was free over [s, e) and is now busy there. Free spans only
+    // shrink, so the room's other bookings need not be read.
+    void add(std::uint32_t k, std::int64_t s, std::int64_t e) {
+        const std::int64_t b0 = floor_div(s, bucket_minutes), b1 = floor_div(e - 1, bucket_minutes);
+        std::int64_t lo = b1 + 1, hi = b0 - 1;  // buckets no longer entirely free
+        for (std::int64_t b = b0; b <= b1; ++b) {
+            const std::int64_t bs = b * bucket_minutes, be = bs + bucket_minutes;
+            std::uint64_t* p = page_for_write(b);
+            const std::int64_t i = in_page(b);
+            const std::uint8_t old_pre = pre(p, i)[k * row];
+            if (old_pre == bucket_minutes) lo = std::min(lo, b), hi = std::max(hi, b);
+            put(p, i, k, static_cast<std::uint8_t>(std::min<std::int64_t>(old_pre, std::max(s, bs) - bs)),
+                static_cast<std::uint8_t>(std::min<std::int64_t>(suf(p, i)[k * row], be - std::min(e, be))));
+        }
+        if (lo <= hi) summarize_cleared(k, lo, hi);
+    }
+
+    // Room k's booking over [s, e) was removed; `slots` are the room's
+    // bookings after the change, in start order (they give the edges).
+    void remove(std::uint32_t k, std::int64_t s, std::int64_t e, std::span<const slot> slots) {
         const std::int64_t b0 = floor_div(s, bucket_minutes), b1 = floor_div(e - 1, bucket_minutes);
         for (std::int64_t b = b0; b <= b1; ++b) {
             const std::int64_t bs = b * bucket_minutes;
-            if (bs >= s && bs + bucket_minutes <= e) {
-                const std::uint8_t v = busy ? 0 : static_cast<std::uint8_t>(bucket_minutes);
-                put(k, b, v, v);
-            } else {
-                refresh(k, b, slots);
-            }
+            if (bs >= s && bs + bucket_minutes <= e) put(k, b, full, full);  // bookings never overlap
+            else refresh(k, b, slots);
         }
         resummarize(k / 64, b0 - (max_window - 1), b1);
     }
@@ -111,74 +122,19 @@ public:
                 }
             return;
         }
-        const std::int64_t need_suf = (b0 + 1) * bucket_minutes - s, need_pre = e - b1 * bucket_minutes;
-        const std::uint64_t* first = page_of(b0);
-        const std::uint64_t* last = page_of(b1);
-        const std::uint8_t* suf0 = first ? suf(first, b0 - floor_div(b0, page_buckets) * page_buckets) : nullptr;
-        const std::uint8_t* pre1 = last ? pre(last, b1 - floor_div(b1, page_buckets) * page_buckets) : nullptr;
-
-        // Buckets strictly inside, as (page + bucket) bases: free word w of
-        // such a bucket is base[w * page_buckets], its second-level word j is
-        // base[(words_ + j) * page_buckets]. Missing pages are all free.
-        constexpr std::size_t inline_cap = 32;
-        const std::uint64_t* small[inline_cap];
-        std::vector<const std::uint64_t*> large;
-        std::size_t n = 0;
-        auto push = [&](const std::uint64_t* p) {
-            if (n < inline_cap) small[n] = p;
-            else {
-                if (n == inline_cap) large.assign(small, small + inline_cap);
-                large.push_back(p);
-            }
-            ++n;
-        };
-        if (b1 - b0 > 1 && !pages_.empty()) {
-            const std::int64_t lo = b0 + 1, hi = b1 - 1;
-            const std::int64_t p_lo = std::max(floor_div(lo, page_buckets), origin_);
-            const std::int64_t p_hi = std::min(floor_div(hi, page_buckets),
-                                               origin_ + static_cast<std::int64_t>(pages_.size()) - 1);
-            for (std::int64_t p = p_lo; p <= p_hi; ++p) {
-                const auto& pg = pages_[static_cast<std::size_t>(p - origin_)];
-                if (!pg) continue;
-                const std::int64_t i_lo = std::max(lo, p * page_buckets) - p * page_buckets;
-                const std::int64_t i_hi = std::min(hi, p * page_buckets + page_buckets - 1) - p * page_buckets;
-                for (std::int64_t i = i_lo; i <= i_hi; ++i) push(pg.get() + i);
-            }
-        }
-        const std::uint64_t* const* mid = n <= inline_cap ? small : large.data();
-
-        // Second level: windows of L consecutive inside buckets covering them
-        // all; a word survives only if, for each window, one of its rooms is
-        // free over the whole window (a necessary condition).
-        const std::uint64_t* sums[inline_cap];
-        std::size_t ns = 0;
-        if (b1 - b0 > 1 && !pages_.empty()) {
-            const std::int64_t lo = b0 + 1, hi = b1 - 1, count = hi - lo + 1;
-            std::size_t lev = 0;
-            while (lev + 1 < levels && (std::int64_t{1} << (lev + 1)) <= count) ++lev;
-            const std::int64_t L = std::int64_t{1} << lev;
-            const std::size_t off = (words_ + lev * l1_) * page_buckets;
-            for (std::int64_t st = lo;; st += L) {
-                if (st + L - 1 > hi) st = hi - L + 1;
-                if (ns == inline_cap) break;  // fewer filters is still correct
-                if (const std::uint64_t* pg = page_of(st))
-                    sums[ns++] = pg + (st - floor_div(st, page_buckets) * page_buckets) + off;
-                if (st + L - 1 >= hi) break;
-            }
-        }
-
+        probe q;
+        make_probe(s, e, q);
+        const std::uint64_t* const* mid = q.mid();
         for (std::size_t j = 0; j < elig1_.size(); ++j) {
-            std::uint64_t m = elig1_[j];
-            const std::size_t jo = j * page_buckets;
-            for (std::size_t t = 0; t < ns && m; ++t) m &= sums[t][jo];
-            for (; m; m &= m - 1) {
+            for (std::uint64_t m = summary(q, j); m; m &= m - 1) {
                 const std::size_t w = j * 64 + static_cast<std::size_t>(std::countr_zero(m));
                 const std::size_t wo = w * page_buckets;
                 std::uint64_t c = elig_[w];
-                for (std::size_t t = 0; t < n && c; ++t) c &= mid[t][wo];
+                for (std::size_t t = 0; t < q.n && c; ++t) c &= mid[t][wo];
                 for (; c; c &= c - 1) {
                     const auto k = static_cast<std::uint32_t>(w * 64 + std::countr_zero(c));
-                    if ((!suf0 || suf0[k * row] >= need_suf) && (!pre1 || pre1[k * row] >= need_pre) && fn(k))
+                    if ((!q.suf0 || q.suf0[k * row] >= q.need_suf) && (!q.pre1 || q.pre1[k * row] >= q.need_pre) &&
+                        fn(k))
                         return;
                 }
             }
@@ -194,20 +150,92 @@ public:
     }
 
 private:
+    // What a query over [s, e) spanning buckets b0 < b1 reads: the edge bytes,
+    // the free words of the buckets strictly inside (as bases: free word w of
+    // such a bucket is base[w * page_buckets]; missing pages are all free) and
+    // the second-level words of windows covering them.
+    struct probe {
+        static constexpr std::size_t cap = 32;
+        std::int64_t need_suf = 0, need_pre = 0;
+        const std::uint8_t* suf0 = nullptr;
+        const std::uint8_t* pre1 = nullptr;
+        const std::uint64_t* small[cap];
+        std::vector<const std::uint64_t*> large;
+        std::size_t n = 0;
+        const std::uint64_t* sums[cap];  // bases like small's, at the chosen level
+        std::size_t ns = 0;
+        void push(const std::uint64_t* p) {
+            if (n < cap) small[n] = p;
+            else {
+                if (n == cap) large.assign(small, small + cap);
+                large.push_back(p);
+            }
+            ++n;
+        }
+        const std::uint64_t* const* mid() const noexcept { return n <= cap ? small : large.data(); }
+    };
+
+    void make_probe(std::int64_t s, std::int64_t e, probe& q) const {
+        const std::int64_t b0 = floor_div(s, bucket_minutes), b1 = floor_div(e - 1, bucket_minutes);
+        q.need_suf = (b0 + 1) * bucket_minutes - s;
+        q.need_pre = e - b1 * bucket_minutes;
+        if (const std::uint64_t* first = page_of(b0)) q.suf0 = suf(first, in_page(b0));
+        if (const std::uint64_t* last = page_of(b1)) q.pre1 = pre(last, in_page(b1));
+        if (b1 - b0 <= 1 || pages_.empty()) return;
+        const std::int64_t lo = b0 + 1, hi = b1 - 1;
+        const std::int64_t p_lo = std::max(floor_div(lo, page_buckets), origin_);
+        const std::int64_t p_hi =
+            std::min(floor_div(hi, page_buckets), origin_ + static_cast<std::int64_t>(pages_.size()) - 1);
+        for (std::int64_t p = p_lo; p <= p_hi; ++p) {
+            const auto& pg = pages_[static_cast<std::size_t>(p - origin_)];
+            if (!pg) continue;
+            const std::int64_t i_lo = std::max(lo, p * page_buckets) - p * page_buckets;
+            const std::int64_t i_hi = std::min(hi, p * page_buckets + page_buckets - 1) - p * page_buckets;
+            for (std::int64_t i = i_lo; i <= i_hi; ++i) q.push(pg.get() + i);
+        }
+        if (levels_ == 0) return;
+        // Windows of L consecutive inside buckets covering them all; a word
+        // survives only if, for each window, one of its rooms is free over the
+        // whole window (a necessary condition).
+        const std::int64_t count = hi - lo + 1;
+        std::size_t lev = 0;
+        while (lev + 1 < levels_ && (std::int64_t{1} << (lev + 1)) <= count) ++lev;
+        const std::int64_t L = std::int64_t{1} << lev;
+        const std::size_t off = (words_ + lev * l1_) * page_buckets;
+        for (std::int64_t st = lo;; st += L) {
+            if (st + L - 1 > hi) st = hi - L + 1;
+            if (q.ns == probe::cap) break;  // fewer filters is still correct
+            if (const std::uint64_t* pg = page_of(st)) q.sums[q.ns++] = pg + in_page(st) + off;
+            if (st + L - 1 >= hi) break;
+        }
+    }
+
+    // Words of second-level word j that may hold a room free over the probe.
+    std::uint64_t summary(const probe& q, std::size_t j) const noexcept {
+        std::uint64_t m = levels_ ? elig1_[j] : (elig_[0] ? 1 : 0);  // up to 64 rooms: the one word
+        const std::size_t jo = j * page_buckets;
+        for (std::size_t t = 0; t < q.ns && m; ++t) m &= q.sums[t][jo];
+        return m;
+    }
+
     static constexpr std::uint64_t bit(std::uint32_t k) noexcept { return std::uint64_t{1} << (k % 64); }
     static constexpr std::uint64_t bit(std::size_t k) noexcept { return std::uint64_t{1} << (k % 64); }
     // Distance between a room's consecutive pre (or suf) bytes of one bucket.
     static constexpr std::size_t row = 2 * page_buckets;
+    static constexpr std::uint8_t full = static_cast<std::uint8_t>(bucket_minutes);
+    static constexpr std::int64_t in_page(std::int64_t b) noexcept {
+        return b - floor_div(b, page_buckets) * page_buckets;
+    }
     // Window levels of the second level: 1, 2, 4 and 8 buckets.
-    static constexpr std::size_t levels = 4;
-    static constexpr std::int64_t max_window = std::int64_t{1} << (levels - 1);
+    static constexpr std::size_t max_levels = 4;
+    static constexpr std::int64_t max_window = std::int64_t{1} << (max_levels - 1);
 
     // Page layout, bucket-minor so one query's buckets share cache lines:
     //   free bits   words_ x page_buckets words   [w][bucket]
     //   2nd level   l1_    x page_buckets words   [j][bucket]
     //   pre, suf    rcap_  x page_buckets x 2 bytes [room][bucket][pre, suf]
     std::size_t page_words() const noexcept {
-        return static_cast<std::size_t>(page_buckets) * (words_ + levels * l1_ + rcap_ / 4);
+        return static_cast<std::size_t>(page_buckets) * (words_ + levels_ * l1_) + 16 * std::size_t{rcap_};
     }
     std::uint64_t& freew(std::uint64_t* p, std::int64_t i, std::size_t w) const noexcept {
         return p[w * page_buckets + static_cast<std::size_t>(i)];
@@ -226,8 +254,44 @@ private:
         return left >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << left) - 1;
     }
 
+    // Room k's free bits were just cleared over buckets [lo, hi]: clears the
+    // window bits that this emptied. Compares each window's AND before and
+    // after, so summary lines are written only where a bit flips.
+    void summarize_cleared(std::uint32_t k, std::int64_t lo, std::int64_t hi) {
+        if (levels_ < 2) return;
+        const std::size_t w = k / 64;
+        const std::int64_t from = lo - (max_window - 1);
+        const std::size_t len = static_cast<std::size_t>(hi - from + 1);
+        if (len > 64) {  // long bookings: the general path
+            resummarize(w, from, hi);
+            return;
+        }
+        std::uint64_t now[64 + max_window], before[64 + max_window];
+        for (std::size_t t = 0; t < len + max_window - 1; ++t) {
+            const std::int64_t b = from + static_cast<std::int64_t>(t);
+            now[t] = free_word(b, w);
+            before[t] = now[t] | (b >= lo && b <= hi ? bit(k) : 0);
+        }
+        std::size_t avail = len + max_window - 1;
+        for (std::size_t lev = 1; lev < levels_; ++lev) {
+            const std::size_t half = std::size_t{1} << (lev - 1);
+            avail -= half;
+            for (std::size_t t = 0; t < avail; ++t) {
+                now[t] &= now[t + half];
+                before[t] &= before[t + half];
+            }
+            for (std::size_t t = 0; t < len; ++t) {
+                if (!before[t] || now[t]) continue;
+                const std::int64_t b = from + static_cast<std::int64_t>(t);
+                if (const std::uint64_t* pg = page_of(b))
+                    l1w(const_cast<std::uint64_t*>(pg), in_page(b), w / 64, lev) &= ~bit(w);
+            }
+        }
+    }
+
     // Recomputes word w's window bits (levels 1..) for windows starting in [from, to].
     void resummarize(std::size_t w, std::int64_t from, std::int64_t to) {
+        if (levels_ < 2) return;
         const std::size_t len = static_cast<std::size_t>(to - from + 1);
         constexpr std::size_t cap = 64;
         std::uint64_t buf[2 * (cap + max_window)];
@@ -241,7 +305,7 @@ private:
         for (std::size_t t = 0; t < len + max_window - 1; ++t) f[t] = free_word(from + static_cast<std::int64_t>(t), w);
         std::copy(f, f + len + max_window - 1, g);
         std::size_t avail = len + max_window - 1;  // valid entries of g
-        for (std::size_t lev = 1; lev < levels; ++lev) {
+        for (std::size_t lev = 1; lev < levels_; ++lev) {
             const std::size_t half = std::size_t{1} << (lev - 1);
             avail -= half;
             for (std::size_t t = 0; t < avail; ++t) g[t] &= g[t + half];
@@ -260,10 +324,10 @@ private:
     }
     // pre(p, i)[k * row] is room k's pre in bucket i of the page; suf likewise.
     std::uint8_t* pre(std::uint64_t* p, std::int64_t i) const noexcept {
-        return reinterpret_cast<std::uint8_t*>(p + (words_ + levels * l1_) * page_buckets) + 2 * i;
+        return reinterpret_cast<std::uint8_t*>(p + (words_ + levels_ * l1_) * page_buckets) + 2 * i;
     }
     const std::uint8_t* pre(const std::uint64_t* p, std::int64_t i) const noexcept {
-        return reinterpret_cast<const std::uint8_t*>(p + (words_ + levels * l1_) * page_buckets) + 2 * i;
+        return reinterpret_cast<const std::uint8_t*>(p + (words_ + levels_ * l1_) * page_buckets) + 2 * i;
     }
     std::uint8_t* suf(std::uint64_t* p, std::int64_t i) const noexcept { return pre(p, i) + 1; }
     const std::uint8_t* suf(const std::uint64_t* p, std::int64_t i) const noexcept { return pre(p, i) + 1; }
@@ -301,7 +365,7 @@ private:
             const std::uint64_t v = left >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << left) - 1;
             for (std::int64_t i = 0; i < page_buckets; ++i) {
                 freew(p, i, w) = v;
-                for (std::size_t lev = 0; lev < levels; ++lev) l1w(p, i, w / 64, lev) |= bit(w);
+                for (std::size_t lev = 0; lev < levels_; ++lev) l1w(p, i, w / 64, lev) |= bit(w);
             }
         }
         std::memset(pre(p, 0), static_cast<int>(bucket_minutes), rcap_ * row);
@@ -316,13 +380,18 @@ private:
         } else {
             p = page_for_write(b);
         }
-        const std::int64_t i = b - floor_div(b, page_buckets) * page_buckets;
+        put(p, in_page(b), k, pr, sf);
+    }
+    void put(std::uint64_t* p, std::int64_t i, std::uint32_t k, std::uint8_t pr, std::uint8_t sf) {
         pre(p, i)[k * row] = pr;
         suf(p, i)[k * row] = sf;
         const std::uint32_t w = k / 64;
         std::uint64_t& fw = freew(p, i, w);
+        const bool had = fw != 0;
         if (pr == bucket_minutes) fw |= bit(k);
         else fw &= ~bit(k);
+        // The summary bit is "fw != 0": touch it only when that flips (its line is often cold).
+        if (levels_ == 0 || had == (fw != 0)) return;
         if (fw) l1w(p, i, w / 64) |= bit(w);
         else l1w(p, i, w / 64) &= ~bit(w);
     }
@@ -345,41 +414,43 @@ private:
     }
 
     void grow(std::uint32_t need) {
-        std::uint32_t cap = pages_.empty() ? need : std::max(need, rcap_ + rcap_ / 2);
-        cap = (cap + 7) / 8 * 8;
+        const std::uint32_t cap = pages_.empty() ? need : std::max(need, rcap_ + rcap_ / 2);
         const std::size_t words = (cap + 63) / 64, l1 = (words + 63) / 64;
-        const std::size_t old_words = words_, old_l1 = l1_, old_cap = rcap_;
+        const std::size_t levels = words > 1 ? max_levels : 0;  // one word needs no summary
+        const std::size_t old_words = words_, old_levels = levels_, old_l1 = l1_, old_cap = rcap_;
         const std::size_t pb = static_cast<std::size_t>(page_buckets);
         // Relayout existing pages (rare: rooms added after bookings exist).
         for (auto& pg : pages_) {
             if (!pg) continue;
-            auto np = std::make_unique<std::uint64_t[]>(pb * (words + levels * l1 + cap / 4));
+            auto np = std::make_unique<std::uint64_t[]>(pb * (words + levels * l1) + 16 * std::size_t{cap});
             std::copy(pg.get(), pg.get() + old_words * pb, np.get());
             // Second level: exact for single buckets, "maybe" for windows
             // (the next update of a bucket makes them exact again).
-            for (std::size_t w = 0; w < old_words; ++w)
+            for (std::size_t w = 0; w < old_words && levels; ++w)
                 for (std::size_t i = 0; i < pb; ++i) {
                     const std::uint64_t b = std::uint64_t{1} << (w % 64);
                     if (np[w * pb + i]) np[(words + w / 64) * pb + i] |= b;
                     for (std::size_t lev = 1; lev < levels; ++lev) np[(words + lev * l1 + w / 64) * pb + i] |= b;
                 }
             auto* nps = reinterpret_cast<std::uint8_t*>(np.get() + (words + levels * l1) * pb);
-            const auto* ops = reinterpret_cast<const std::uint8_t*>(pg.get() + (old_words + levels * old_l1) * pb);
+            const auto* ops = reinterpret_cast<const std::uint8_t*>(pg.get() + (old_words + old_levels * old_l1) * pb);
             std::memcpy(nps, ops, old_cap * row);
-            std::memset(nps + old_cap * row, static_cast<int>(bucket_minutes), (cap - old_cap) * row);
+            std::memset(nps + old_cap * row, full, (cap - old_cap) * row);
             pg = std::move(np);
         }
         rcap_ = cap;
         words_ = words;
         l1_ = l1;
+        levels_ = levels;
         elig_.resize(words_, 0);
         elig1_.resize(l1_, 0);
     }
 
     std::uint32_t rooms_ = 0;
-    std::uint32_t rcap_ = 0;  // rooms the bucket layout has room for (multiple of 8)
+    std::uint32_t rcap_ = 0;  // rooms the bucket layout has room for
     std::size_t words_ = 0;   // 64-bit words of a room bitset
     std::size_t l1_ = 0;      // words of the second level
+    std::size_t levels_ = 0;  // window sizes kept by the second level (none up to 64 rooms)
     std::vector<std::uint64_t> elig_, elig1_;
     std::int64_t origin_ = 0;  // page number of pages_[0]
     std::vector<std::unique_ptr<std::uint64_t[]>> pages_;
