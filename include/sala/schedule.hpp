@@ -15,6 +15,7 @@
 #include <iterator>
 #include <span>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -123,6 +124,8 @@ public:
         std::vector<std::optional<room_id>> out(items.size());
         std::vector<pending> todo;
         todo.reserve(items.size());
+        std::vector<std::tuple<std::uint32_t, std::int64_t, std::int64_t>> spans;  // summaries to redo
+        spans.reserve(items.size());
         {
             for (std::size_t j = 0; j < items.size(); ++j) {
                 const auto [b, e] = mins[j];
@@ -144,7 +147,8 @@ public:
                         return true;
                     });
                 if (!k) continue;
-                index_.add(*k, b, e);
+                index_.add(*k, b, e, false);  // summaries once, at the end
+                spans.emplace_back(*k, b, e);
                 todo.push_back({*k, detail::slot{static_cast<std::int32_t>(b), static_cast<std::int32_t>(e),
                                                  items[j].request.value}});
                 ++bookings_;
@@ -152,6 +156,7 @@ public:
             }
         }
         apply(todo);
+        index_.summarize(spans);
         return out;
     }
 

@@ -26,7 +26,9 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <span>
+#include <tuple>
 #include <vector>
 
 namespace sala::detail {
@@ -59,8 +61,9 @@ public:
             if (pg)
                 for (std::int64_t i = 0; i < page_buckets; ++i) {
                     std::uint64_t* p = pg.get();
-                    freew(p, i, k / 64) |= bit(k);
+                    set_free_bits(p, i, k, true, true, true);
                     for (std::size_t lev = 0; lev < levels_; ++lev) l1w(p, i, k / 4096, lev) |= bit(k / 64);
+                    for (std::size_t lev = 0; lev < wide_levels(); ++lev) hw(p, i, k / 4096, lev) |= bit(k / 64);
                     pre(p, i)[k * row] = static_cast<std::uint8_t>(bucket_minutes);
                     suf(p, i)[k * row] = static_cast<std::uint8_t>(bucket_minutes);
                 }
@@ -75,20 +78,53 @@ public:
     bool eligible(std::uint32_t k) const noexcept { return (elig_[k / 64] & bit(k)) != 0; }
 
     // Room k was free over [s, e) and is now busy there. Free spans only
-    // shrink, so the room's other bookings need not be read.
-    void add(std::uint32_t k, std::int64_t s, std::int64_t e) {
+    // shrink, so the room's other bookings need not be read. With `summarize`
+    // false the window summaries are left as they were: still correct, as
+    // they only claim "may be free", but weaker until summarize() runs.
+    void add(std::uint32_t k, std::int64_t s, std::int64_t e, bool summarize = true) {
         const std::int64_t b0 = floor_div(s, bucket_minutes), b1 = floor_div(e - 1, bucket_minutes);
-        std::int64_t lo = b1 + 1, hi = b0 - 1;  // buckets no longer entirely free
+        std::int64_t lo = b1 + 1, hi = b0 - 1;  // buckets where one of room k's bits changed
+        constexpr std::size_t inline_cap = 64;
+        std::uint8_t small[inline_cap];
+        std::vector<std::uint8_t> large;
+        std::uint8_t* old_bits = small;  // room k's bits before, per bucket from b0
+        if (b1 - b0 + 1 > static_cast<std::int64_t>(inline_cap)) {
+            large.resize(static_cast<std::size_t>(b1 - b0 + 1));
+            old_bits = large.data();
+        }
         for (std::int64_t b = b0; b <= b1; ++b) {
             const std::int64_t bs = b * bucket_minutes, be = bs + bucket_minutes;
             std::uint64_t* p = page_for_write(b);
             const std::int64_t i = in_page(b);
-            const std::uint8_t old_pre = pre(p, i)[k * row];
-            if (old_pre == bucket_minutes) lo = std::min(lo, b), hi = std::max(hi, b);
-            put(p, i, k, static_cast<std::uint8_t>(std::min<std::int64_t>(old_pre, std::max(s, bs) - bs)),
-                static_cast<std::uint8_t>(std::min<std::int64_t>(suf(p, i)[k * row], be - std::min(e, be))));
+            const std::uint8_t op = pre(p, i)[k * row], os = suf(p, i)[k * row];
+            old_bits[b - b0] = bits_of(op, os);
+            if (put(p, i, k, static_cast<std::uint8_t>(std::min<std::int64_t>(op, std::max(s, bs) - bs)),
+                    static_cast<std::uint8_t>(std::min<std::int64_t>(os, be - std::min(e, be)))))
+                lo = std::min(lo, b), hi = std::max(hi, b);
         }
-        if (lo <= hi) summarize_cleared(k, lo, hi);
+        if (summarize && lo <= hi) resummarize(k / 64, lo - max_window, hi + 1, cleared{k, b0, b1 - b0 + 1, old_bits});
+    }
+
+    // Brings the window summaries up to date after add(..., false) calls;
+    // `spans` holds (room, begin, end) of those bookings, in any order.
+    // Overlapping spans of one word are summarized once.
+    void summarize(std::vector<std::tuple<std::uint32_t, std::int64_t, std::int64_t>>& spans) {
+        if (levels_ == 0 || spans.empty()) return;
+        for (auto& [k, s, e] : spans) {  // to (word, first bucket, last bucket) of the windows touched
+            const std::int64_t b0 = floor_div(s, bucket_minutes), b1 = floor_div(e - 1, bucket_minutes);
+            k /= 64;
+            s = b0 - max_window;
+            e = b1 + 1;
+        }
+        std::sort(spans.begin(), spans.end());
+        for (std::size_t a = 0; a < spans.size();) {
+            auto [w, from, to] = spans[a];
+            std::size_t z = a + 1;
+            for (; z < spans.size() && std::get<0>(spans[z]) == w && std::get<1>(spans[z]) <= to + 1; ++z)
+                to = std::max(to, std::get<2>(spans[z]));
+            resummarize(w, from, to);
+            a = z;
+        }
     }
 
     // Room k's booking over [s, e) was removed; `slots` are the room's
@@ -100,7 +136,7 @@ public:
             if (bs >= s && bs + bucket_minutes <= e) put(k, b, full, full);  // bookings never overlap
             else refresh(k, b, slots);
         }
-        resummarize(k / 64, b0 - (max_window - 1), b1);
+        resummarize(k / 64, b0 - max_window, b1 + 1);
     }
 
     // Calls fn(k) for each eligible room k free over [s, e) (s < e), in room
@@ -196,16 +232,20 @@ private:
         if (levels_ == 0) return;
         // Windows of L consecutive inside buckets covering them all; a word
         // survives only if, for each window, one of its rooms is free over the
-        // whole window (a necessary condition).
+        // whole window (a necessary condition). Where the request also covers
+        // half a bucket on each side of a window, the stronger "free over the
+        // window and half a bucket either side" summary is used.
         const std::int64_t count = hi - lo + 1;
         std::size_t lev = 0;
         while (lev + 1 < levels_ && (std::int64_t{1} << (lev + 1)) <= count) ++lev;
         const std::int64_t L = std::int64_t{1} << lev;
-        const std::size_t off = (words_ + lev * l1_) * page_buckets;
+        const std::size_t plain = summary_offset(lev, false), halves = summary_offset(lev, true);
         for (std::int64_t st = lo;; st += L) {
             if (st + L - 1 > hi) st = hi - L + 1;
             if (q.ns == probe::cap) break;  // fewer filters is still correct
-            if (const std::uint64_t* pg = page_of(st)) q.sums[q.ns++] = pg + in_page(st) + off;
+            const bool wide = lev < wide_levels() && (st > lo || q.need_suf >= half) &&
+                              (st + L - 1 < hi || q.need_pre >= half);
+            if (const std::uint64_t* pg = page_of(st)) q.sums[q.ns++] = pg + in_page(st) + (wide ? halves : plain);
             if (st + L - 1 >= hi) break;
         }
     }
@@ -223,6 +263,7 @@ private:
     // Distance between a room's consecutive pre (or suf) bytes of one bucket.
     static constexpr std::size_t row = 2 * page_buckets;
     static constexpr std::uint8_t full = static_cast<std::uint8_t>(bucket_minutes);
+    static constexpr std::int64_t half = bucket_minutes / 2;
     static constexpr std::int64_t in_page(std::int64_t b) noexcept {
         return b - floor_div(b, page_buckets) * page_buckets;
     }
@@ -231,103 +272,204 @@ private:
     static constexpr std::int64_t max_window = std::int64_t{1} << (max_levels - 1);
 
     // Page layout, bucket-minor so one query's buckets share cache lines:
-    //   free bits   words_ x page_buckets words   [w][bucket]
-    //   2nd level   l1_    x page_buckets words   [j][bucket]
-    //   pre, suf    rcap_  x page_buckets x 2 bytes [room][bucket][pre, suf]
-    std::size_t page_words() const noexcept {
-        return static_cast<std::size_t>(page_buckets) * (words_ + levels_ * l1_) + 16 * std::size_t{rcap_};
+    //   free bits      words_ x page_buckets words                 [w][bucket]
+    //   suf >= half    words_ x page_buckets words (with levels)   [w][bucket]
+    //   pre >= half    words_ x page_buckets words (with levels)   [w][bucket]
+    //   2nd level      levels_ x l1_ x page_buckets words          [lev][j][bucket]
+    //   ... widened    2 x l1_ x page_buckets words (with levels)  [lev][j][bucket]
+    //   pre, suf       rcap_ x page_buckets x 2 bytes              [room][bucket][pre, suf]
+    std::size_t bit_words() const noexcept { return words_ * (levels_ ? 3 : 1); }
+    std::size_t summary_offset(std::size_t lev, bool widened) const noexcept {
+        return (bit_words() + ((widened ? levels_ : 0) + lev) * l1_) * page_buckets;
     }
+    // Widened summaries are kept for windows of 1 and 2 buckets: short
+    // requests, where the plain ones let most words through.
+    std::size_t wide_levels() const noexcept { return std::min<std::size_t>(levels_, 2); }
+    std::size_t byte_offset() const noexcept { return (bit_words() + (levels_ + wide_levels()) * l1_) * page_buckets; }
+    std::size_t page_words() const noexcept { return byte_offset() + 16 * std::size_t{rcap_}; }
     std::uint64_t& freew(std::uint64_t* p, std::int64_t i, std::size_t w) const noexcept {
         return p[w * page_buckets + static_cast<std::size_t>(i)];
+    }
+    // Rooms with at least `half` free minutes at the bucket's end (suf) or start (pre).
+    std::uint64_t& sufw(std::uint64_t* p, std::int64_t i, std::size_t w) const noexcept {
+        return p[(words_ + w) * page_buckets + static_cast<std::size_t>(i)];
+    }
+    std::uint64_t& prew(std::uint64_t* p, std::int64_t i, std::size_t w) const noexcept {
+        return p[(2 * words_ + w) * page_buckets + static_cast<std::size_t>(i)];
     }
     // Second level `lev`: bit w of word j for bucket i is set when some room
     // of word w is (or may be) free over the 2^lev buckets from bucket i on.
     std::uint64_t& l1w(std::uint64_t* p, std::int64_t i, std::size_t j, std::size_t lev = 0) const noexcept {
-        return p[(words_ + lev * l1_ + j) * page_buckets + static_cast<std::size_t>(i)];
+        return p[summary_offset(lev, false) + j * page_buckets + static_cast<std::size_t>(i)];
+    }
+    // Widened: ... and also over the last `half` minutes before and the first after them.
+    std::uint64_t& hw(std::uint64_t* p, std::int64_t i, std::size_t j, std::size_t lev) const noexcept {
+        return p[summary_offset(lev, true) + j * page_buckets + static_cast<std::size_t>(i)];
+    }
+    void set_free_bits(std::uint64_t* p, std::int64_t i, std::uint32_t k, bool free, bool suf_half, bool pre_half) {
+        auto set = [&](std::uint64_t& word, bool on) {
+            if (on) word |= bit(k);
+            else word &= ~bit(k);
+        };
+        set(freew(p, i, k / 64), free);
+        if (levels_ == 0) return;
+        set(sufw(p, i, k / 64), suf_half);
+        set(prew(p, i, k / 64), pre_half);
     }
 
-    // Room bits of word w free over bucket b (a missing page is all free).
-    std::uint64_t free_word(std::int64_t b, std::size_t w) const noexcept {
+    // Word w of bucket b's free bits (region 0), suf >= half bits (1) or
+    // pre >= half bits (2); a missing page is all free.
+    std::uint64_t bits_word(std::int64_t b, std::size_t w, std::size_t region) const noexcept {
         if (const std::uint64_t* p = page_of(b))
-            return p[w * page_buckets + static_cast<std::size_t>(b - floor_div(b, page_buckets) * page_buckets)];
+            return p[(region * words_ + w) * page_buckets + static_cast<std::size_t>(in_page(b))];
         const std::size_t left = rooms_ > w * 64 ? rooms_ - w * 64 : 0;
         return left >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << left) - 1;
     }
 
-    // Room k's free bits were just cleared over buckets [lo, hi]: clears the
-    // window bits that this emptied. Compares each window's AND before and
-    // after, so summary lines are written only where a bit flips.
-    void summarize_cleared(std::uint32_t k, std::int64_t lo, std::int64_t hi) {
-        if (levels_ < 2) return;
-        const std::size_t w = k / 64;
-        const std::int64_t from = lo - (max_window - 1);
-        const std::size_t len = static_cast<std::size_t>(hi - from + 1);
-        if (len > 64) {  // long bookings: the general path
-            resummarize(w, from, hi);
-            return;
-        }
-        std::uint64_t now[64 + max_window], before[64 + max_window];
-        for (std::size_t t = 0; t < len + max_window - 1; ++t) {
-            const std::int64_t b = from + static_cast<std::int64_t>(t);
-            now[t] = free_word(b, w);
-            before[t] = now[t] | (b >= lo && b <= hi ? bit(k) : 0);
-        }
-        std::size_t avail = len + max_window - 1;
-        for (std::size_t lev = 1; lev < levels_; ++lev) {
-            const std::size_t half = std::size_t{1} << (lev - 1);
-            avail -= half;
-            for (std::size_t t = 0; t < avail; ++t) {
-                now[t] &= now[t + half];
-                before[t] &= before[t + half];
-            }
-            for (std::size_t t = 0; t < len; ++t) {
-                if (!before[t] || now[t]) continue;
-                const std::int64_t b = from + static_cast<std::int64_t>(t);
-                if (const std::uint64_t* pg = page_of(b))
-                    l1w(const_cast<std::uint64_t*>(pg), in_page(b), w / 64, lev) &= ~bit(w);
-            }
-        }
+    // Room k's bits per bucket: 1 free, 2 suf >= half, 4 pre >= half.
+    static std::uint8_t bits_of(std::uint8_t pr, std::uint8_t sf) noexcept {
+        return static_cast<std::uint8_t>((pr == full ? 1 : 0) | (sf >= half ? 2 : 0) | (pr >= half ? 4 : 0));
     }
+    // What an add() cleared: room k's bits before, per bucket from b0.
+    struct cleared {
+        std::uint32_t k;
+        std::int64_t b0, n;
+        const std::uint8_t* old_bits;
+    };
 
-    // Recomputes word w's window bits (levels 1..) for windows starting in [from, to].
-    void resummarize(std::size_t w, std::int64_t from, std::int64_t to) {
-        if (levels_ < 2) return;
+    // Recomputes word w's window summaries for windows starting in [from, to]
+    // (plain from 2 buckets on: one bucket's is kept by put; widened from 1).
+    // Without `was`, compares with the stored bits and writes those that
+    // differ. With it (bits were only cleared), rebuilds the words as they
+    // were and clears just the summaries that went from some room to none,
+    // so summary lines that do not change are not even read.
+    void resummarize(std::size_t w, std::int64_t from, std::int64_t to, std::optional<cleared> was = std::nullopt) {
+        if (levels_ == 0) return;
         const std::size_t len = static_cast<std::size_t>(to - from + 1);
-        constexpr std::size_t cap = 64;
-        std::uint64_t buf[2 * (cap + max_window)];
+        // f[x], sf[x], pf[x] describe bucket from - 1 + x, for x in [0, len + max_window + 1).
+        const std::size_t span = len + static_cast<std::size_t>(max_window) + 1;
+        constexpr std::size_t cap = 96;
+        std::uint64_t buf[4 * cap];
         std::vector<std::uint64_t> big;
         std::uint64_t* f = buf;
-        if (len > cap) {
-            big.resize(2 * (len + max_window));
+        if (span > cap) {
+            big.resize(4 * span);
             f = big.data();
         }
-        std::uint64_t* g = f + len + max_window;  // window ANDs, level by level
-        for (std::size_t t = 0; t < len + max_window - 1; ++t) f[t] = free_word(from + static_cast<std::int64_t>(t), w);
-        std::copy(f, f + len + max_window - 1, g);
-        std::size_t avail = len + max_window - 1;  // valid entries of g
-        for (std::size_t lev = 1; lev < levels_; ++lev) {
-            const std::size_t half = std::size_t{1} << (lev - 1);
-            avail -= half;
-            for (std::size_t t = 0; t < avail; ++t) g[t] &= g[t + half];
+        std::uint64_t* const sf = f + span;
+        std::uint64_t* const pf = sf + span;
+        std::uint64_t* const g = pf + span;  // g[x]: AND of f over the window of the current level from x
+        {
+            const std::size_t left = rooms_ > w * 64 ? rooms_ - w * 64 : 0;
+            const std::uint64_t all = left >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << left) - 1;
             const std::uint64_t* pg = nullptr;
             std::int64_t pg_no = std::numeric_limits<std::int64_t>::min();
+            for (std::size_t x = 0; x < span; ++x) {
+                const std::int64_t b = from - 1 + static_cast<std::int64_t>(x);
+                const std::int64_t pn = floor_div(b, page_buckets);
+                if (pn != pg_no) pg = page_of(b), pg_no = pn;
+                if (!pg) {
+                    f[x] = g[x] = sf[x] = pf[x] = all;  // a missing page is all free
+                    continue;
+                }
+                const std::size_t o = w * page_buckets + static_cast<std::size_t>(b - pn * page_buckets);
+                f[x] = g[x] = pg[o];
+                sf[x] = pg[o + words_ * page_buckets];
+                pf[x] = pg[o + 2 * words_ * page_buckets];
+            }
+        }
+        if (was) {
+            resummarize_cleared(w, from, len, span, f, sf, pf, *was);
+            return;
+        }
+        std::size_t avail = span;  // valid entries of g
+        const std::uint64_t* pg = nullptr;
+        std::int64_t pg_no = std::numeric_limits<std::int64_t>::min();
+        for (std::size_t lev = 0; lev < levels_; ++lev) {
+            const std::size_t L = std::size_t{1} << lev;
+            if (lev > 0) {
+                const std::size_t h = L / 2;
+                avail -= h;
+                for (std::size_t x = 0; x < avail; ++x) g[x] &= g[x + h];
+            }
             for (std::size_t t = 0; t < len; ++t) {
                 const std::int64_t b = from + static_cast<std::int64_t>(t);
                 const std::int64_t pn = floor_div(b, page_buckets);
                 if (pn != pg_no) pg = page_of(b), pg_no = pn;
                 if (!pg) continue;
-                std::uint64_t& word = l1w(const_cast<std::uint64_t*>(pg), b - pn * page_buckets, w / 64, lev);
-                if (g[t]) word |= bit(w);
-                else word &= ~bit(w);
+                auto* page = const_cast<std::uint64_t*>(pg);
+                const std::int64_t i = b - pn * page_buckets;
+                const std::uint64_t win = g[t + 1];  // window from bucket b
+                auto store = [&](std::uint64_t& word, bool on) {
+                    if (((word >> (w % 64)) & 1) != static_cast<std::uint64_t>(on)) word ^= bit(w);
+                };
+                if (lev > 0) store(l1w(page, i, w / 64, lev), win != 0);
+                if (lev < wide_levels()) store(hw(page, i, w / 64, lev), (win & sf[t] & pf[t + 1 + L]) != 0);
             }
         }
     }
+
+    // The add() path of resummarize: f, sf, pf hold the words now.
+    void resummarize_cleared(std::size_t w, std::int64_t from, std::size_t len, std::size_t span, std::uint64_t* f,
+                             std::uint64_t* sf, std::uint64_t* pf, const cleared& was) {
+        std::uint64_t buf[4 * 96];
+        std::vector<std::uint64_t> big;
+        std::uint64_t* g = buf;  // now, window ANDs
+        if (4 * span > sizeof buf / sizeof buf[0]) {
+            big.resize(4 * span);
+            g = big.data();
+        }
+        std::uint64_t* const gb = g + span;    // before, window ANDs
+        std::uint64_t* const sfb = gb + span;  // before
+        std::uint64_t* const pfb = sfb + span;
+        std::copy(f, f + span, g);
+        std::copy(f, f + span, gb);
+        std::copy(sf, sf + span, sfb);
+        std::copy(pf, pf + span, pfb);
+        // Put room k's old bits back where add() changed them.
+        const std::int64_t x0 = std::max<std::int64_t>(0, was.b0 - (from - 1));
+        const std::int64_t x1 = std::min<std::int64_t>(static_cast<std::int64_t>(span), was.b0 + was.n - (from - 1));
+        for (std::int64_t x = x0; x < x1; ++x) {
+            const std::uint8_t o = was.old_bits[x + from - 1 - was.b0];
+            const auto ux = static_cast<std::size_t>(x);
+            if (o & 1) gb[ux] |= bit(was.k);
+            if (o & 2) sfb[ux] |= bit(was.k);
+            if (o & 4) pfb[ux] |= bit(was.k);
+        }
+        std::size_t avail = span;
+        const std::uint64_t* pg = nullptr;
+        std::int64_t pg_no = std::numeric_limits<std::int64_t>::min();
+        for (std::size_t lev = 0; lev < levels_; ++lev) {
+            const std::size_t L = std::size_t{1} << lev;
+            if (lev > 0) {
+                const std::size_t h = L / 2;
+                avail -= h;
+                for (std::size_t x = 0; x < avail; ++x) g[x] &= g[x + h], gb[x] &= gb[x + h];
+            }
+            for (std::size_t t = 0; t < len; ++t) {
+                const std::uint64_t now = g[t + 1], bef = gb[t + 1];
+                const bool plain_cleared = lev > 0 && bef && !now;
+                const bool wide_cleared = lev < wide_levels() && (bef & sfb[t] & pfb[t + 1 + L]) &&
+                                          !(now & sf[t] & pf[t + 1 + L]);
+                if (!plain_cleared && !wide_cleared) continue;
+                const std::int64_t b = from + static_cast<std::int64_t>(t);
+                const std::int64_t pn = floor_div(b, page_buckets);
+                if (pn != pg_no) pg = page_of(b), pg_no = pn;
+                if (!pg) continue;
+                auto* page = const_cast<std::uint64_t*>(pg);
+                const std::int64_t i = b - pn * page_buckets;
+                if (plain_cleared) l1w(page, i, w / 64, lev) &= ~bit(w);
+                if (wide_cleared) hw(page, i, w / 64, lev) &= ~bit(w);
+            }
+        }
+    }
+
     // pre(p, i)[k * row] is room k's pre in bucket i of the page; suf likewise.
     std::uint8_t* pre(std::uint64_t* p, std::int64_t i) const noexcept {
-        return reinterpret_cast<std::uint8_t*>(p + (words_ + levels_ * l1_) * page_buckets) + 2 * i;
+        return reinterpret_cast<std::uint8_t*>(p + byte_offset()) + 2 * i;
     }
     const std::uint8_t* pre(const std::uint64_t* p, std::int64_t i) const noexcept {
-        return reinterpret_cast<const std::uint8_t*>(p + (words_ + levels_ * l1_) * page_buckets) + 2 * i;
+        return reinterpret_cast<const std::uint8_t*>(p + byte_offset()) + 2 * i;
     }
     std::uint8_t* suf(std::uint64_t* p, std::int64_t i) const noexcept { return pre(p, i) + 1; }
     const std::uint8_t* suf(const std::uint64_t* p, std::int64_t i) const noexcept { return pre(p, i) + 1; }
@@ -365,7 +507,10 @@ private:
             const std::uint64_t v = left >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << left) - 1;
             for (std::int64_t i = 0; i < page_buckets; ++i) {
                 freew(p, i, w) = v;
+                if (levels_ == 0) continue;
+                sufw(p, i, w) = prew(p, i, w) = v;
                 for (std::size_t lev = 0; lev < levels_; ++lev) l1w(p, i, w / 64, lev) |= bit(w);
+                for (std::size_t lev = 0; lev < wide_levels(); ++lev) hw(p, i, w / 64, lev) |= bit(w);
             }
         }
         std::memset(pre(p, 0), static_cast<int>(bucket_minutes), rcap_ * row);
@@ -382,18 +527,24 @@ private:
         }
         put(p, in_page(b), k, pr, sf);
     }
-    void put(std::uint64_t* p, std::int64_t i, std::uint32_t k, std::uint8_t pr, std::uint8_t sf) {
+    // Sets room k's pre/suf in bucket i of page p; true when one of its bits changed.
+    bool put(std::uint64_t* p, std::int64_t i, std::uint32_t k, std::uint8_t pr, std::uint8_t sf) {
+        const std::uint8_t old_pr = pre(p, i)[k * row], old_sf = suf(p, i)[k * row];
         pre(p, i)[k * row] = pr;
         suf(p, i)[k * row] = sf;
+        const bool was_free = old_pr == full, free = pr == full;
+        const bool changed = was_free != free || (old_pr >= half) != (pr >= half) || (old_sf >= half) != (sf >= half);
+        if (!changed) return false;
         const std::uint32_t w = k / 64;
-        std::uint64_t& fw = freew(p, i, w);
-        const bool had = fw != 0;
-        if (pr == bucket_minutes) fw |= bit(k);
-        else fw &= ~bit(k);
-        // The summary bit is "fw != 0": touch it only when that flips (its line is often cold).
-        if (levels_ == 0 || had == (fw != 0)) return;
-        if (fw) l1w(p, i, w / 64) |= bit(w);
-        else l1w(p, i, w / 64) &= ~bit(w);
+        const bool had = freew(p, i, w) != 0;
+        set_free_bits(p, i, k, free, sf >= half, pr >= half);
+        // The summary bit is "free word != 0": touch it only when that flips (its line is often cold).
+        const bool has = freew(p, i, w) != 0;
+        if (levels_ > 0 && had != has) {
+            if (has) l1w(p, i, w / 64) |= bit(w);
+            else l1w(p, i, w / 64) &= ~bit(w);
+        }
+        return true;
     }
 
     // Recomputes room k's pre/suf in bucket b from its bookings.
@@ -417,25 +568,26 @@ private:
         const std::uint32_t cap = pages_.empty() ? need : std::max(need, rcap_ + rcap_ / 2);
         const std::size_t words = (cap + 63) / 64, l1 = (words + 63) / 64;
         const std::size_t levels = words > 1 ? max_levels : 0;  // one word needs no summary
-        const std::size_t old_words = words_, old_levels = levels_, old_l1 = l1_, old_cap = rcap_;
-        const std::size_t pb = static_cast<std::size_t>(page_buckets);
-        // Relayout existing pages (rare: rooms added after bookings exist).
+        // Relayout existing pages (rare: rooms added after bookings exist):
+        // into an empty index of the new shape, room by room; summaries of
+        // windows start as "maybe" (the next update of a bucket makes them exact).
+        free_index to;
+        to.rooms_ = rooms_;
+        to.rcap_ = cap;
+        to.words_ = words;
+        to.l1_ = l1;
+        to.levels_ = levels;
         for (auto& pg : pages_) {
             if (!pg) continue;
-            auto np = std::make_unique<std::uint64_t[]>(pb * (words + levels * l1) + 16 * std::size_t{cap});
-            std::copy(pg.get(), pg.get() + old_words * pb, np.get());
-            // Second level: exact for single buckets, "maybe" for windows
-            // (the next update of a bucket makes them exact again).
-            for (std::size_t w = 0; w < old_words && levels; ++w)
-                for (std::size_t i = 0; i < pb; ++i) {
-                    const std::uint64_t b = std::uint64_t{1} << (w % 64);
-                    if (np[w * pb + i]) np[(words + w / 64) * pb + i] |= b;
-                    for (std::size_t lev = 1; lev < levels; ++lev) np[(words + lev * l1 + w / 64) * pb + i] |= b;
-                }
-            auto* nps = reinterpret_cast<std::uint8_t*>(np.get() + (words + levels * l1) * pb);
-            const auto* ops = reinterpret_cast<const std::uint8_t*>(pg.get() + (old_words + old_levels * old_l1) * pb);
-            std::memcpy(nps, ops, old_cap * row);
-            std::memset(nps + old_cap * row, full, (cap - old_cap) * row);
+            auto np = to.new_page();
+            for (std::int64_t i = 0; i < page_buckets; ++i) {
+                for (std::uint32_t k = 0; k < rooms_; ++k) to.put(np.get(), i, k, pre(pg.get(), i)[k * row], suf(pg.get(), i)[k * row]);
+                for (std::size_t w = 0; w < words && levels; ++w)
+                    for (std::size_t lev = 0; lev < levels; ++lev) {
+                        if (lev > 0) to.l1w(np.get(), i, w / 64, lev) |= bit(w);
+                        if (lev < to.wide_levels()) to.hw(np.get(), i, w / 64, lev) |= bit(w);
+                    }
+            }
             pg = std::move(np);
         }
         rcap_ = cap;
