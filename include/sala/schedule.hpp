@@ -122,6 +122,11 @@ public:
         for (std::size_t j = 0; j < items.size(); ++j)
             mins.push_back(bookable_minutes(items[j].blocked, "items[" + std::to_string(j) + "].blocked"));
         std::vector<std::optional<room_id>> out(items.size());
+        if (rooms_.size() <= 256) {  // small pools stay in cache: the plain loop is quicker
+            for (std::size_t j = 0; j < items.size(); ++j)
+                if ((out[j] = first_free(items[j].blocked))) book(*out[j], items[j].blocked, items[j].request);
+            return out;
+        }
         std::vector<pending> todo;
         todo.reserve(items.size());
         std::vector<std::tuple<std::uint32_t, std::int64_t, std::int64_t>> spans;  // summaries to redo

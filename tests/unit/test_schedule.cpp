@@ -146,8 +146,9 @@ std::size_t check_batch_matches_loop(const batch_case& c) {
 
 TEST(Schedule, R9_BatchGivesTheRoomsOfTheLoop) {
     EXPECT_GT(check_batch_matches_loop({1, 5, 0, 3000, 300, 10}), 400u);  // one word, no summaries
-    EXPECT_GT(check_batch_matches_loop({2, 200, 2000, 20000, 300, 20}), 5000u);  // second level
+    EXPECT_GT(check_batch_matches_loop({2, 260, 2000, 20000, 300, 20}), 5000u);  // above 256 rooms: the batch path
     EXPECT_GT(check_batch_matches_loop({3, 700, 30000, 100000, 600, 60}), 20000u);
+    EXPECT_GT(check_batch_matches_loop({5, 300, 20000, 30000, 120, 4}), 3000u);  // short, many inside one bucket
     EXPECT_GT(check_batch_matches_loop({4, 64, 100, 5000, 25, 3}), 1000u);    // mostly inside one bucket
 }
 
