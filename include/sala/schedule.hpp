@@ -83,7 +83,7 @@ public:
     // of defence against a double booking and throws rather than overlap.
     void book(room_id r, const interval& i, request_id req) {
         auto& s = at(r);
-        const auto [b, e] = bookable_minutes(i, "blocked");
+        const auto [b, e] = bookable_minutes(i, [] { return std::string("blocked"); });
         auto& v = s.by_begin;
         const auto pos = std::lower_bound(v.begin(), v.end(), b, [](const detail::slot& x, std::int64_t t) {
             return x.begin < t;
@@ -120,7 +120,7 @@ public:
         std::vector<std::pair<std::int64_t, std::int64_t>> mins;
         mins.reserve(items.size());
         for (std::size_t j = 0; j < items.size(); ++j)
-            mins.push_back(bookable_minutes(items[j].blocked, "items[" + std::to_string(j) + "].blocked"));
+            mins.push_back(bookable_minutes(items[j].blocked, [j] { return "items[" + std::to_string(j) + "].blocked"; }));
         std::vector<std::optional<room_id>> out(items.size());
         if (rooms_.size() <= 256) {  // small pools stay in cache: the plain loop is quicker
             for (std::size_t j = 0; j < items.size(); ++j)
@@ -304,12 +304,14 @@ private:
         detail::slot booking;
     };
 
-    // [b, e) in minutes, or invalid_argument naming `field`.
-    static std::pair<std::int64_t, std::int64_t> bookable_minutes(const interval& i, const std::string& field) {
-        if (i.empty()) throw invalid_argument(field, "is empty");
+    // [b, e) in minutes, or invalid_argument naming field() (only built then).
+    template <class Field>
+    static std::pair<std::int64_t, std::int64_t> bookable_minutes(const interval& i, Field&& field) {
+        if (i.empty()) throw invalid_argument(field(), "is empty");
         const std::int64_t b = detail::to_minute(i.begin()), e = detail::to_minute(i.end());
-        if (b < detail::minute_lo || e > detail::minute_hi) throw invalid_argument(field, "lies outside years 1 to 6000");
-        if (e - b > detail::max_block_minutes) throw invalid_argument(field, "is longer than 366 days");
+        if (b < detail::minute_lo || e > detail::minute_hi)
+            throw invalid_argument(field(), "lies outside years 1 to 6000");
+        if (e - b > detail::max_block_minutes) throw invalid_argument(field(), "is longer than 366 days");
         return {b, e};
     }
 

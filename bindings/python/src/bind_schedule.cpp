@@ -28,6 +28,18 @@ void bind_schedule(py::module_& m) {
     s.def("first_free", &schedule::first_free, py::arg("interval"),
           "First eligible room free over ``interval`` in room order (first-fit, R9), or None.");
     s.def("free_rooms", &schedule::free_rooms, py::arg("interval"), "Every eligible room free over ``interval``.");
+    s.def("book_first_fit",
+          [](schedule& sc, const std::vector<std::pair<interval, request_id>>& items) {
+              std::vector<schedule::batch_item> v;
+              v.reserve(items.size());
+              for (const auto& [i, r] : items) v.push_back({i, r});
+              return sc.book_first_fit(v);
+          },
+          py::arg("items"),
+          "Books each (interval, request) on the first eligible room free over it, in order, each seeing the "
+          "ones before it booked: the rooms first_free + book would give one at a time (R9). Returns a room or "
+          "None per item. An invalid item raises InvalidArgumentError (naming items[i]) before anything is "
+          "booked.");
     s.def("free_run",
           [](const schedule& sc, room_id r, const interval& i) {
               const auto run = sc.free_run(r, i);
