@@ -131,7 +131,7 @@ public:
         todo.reserve(items.size());
         std::vector<std::tuple<std::uint32_t, std::int64_t, std::int64_t>> spans;  // summaries to redo
         spans.reserve(items.size());
-        {
+        try {
             for (std::size_t j = 0; j < items.size(); ++j) {
                 const auto [b, e] = mins[j];
                 if (detail::floor_div(b, detail::free_index::bucket_minutes) ==
@@ -152,15 +152,19 @@ public:
                         return true;
                     });
                 if (!k) continue;
-                index_.add(*k, b, e, false);  // summaries once, at the end
-                spans.emplace_back(*k, b, e);
+                // Listed first (no allocation: reserved), so a throw inside add is unwound too.
                 todo.push_back({*k, detail::slot{static_cast<std::int32_t>(b), static_cast<std::int32_t>(e),
                                                  items[j].request.value}});
                 ++bookings_;
+                index_.add(*k, b, e, false);  // summaries once, at the end
+                spans.emplace_back(*k, b, e);
                 out[j] = room_id{*k + 1};
             }
+            apply(todo);
+        } catch (...) {
+            unwind(todo);  // bookings the index holds but the rooms do not yet
+            throw;
         }
-        apply(todo);
         index_.summarize(spans);
         return out;
     }
@@ -317,22 +321,33 @@ private:
 
     // Adds bookings the index already holds to the rooms' sorted vectors and
     // ICL sets, room by room; empties `todo`.
+    //
+    // Everything that allocates before the bookings lists change is done
+    // first: if it throws, the rooms are as they were and book_first_fit
+    // unwinds the index. A bad_alloc while filling the ICL sets leaves them
+    // short of some bookings; R1 still holds (book checks the bookings lists).
     void apply(std::vector<pending>& todo) {
         if (todo.empty()) return;
-        // By room (a counting sort), then by begin within each room.
-        std::vector<std::uint32_t> start(rooms_.size() + 1, 0);
-        for (const auto& t : todo) ++start[t.room + 1];
-        for (std::size_t r = 0; r < rooms_.size(); ++r) start[r + 1] += start[r];
-        std::vector<pending> sorted(todo.size());
-        for (const auto& t : todo) sorted[start[t.room]++] = t;
-        todo.swap(sorted);
-        for (std::size_t a = 0; a < todo.size();) {
-            std::size_t z = a + 1;
-            while (z < todo.size() && todo[z].room == todo[a].room) ++z;
-            if (z - a > 1)
-                std::sort(todo.begin() + static_cast<std::ptrdiff_t>(a), todo.begin() + static_cast<std::ptrdiff_t>(z),
-                          [](const pending& x, const pending& y) { return x.booking.begin < y.booking.begin; });
-            a = z;
+        const auto by_begin = [](const pending& x, const pending& y) { return x.booking.begin < y.booking.begin; };
+        if (todo.size() * 8 < rooms_.size()) {  // few: a comparison sort beats a pass over every room
+            std::sort(todo.begin(), todo.end(), [&](const pending& x, const pending& y) {
+                return x.room != y.room ? x.room < y.room : by_begin(x, y);
+            });
+        } else {  // by room (a counting sort), then by begin within each room
+            std::vector<std::uint32_t> start(rooms_.size() + 1, 0);
+            for (const auto& t : todo) ++start[t.room + 1];
+            for (std::size_t r = 0; r < rooms_.size(); ++r) start[r + 1] += start[r];
+            std::vector<pending> sorted(todo.size());
+            for (const auto& t : todo) sorted[start[t.room]++] = t;
+            todo.swap(sorted);
+            for (std::size_t a = 0; a < todo.size();) {
+                std::size_t z = a + 1;
+                while (z < todo.size() && todo[z].room == todo[a].room) ++z;
+                if (z - a > 1)
+                    std::sort(todo.begin() + static_cast<std::ptrdiff_t>(a),
+                              todo.begin() + static_cast<std::ptrdiff_t>(z), by_begin);
+                a = z;
+            }
         }
         for (std::size_t a = 0; a < todo.size();) {
             std::size_t z = a;
@@ -340,6 +355,14 @@ private:
             auto& v = rooms_[todo[a].room].by_begin;
             const std::size_t old = v.size(), add = z - a;
             if (old + add > v.capacity()) v.reserve(std::max(old + add, old + old / 8 + 4));
+            a = z;
+        }
+        // From here on nothing allocates until the ICL sets.
+        for (std::size_t a = 0; a < todo.size();) {
+            std::size_t z = a;
+            while (z < todo.size() && todo[z].room == todo[a].room) ++z;
+            auto& v = rooms_[todo[a].room].by_begin;
+            const std::size_t old = v.size(), add = z - a;
             v.resize(old + add);
             // Merge from the back, in place.
             std::size_t x = old, y = add, o = old + add;
@@ -349,8 +372,21 @@ private:
             }
             a = z;
         }
-        detail::add_all(todo.size(), [&](std::size_t j) -> detail::icl_set& { return rooms_[todo[j].room].busy; },
-                        [&](std::size_t j) { return icl(todo[j].booking.begin, todo[j].booking.end); });
+        std::vector<pending> done;
+        done.swap(todo);  // the caller has nothing left to unwind
+        detail::add_all(done.size(), [&](std::size_t j) -> detail::icl_set& { return rooms_[done[j].room].busy; },
+                        [&](std::size_t j) { return icl(done[j].booking.begin, done[j].booking.end); });
+    }
+
+    // Takes bookings back out of the index that never reached the rooms.
+    void unwind(std::vector<pending>& todo) noexcept {
+        for (auto it = todo.rbegin(); it != todo.rend(); ++it) {
+            try {
+                index_.remove(it->room, it->booking.begin, it->booking.end, rooms_[it->room].by_begin);
+            } catch (...) {  // only a huge booking's summary buffer can fail here; its summaries stay permissive
+            }
+            --bookings_;
+        }
         todo.clear();
     }
 

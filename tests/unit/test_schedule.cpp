@@ -91,6 +91,7 @@ struct batch_case {
     std::uint32_t rooms;
     std::size_t pre_booked, n;
     std::int64_t max_len, days;
+    std::uint32_t added = 0;  // rooms added after the bookings, before the batch
 };
 
 std::vector<sala::schedule::batch_item> make_items(std::mt19937_64& rng, std::size_t n, std::int64_t max_len,
@@ -111,6 +112,7 @@ sala::schedule setup(const batch_case& c, std::mt19937_64& rng) {
     for (std::uint32_t k = 0; k < c.rooms; ++k) s.set_eligible(s.add_room(), k % 3 != 2);
     for (const auto& it : make_items(rng, c.pre_booked, c.max_len, c.days, 1))
         if (const auto r = s.first_free(it.blocked)) s.book(*r, it.blocked, it.request);
+    for (std::uint32_t k = 0; k < c.added; ++k) s.set_eligible(s.add_room(), true);
     return s;
 }
 
@@ -132,11 +134,12 @@ std::size_t check_batch_matches_loop(const batch_case& c) {
         placed += want ? 1 : 0;
     }
     EXPECT_EQ(batch.size(), loop.size());
-    for (std::uint32_t k = 1; k <= c.rooms; ++k) EXPECT_EQ(batch.bookings(room_id{k}), loop.bookings(room_id{k}));
+    for (std::uint32_t k = 1; k <= c.rooms + c.added; ++k)
+        EXPECT_EQ(batch.bookings(room_id{k}), loop.bookings(room_id{k}));
     // The ICL sets and the index agree with the bookings afterwards too.
     for (const auto& it : make_items(rng, 2000, c.max_len, c.days, 5'000'000)) {
         EXPECT_EQ(batch.first_free(it.blocked), loop.first_free(it.blocked));
-        for (std::uint32_t k = 1; k <= c.rooms; k += 7)
+        for (std::uint32_t k = 1; k <= c.rooms + c.added; k += 7)
             EXPECT_EQ(batch.is_free(room_id{k}, it.blocked), loop.is_free(room_id{k}, it.blocked));
     }
     return placed;
@@ -150,6 +153,13 @@ TEST(Schedule, R9_BatchGivesTheRoomsOfTheLoop) {
     EXPECT_GT(check_batch_matches_loop({3, 700, 30000, 100000, 600, 60}), 20000u);
     EXPECT_GT(check_batch_matches_loop({5, 300, 20000, 30000, 120, 4}), 3000u);  // short, many inside one bucket
     EXPECT_GT(check_batch_matches_loop({4, 64, 100, 5000, 25, 3}), 1000u);    // mostly inside one bucket
+}
+
+TEST(Schedule, R9_BatchAfterRoomsJoinABookedPool) {
+    // The index is laid out again when rooms come after bookings: past 64
+    // rooms its summaries appear, past 256 the batch takes its grouped path.
+    EXPECT_GT(check_batch_matches_loop({6, 60, 6000, 20000, 300, 20, 200}), 5000u);
+    EXPECT_GT(check_batch_matches_loop({7, 250, 30000, 20000, 300, 20, 10}), 5000u);
 }
 
 TEST(Schedule, BatchRefusesAnInvalidItemBeforeBookingAnything) {

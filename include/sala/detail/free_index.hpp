@@ -109,20 +109,27 @@ public:
     // `spans` holds (room, begin, end) of those bookings, in any order.
     // Overlapping spans of one word are summarized once.
     void summarize(std::vector<std::tuple<std::uint32_t, std::int64_t, std::int64_t>>& spans) {
-        if (levels_ == 0 || spans.empty()) return;
-        for (auto& [k, s, e] : spans) {  // to (word, first bucket, last bucket) of the windows touched
+        if (levels_ == 0 || spans.empty() || pages_.empty()) return;
+        // (word, first window) packed in one key, with the last window: quicker to sort than tuples.
+        const std::int64_t base = (origin_ - 1) * page_buckets;
+        constexpr std::uint64_t low = (std::uint64_t{1} << 40) - 1;
+        std::vector<std::pair<std::uint64_t, std::int64_t>> keys;
+        keys.reserve(spans.size());
+        for (const auto& [k, s, e] : spans) {
             const std::int64_t b0 = floor_div(s, bucket_minutes), b1 = floor_div(e - 1, bucket_minutes);
-            k /= 64;
-            s = b0 - max_window;
-            e = b1 + 1;
+            keys.emplace_back((std::uint64_t{k / 64} << 40) | static_cast<std::uint64_t>(b0 - max_window - base), b1 + 1);
         }
-        std::sort(spans.begin(), spans.end());
-        for (std::size_t a = 0; a < spans.size();) {
-            auto [w, from, to] = spans[a];
+        std::sort(keys.begin(), keys.end());
+        for (std::size_t a = 0; a < keys.size();) {
+            const std::uint64_t w = keys[a].first >> 40;
+            const std::int64_t from = static_cast<std::int64_t>(keys[a].first & low) + base;
+            std::int64_t to = keys[a].second;
             std::size_t z = a + 1;
-            for (; z < spans.size() && std::get<0>(spans[z]) == w && std::get<1>(spans[z]) <= to + 1; ++z)
-                to = std::max(to, std::get<2>(spans[z]));
-            resummarize(w, from, to);
+            for (; z < keys.size() && (keys[z].first >> 40) == w; ++z) {
+                if (static_cast<std::int64_t>(keys[z].first & low) + base > to + 1) break;
+                to = std::max(to, keys[z].second);
+            }
+            resummarize(static_cast<std::size_t>(w), from, to);
             a = z;
         }
     }
@@ -315,15 +322,6 @@ private:
         if (levels_ == 0) return;
         set(sufw(p, i, k / 64), suf_half);
         set(prew(p, i, k / 64), pre_half);
-    }
-
-    // Word w of bucket b's free bits (region 0), suf >= half bits (1) or
-    // pre >= half bits (2); a missing page is all free.
-    std::uint64_t bits_word(std::int64_t b, std::size_t w, std::size_t region) const noexcept {
-        if (const std::uint64_t* p = page_of(b))
-            return p[(region * words_ + w) * page_buckets + static_cast<std::size_t>(in_page(b))];
-        const std::size_t left = rooms_ > w * 64 ? rooms_ - w * 64 : 0;
-        return left >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << left) - 1;
     }
 
     // Room k's bits per bucket: 1 free, 2 suf >= half, 4 pre >= half.
@@ -569,33 +567,40 @@ private:
         const std::size_t words = (cap + 63) / 64, l1 = (words + 63) / 64;
         const std::size_t levels = words > 1 ? max_levels : 0;  // one word needs no summary
         // Relayout existing pages (rare: rooms added after bookings exist):
-        // into an empty index of the new shape, room by room; summaries of
-        // windows start as "maybe" (the next update of a bucket makes them exact).
+        // into an index of the new shape, room by room, then summarized
+        // afresh; swapped in only when all of it is built (so a bad_alloc
+        // leaves this index as it was).
         free_index to;
         to.rooms_ = rooms_;
         to.rcap_ = cap;
         to.words_ = words;
         to.l1_ = l1;
         to.levels_ = levels;
-        for (auto& pg : pages_) {
-            if (!pg) continue;
-            auto np = to.new_page();
-            for (std::int64_t i = 0; i < page_buckets; ++i) {
-                for (std::uint32_t k = 0; k < rooms_; ++k) to.put(np.get(), i, k, pre(pg.get(), i)[k * row], suf(pg.get(), i)[k * row]);
-                for (std::size_t w = 0; w < words && levels; ++w)
-                    for (std::size_t lev = 0; lev < levels; ++lev) {
-                        if (lev > 0) to.l1w(np.get(), i, w / 64, lev) |= bit(w);
-                        if (lev < to.wide_levels()) to.hw(np.get(), i, w / 64, lev) |= bit(w);
-                    }
-            }
-            pg = std::move(np);
+        to.origin_ = origin_;
+        to.pages_.resize(pages_.size());
+        for (std::size_t n = 0; n < pages_.size(); ++n) {
+            if (!pages_[n]) continue;
+            to.pages_[n] = to.new_page();
+            for (std::int64_t i = 0; i < page_buckets; ++i)
+                for (std::uint32_t k = 0; k < rooms_; ++k)
+                    to.put(to.pages_[n].get(), i, k, pre(pages_[n].get(), i)[k * row], suf(pages_[n].get(), i)[k * row]);
         }
+        for (std::size_t n = 0; n < pages_.size(); ++n)
+            if (pages_[n])
+                for (std::size_t w = 0; w < words && levels; ++w) {
+                    const std::int64_t first = (origin_ + static_cast<std::int64_t>(n)) * page_buckets;
+                    to.resummarize(w, first, first + page_buckets - 1);
+                }
+        auto elig = elig_, elig1 = elig1_;
+        elig.resize(words, 0);
+        elig1.resize(l1, 0);
+        pages_.swap(to.pages_);
+        elig_.swap(elig);
+        elig1_.swap(elig1);
         rcap_ = cap;
         words_ = words;
         l1_ = l1;
         levels_ = levels;
-        elig_.resize(words_, 0);
-        elig1_.resize(l1_, 0);
     }
 
     std::uint32_t rooms_ = 0;
