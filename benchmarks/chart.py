@@ -104,7 +104,7 @@ def draw(pts, impls, out, title, ylabel, label, target=None):
     if target:
         y = Y(target[0])
         o.append(f'<line x1="{L}" y1="{y:.1f}" x2="{W - R}" y2="{y:.1f}" stroke="#2ca02c" stroke-dasharray="6 4"/>')
-        o.append(f'<text x="{W - R - 4}" y="{y - 5:.1f}" text-anchor="end" fill="#2ca02c">{target[1]}</text>')
+        o.append(f'<text x="{L + 6}" y="{y - 5:.1f}" fill="#2ca02c">{target[1]}</text>')
     o.append(f'<text x="{(L + W - R) / 2}" y="{H - 20}" text-anchor="middle">rooms (about 500 reservations each)</text>')
     o.append(f'<text x="18" y="{(T + H - B) / 2}" text-anchor="middle" '
              f'transform="rotate(-90 18 {(T + H - B) / 2})">{ylabel}</text>')

@@ -11,11 +11,16 @@
 // from the index alone, without touching the rooms' own bookings.
 //
 // Per bucket, rooms' "entirely free" bits form a bitset (64 rooms a word).
-// A second level keeps, per word of 64 rooms and per window of 1, 2, 4 or 8
-// consecutive buckets, one bit: "some room of this word is free over the
-// whole window". First-fit ANDs those bits for windows covering the buckets
-// inside the request (a necessary condition), so the packed low-numbered
-// rooms are skipped 64 at a time, then checks the few surviving rooms exactly.
+// Above 64 rooms a second level keeps, per word of 64 rooms and per window of
+// 1, 2, 4 or 8 consecutive buckets, one bit: "some room of this word is free
+// over the whole window"; for windows of 1 and 2 buckets also a widened bit:
+// "... and over the half bucket before and after it" (from per-bucket
+// "suf >= 15" and "pre >= 15" bitsets), which short requests need. First-fit
+// ANDs those bits for windows covering the buckets inside the request (a
+// necessary condition), so the packed low-numbered rooms are skipped 64 at a
+// time, then checks the few surviving rooms exactly. Summary bits may say
+// "maybe" where the truth is "no", never the reverse: answers stay exact
+// while they lag (schedule::book_first_fit updates them once at its end).
 // Pages hold `page_buckets` buckets bucket-minor, so one query's buckets
 // share cache lines; a missing page means every room is free there, so memory
 // grows with booked time, not with the clock.
@@ -344,120 +349,93 @@ private:
     void resummarize(std::size_t w, std::int64_t from, std::int64_t to, std::optional<cleared> was = std::nullopt) {
         if (levels_ == 0) return;
         const std::size_t len = static_cast<std::size_t>(to - from + 1);
-        // f[x], sf[x], pf[x] describe bucket from - 1 + x, for x in [0, len + max_window + 1).
+        // Index x of each array is bucket from - 1 + x, for x in [0, span):
+        // f, sf, pf the free, suf >= half, pre >= half words now; g the ANDs
+        // of f over the current level's window from x; then the same four as
+        // they were before the add (only with `was`).
         const std::size_t span = len + static_cast<std::size_t>(max_window) + 1;
+        const std::size_t arrays = was ? 8 : 4;
         constexpr std::size_t cap = 96;
-        std::uint64_t buf[4 * cap];
+        std::uint64_t buf[8 * cap];
         std::vector<std::uint64_t> big;
         std::uint64_t* f = buf;
         if (span > cap) {
-            big.resize(4 * span);
+            big.resize(arrays * span);
             f = big.data();
         }
         std::uint64_t* const sf = f + span;
         std::uint64_t* const pf = sf + span;
-        std::uint64_t* const g = pf + span;  // g[x]: AND of f over the window of the current level from x
-        {
-            const std::size_t left = rooms_ > w * 64 ? rooms_ - w * 64 : 0;
-            const std::uint64_t all = left >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << left) - 1;
-            const std::uint64_t* pg = nullptr;
-            std::int64_t pg_no = std::numeric_limits<std::int64_t>::min();
-            for (std::size_t x = 0; x < span; ++x) {
-                const std::int64_t b = from - 1 + static_cast<std::int64_t>(x);
-                const std::int64_t pn = floor_div(b, page_buckets);
-                if (pn != pg_no) pg = page_of(b), pg_no = pn;
-                if (!pg) {
-                    f[x] = g[x] = sf[x] = pf[x] = all;  // a missing page is all free
-                    continue;
-                }
-                const std::size_t o = w * page_buckets + static_cast<std::size_t>(b - pn * page_buckets);
-                f[x] = g[x] = pg[o];
-                sf[x] = pg[o + words_ * page_buckets];
-                pf[x] = pg[o + 2 * words_ * page_buckets];
+        std::uint64_t* const g = pf + span;
+        std::uint64_t* const fb = was ? g + span : nullptr;
+        std::uint64_t* const sfb = was ? fb + span : nullptr;
+        std::uint64_t* const pfb = was ? sfb + span : nullptr;
+        std::uint64_t* const gb = was ? pfb + span : nullptr;
+        const std::uint64_t* pg = nullptr;
+        std::int64_t pg_no = std::numeric_limits<std::int64_t>::min();
+        auto page = [&](std::int64_t b) {  // the page of bucket b, looked up once per page
+            const std::int64_t pn = floor_div(b, page_buckets);
+            if (pn != pg_no) pg = page_of(b), pg_no = pn;
+            return pg;
+        };
+        const std::size_t left = rooms_ > w * 64 ? rooms_ - w * 64 : 0;
+        const std::uint64_t all = left >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << left) - 1;
+        for (std::size_t x = 0; x < span; ++x) {
+            const std::int64_t b = from - 1 + static_cast<std::int64_t>(x);
+            if (const std::uint64_t* p = page(b)) {
+                const std::size_t o = w * page_buckets + static_cast<std::size_t>(in_page(b));
+                f[x] = g[x] = p[o];
+                sf[x] = p[o + words_ * page_buckets];
+                pf[x] = p[o + 2 * words_ * page_buckets];
+            } else {
+                f[x] = g[x] = sf[x] = pf[x] = all;  // a missing page is all free
             }
         }
         if (was) {
-            resummarize_cleared(w, from, len, span, f, sf, pf, *was);
-            return;
+            std::copy(f, g + span, fb);  // f, sf, pf, g
+            // Put room k's old bits back where add() changed them.
+            const std::int64_t x0 = std::max<std::int64_t>(0, was->b0 - (from - 1));
+            const std::int64_t x1 = std::min<std::int64_t>(static_cast<std::int64_t>(span), was->b0 + was->n - (from - 1));
+            for (std::int64_t x = x0; x < x1; ++x) {
+                const std::uint8_t o = was->old_bits[x + from - 1 - was->b0];
+                const auto ux = static_cast<std::size_t>(x);
+                if (o & 1) fb[ux] |= bit(was->k), gb[ux] |= bit(was->k);
+                if (o & 2) sfb[ux] |= bit(was->k);
+                if (o & 4) pfb[ux] |= bit(was->k);
+            }
         }
         std::size_t avail = span;  // valid entries of g
-        const std::uint64_t* pg = nullptr;
-        std::int64_t pg_no = std::numeric_limits<std::int64_t>::min();
         for (std::size_t lev = 0; lev < levels_; ++lev) {
             const std::size_t L = std::size_t{1} << lev;
+            const bool wide = lev < wide_levels();
             if (lev > 0) {
                 const std::size_t h = L / 2;
                 avail -= h;
                 for (std::size_t x = 0; x < avail; ++x) g[x] &= g[x + h];
+                if (gb)
+                    for (std::size_t x = 0; x < avail; ++x) gb[x] &= gb[x + h];
             }
             for (std::size_t t = 0; t < len; ++t) {
+                const std::uint64_t now = g[t + 1], now_wide = now & sf[t] & pf[t + 1 + L];  // windows from bucket from + t
+                bool clear_plain = false, clear_wide = false;
+                if (gb) {
+                    clear_plain = lev > 0 && gb[t + 1] && !now;
+                    clear_wide = wide && (gb[t + 1] & sfb[t] & pfb[t + 1 + L]) && !now_wide;
+                    if (!clear_plain && !clear_wide) continue;
+                }
                 const std::int64_t b = from + static_cast<std::int64_t>(t);
-                const std::int64_t pn = floor_div(b, page_buckets);
-                if (pn != pg_no) pg = page_of(b), pg_no = pn;
-                if (!pg) continue;
-                auto* page = const_cast<std::uint64_t*>(pg);
-                const std::int64_t i = b - pn * page_buckets;
-                const std::uint64_t win = g[t + 1];  // window from bucket b
+                auto* p = const_cast<std::uint64_t*>(page(b));
+                if (!p) continue;
+                const std::int64_t i = in_page(b);
                 auto store = [&](std::uint64_t& word, bool on) {
                     if (((word >> (w % 64)) & 1) != static_cast<std::uint64_t>(on)) word ^= bit(w);
                 };
-                if (lev > 0) store(l1w(page, i, w / 64, lev), win != 0);
-                if (lev < wide_levels()) store(hw(page, i, w / 64, lev), (win & sf[t] & pf[t + 1 + L]) != 0);
-            }
-        }
-    }
-
-    // The add() path of resummarize: f, sf, pf hold the words now.
-    void resummarize_cleared(std::size_t w, std::int64_t from, std::size_t len, std::size_t span, std::uint64_t* f,
-                             std::uint64_t* sf, std::uint64_t* pf, const cleared& was) {
-        std::uint64_t buf[4 * 96];
-        std::vector<std::uint64_t> big;
-        std::uint64_t* g = buf;  // now, window ANDs
-        if (4 * span > sizeof buf / sizeof buf[0]) {
-            big.resize(4 * span);
-            g = big.data();
-        }
-        std::uint64_t* const gb = g + span;    // before, window ANDs
-        std::uint64_t* const sfb = gb + span;  // before
-        std::uint64_t* const pfb = sfb + span;
-        std::copy(f, f + span, g);
-        std::copy(f, f + span, gb);
-        std::copy(sf, sf + span, sfb);
-        std::copy(pf, pf + span, pfb);
-        // Put room k's old bits back where add() changed them.
-        const std::int64_t x0 = std::max<std::int64_t>(0, was.b0 - (from - 1));
-        const std::int64_t x1 = std::min<std::int64_t>(static_cast<std::int64_t>(span), was.b0 + was.n - (from - 1));
-        for (std::int64_t x = x0; x < x1; ++x) {
-            const std::uint8_t o = was.old_bits[x + from - 1 - was.b0];
-            const auto ux = static_cast<std::size_t>(x);
-            if (o & 1) gb[ux] |= bit(was.k);
-            if (o & 2) sfb[ux] |= bit(was.k);
-            if (o & 4) pfb[ux] |= bit(was.k);
-        }
-        std::size_t avail = span;
-        const std::uint64_t* pg = nullptr;
-        std::int64_t pg_no = std::numeric_limits<std::int64_t>::min();
-        for (std::size_t lev = 0; lev < levels_; ++lev) {
-            const std::size_t L = std::size_t{1} << lev;
-            if (lev > 0) {
-                const std::size_t h = L / 2;
-                avail -= h;
-                for (std::size_t x = 0; x < avail; ++x) g[x] &= g[x + h], gb[x] &= gb[x + h];
-            }
-            for (std::size_t t = 0; t < len; ++t) {
-                const std::uint64_t now = g[t + 1], bef = gb[t + 1];
-                const bool plain_cleared = lev > 0 && bef && !now;
-                const bool wide_cleared = lev < wide_levels() && (bef & sfb[t] & pfb[t + 1 + L]) &&
-                                          !(now & sf[t] & pf[t + 1 + L]);
-                if (!plain_cleared && !wide_cleared) continue;
-                const std::int64_t b = from + static_cast<std::int64_t>(t);
-                const std::int64_t pn = floor_div(b, page_buckets);
-                if (pn != pg_no) pg = page_of(b), pg_no = pn;
-                if (!pg) continue;
-                auto* page = const_cast<std::uint64_t*>(pg);
-                const std::int64_t i = b - pn * page_buckets;
-                if (plain_cleared) l1w(page, i, w / 64, lev) &= ~bit(w);
-                if (wide_cleared) hw(page, i, w / 64, lev) &= ~bit(w);
+                if (gb) {
+                    if (clear_plain) l1w(p, i, w / 64, lev) &= ~bit(w);
+                    if (clear_wide) hw(p, i, w / 64, lev) &= ~bit(w);
+                    continue;
+                }
+                if (lev > 0) store(l1w(p, i, w / 64, lev), now != 0);
+                if (wide) store(hw(p, i, w / 64, lev), now_wide != 0);
             }
         }
     }
