@@ -93,7 +93,7 @@ public:
         if ((pos != v.begin() && std::prev(pos)->end > b) || (pos != v.end() && pos->begin < e))
             throw rule_violation("R1", to_string(r) + " is not free over the interval");
         const auto at_index = pos - v.begin();
-        if (v.size() == v.capacity()) v.reserve(v.size() + v.size() / 8 + 4);  // little slack (memory target)
+        make_room_for(v, 1);
         v.insert(v.begin() + at_index,
                  detail::slot{static_cast<std::int32_t>(b), static_cast<std::int32_t>(e), req.value});
         s.busy += icl(b, e);
@@ -120,7 +120,8 @@ public:
         std::vector<std::pair<std::int64_t, std::int64_t>> mins;
         mins.reserve(items.size());
         for (std::size_t j = 0; j < items.size(); ++j)
-            mins.push_back(bookable_minutes(items[j].blocked, [j] { return "items[" + std::to_string(j) + "].blocked"; }));
+            mins.push_back(
+                bookable_minutes(items[j].blocked, [j] { return "items[" + std::to_string(j) + "].blocked"; }));
         std::vector<std::optional<room_id>> out(items.size());
         if (rooms_.size() <= 256) {  // small pools stay in cache: the plain loop is quicker
             for (std::size_t j = 0; j < items.size(); ++j)
@@ -134,8 +135,7 @@ public:
         try {
             for (std::size_t j = 0; j < items.size(); ++j) {
                 const auto [b, e] = mins[j];
-                if (detail::floor_div(b, detail::free_index::bucket_minutes) ==
-                    detail::floor_div(e - 1, detail::free_index::bucket_minutes)) {
+                if (detail::free_index::inside_one_bucket(b, e)) {
                     // Inside one bucket the index may ask the ICL sets: bring them up to date first.
                     apply(todo);
                     if (const auto r = first_free(items[j].blocked)) {
@@ -340,27 +340,16 @@ private:
             std::vector<pending> sorted(todo.size());
             for (const auto& t : todo) sorted[start[t.room]++] = t;
             todo.swap(sorted);
-            for (std::size_t a = 0; a < todo.size();) {
-                std::size_t z = a + 1;
-                while (z < todo.size() && todo[z].room == todo[a].room) ++z;
-                if (z - a > 1)
-                    std::sort(todo.begin() + static_cast<std::ptrdiff_t>(a),
-                              todo.begin() + static_cast<std::ptrdiff_t>(z), by_begin);
-                a = z;
-            }
+            for_each_room_run(todo, [&](std::size_t a, std::size_t z) {
+                std::sort(todo.begin() + static_cast<std::ptrdiff_t>(a), todo.begin() + static_cast<std::ptrdiff_t>(z),
+                          by_begin);
+            });
         }
-        for (std::size_t a = 0; a < todo.size();) {
-            std::size_t z = a;
-            while (z < todo.size() && todo[z].room == todo[a].room) ++z;
-            auto& v = rooms_[todo[a].room].by_begin;
-            const std::size_t old = v.size(), add = z - a;
-            if (old + add > v.capacity()) v.reserve(std::max(old + add, old + old / 8 + 4));
-            a = z;
-        }
+        for_each_room_run(todo, [&](std::size_t a, std::size_t z) {
+            make_room_for(rooms_[todo[a].room].by_begin, z - a);
+        });
         // From here on nothing allocates until the ICL sets.
-        for (std::size_t a = 0; a < todo.size();) {
-            std::size_t z = a;
-            while (z < todo.size() && todo[z].room == todo[a].room) ++z;
+        for_each_room_run(todo, [&](std::size_t a, std::size_t z) {
             auto& v = rooms_[todo[a].room].by_begin;
             const std::size_t old = v.size(), add = z - a;
             v.resize(old + add);
@@ -370,12 +359,28 @@ private:
                 if (x > 0 && v[x - 1].begin > todo[a + y - 1].booking.begin) v[--o] = v[--x];
                 else v[--o] = todo[a + --y].booking;
             }
-            a = z;
-        }
+        });
         std::vector<pending> done;
         done.swap(todo);  // the caller has nothing left to unwind
         detail::add_all(done.size(), [&](std::size_t j) -> detail::icl_set& { return rooms_[done[j].room].busy; },
                         [&](std::size_t j) { return icl(done[j].booking.begin, done[j].booking.end); });
+    }
+
+    // Calls fn(a, z) for each run todo[a, z) of one room (todo is sorted by room).
+    template <class Fn>
+    static void for_each_room_run(const std::vector<pending>& todo, Fn&& fn) {
+        for (std::size_t a = 0; a < todo.size();) {
+            std::size_t z = a + 1;
+            while (z < todo.size() && todo[z].room == todo[a].room) ++z;
+            fn(a, z);
+            a = z;
+        }
+    }
+
+    // Capacity for `add` more bookings, with little slack (grown by 1/8, not
+    // doubled: the memory target of issue 7).
+    static void make_room_for(std::vector<detail::slot>& v, std::size_t add) {
+        if (v.size() + add > v.capacity()) v.reserve(std::max(v.size() + add, v.size() + v.size() / 8 + 4));
     }
 
     // Takes bookings back out of the index that never reached the rooms.

@@ -59,6 +59,11 @@ public:
 
     std::uint32_t rooms() const noexcept { return rooms_; }
 
+    // [s, e) lies inside one bucket: only then may for_each_free call `exact`.
+    static constexpr bool inside_one_bucket(std::int64_t s, std::int64_t e) noexcept {
+        return floor_div(s, bucket_minutes) == floor_div(e - 1, bucket_minutes);
+    }
+
     void add_room() {
         if (rooms_ == rcap_) grow(rooms_ + 1);
         const std::uint32_t k = rooms_++;
@@ -122,7 +127,8 @@ public:
         keys.reserve(spans.size());
         for (const auto& [k, s, e] : spans) {
             const std::int64_t b0 = floor_div(s, bucket_minutes), b1 = floor_div(e - 1, bucket_minutes);
-            keys.emplace_back((std::uint64_t{k / 64} << 40) | static_cast<std::uint64_t>(b0 - max_window - base), b1 + 1);
+            const auto first = static_cast<std::uint64_t>(b0 - max_window - base);
+            keys.emplace_back((std::uint64_t{k / 64} << 40) | first, b1 + 1);
         }
         std::sort(keys.begin(), keys.end());
         for (std::size_t a = 0; a < keys.size();) {
@@ -159,7 +165,7 @@ public:
         const std::int64_t b0 = floor_div(s, bucket_minutes), b1 = floor_div(e - 1, bucket_minutes);
         if (b0 == b1) {
             const std::uint64_t* pg = page_of(b0);
-            const std::int64_t i = b0 - floor_div(b0, page_buckets) * page_buckets;
+            const std::int64_t i = in_page(b0);
             const std::int64_t need_pre = e - b0 * bucket_minutes, need_suf = (b0 + 1) * bucket_minutes - s;
             for (std::size_t w = 0; w < elig_.size(); ++w)
                 for (std::uint64_t c = elig_[w]; c; c &= c - 1) {
@@ -394,7 +400,8 @@ private:
             std::copy(f, g + span, fb);  // f, sf, pf, g
             // Put room k's old bits back where add() changed them.
             const std::int64_t x0 = std::max<std::int64_t>(0, was->b0 - (from - 1));
-            const std::int64_t x1 = std::min<std::int64_t>(static_cast<std::int64_t>(span), was->b0 + was->n - (from - 1));
+            const std::int64_t x1 =
+                std::min<std::int64_t>(static_cast<std::int64_t>(span), was->b0 + was->n - (from - 1));
             for (std::int64_t x = x0; x < x1; ++x) {
                 const std::uint8_t o = was->old_bits[x + from - 1 - was->b0];
                 const auto ux = static_cast<std::size_t>(x);
@@ -415,7 +422,8 @@ private:
                     for (std::size_t x = 0; x < avail; ++x) gb[x] &= gb[x + h];
             }
             for (std::size_t t = 0; t < len; ++t) {
-                const std::uint64_t now = g[t + 1], now_wide = now & sf[t] & pf[t + 1 + L];  // windows from bucket from + t
+                // The windows from bucket from + t, now.
+                const std::uint64_t now = g[t + 1], now_wide = now & sf[t] & pf[t + 1 + L];
                 bool clear_plain = false, clear_wide = false;
                 if (gb) {
                     clear_plain = lev > 0 && gb[t + 1] && !now;
@@ -561,7 +569,8 @@ private:
             to.pages_[n] = to.new_page();
             for (std::int64_t i = 0; i < page_buckets; ++i)
                 for (std::uint32_t k = 0; k < rooms_; ++k)
-                    to.put(to.pages_[n].get(), i, k, pre(pages_[n].get(), i)[k * row], suf(pages_[n].get(), i)[k * row]);
+                    to.put(to.pages_[n].get(), i, k, pre(pages_[n].get(), i)[k * row],
+                           suf(pages_[n].get(), i)[k * row]);
         }
         for (std::size_t n = 0; n < pages_.size(); ++n)
             if (pages_[n])
