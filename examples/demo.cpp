@@ -5,7 +5,7 @@
 
 #include <sala/adapters/outbox_mailer.hpp>
 #include <sala/adapters/sqlite_store.hpp>
-#include <sala/durable.hpp>
+#include <sala/durable/durable_platform.hpp>
 #include <sala/fakes/fake_conferencing.hpp>
 
 #include <cstring>

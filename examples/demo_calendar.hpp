@@ -14,8 +14,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "sala/calendar_html.hpp"
-#include "sala/icalendar.hpp"
+#include "sala/views/calendar_html.hpp"
+#include "sala/views/icalendar.hpp"
 
 namespace sala_demo {
 

@@ -12,7 +12,7 @@
 #include <string>
 
 #include <sala/interval.hpp>
-#include <sala/lifecycle.hpp>
+#include <sala/lifecycle/lifecycle.hpp>
 #include <sala/platform.hpp>
 #include <sala/ports/clock.hpp>
 #include <sala/ports/conferencing.hpp>

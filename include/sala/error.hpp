@@ -85,4 +85,11 @@ private:
     int retry_after_seconds_;
 };
 
+// A store cannot be used: not a sala database, a newer schema, a row that
+// cannot be read.
+class store_error : public error {
+public:
+    using error::error;
+};
+
 }  // namespace sala

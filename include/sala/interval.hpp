@@ -5,6 +5,7 @@
 
 #include <compare>
 
+#include "sala/enum_names.hpp"
 #include "sala/time.hpp"
 
 namespace sala {
@@ -14,6 +15,24 @@ enum class allen {
     precedes, meets, overlaps, finished_by, contains, starts, equals,
     started_by, during, finishes, overlapped_by, met_by, preceded_by
 };
+template <>
+struct enum_names<allen> {
+    static constexpr enum_table<allen, 13> entries{{
+        {allen::precedes, "precedes"},
+        {allen::meets, "meets"},
+        {allen::overlaps, "overlaps"},
+        {allen::finished_by, "finished_by"},
+        {allen::contains, "contains"},
+        {allen::starts, "starts"},
+        {allen::equals, "equals"},
+        {allen::started_by, "started_by"},
+        {allen::during, "during"},
+        {allen::finishes, "finishes"},
+        {allen::overlapped_by, "overlapped_by"},
+        {allen::met_by, "met_by"},
+        {allen::preceded_by, "preceded_by"}}};
+};
+
 
 class interval {
 public:

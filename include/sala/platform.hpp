@@ -21,6 +21,7 @@
 #include "sala/room.hpp"
 #include "sala/schedule.hpp"
 #include "sala/settings.hpp"
+#include "sala/state.hpp"
 
 namespace sala {
 
@@ -28,6 +29,12 @@ enum class assign_status {
     assigned,      // the request holds a room now
     no_room_free,  // automatic: no eligible room free; the request is (still) queued (R10)
     room_not_free  // manual: the chosen room is busy over the blocked interval; nothing changed
+};
+template <>
+struct enum_names<assign_status> {
+    static constexpr enum_table<assign_status, 3> entries{{{assign_status::assigned, "assigned"},
+                                                          {assign_status::no_room_free, "no_room_free"},
+                                                          {assign_status::room_not_free, "room_not_free"}}};
 };
 
 struct assignment {
@@ -55,36 +62,19 @@ struct link_report {
 
 // R17: pending (unassigned), running, future; finished ones are history.
 enum class webinar_status { unassigned, future, running, finished };
+template <>
+struct enum_names<webinar_status> {
+    static constexpr enum_table<webinar_status, 4> entries{{{webinar_status::unassigned, "unassigned"},
+                                                           {webinar_status::future, "future"},
+                                                           {webinar_status::running, "running"},
+                                                           {webinar_status::finished, "finished"}}};
+};
 
 struct calendar_entry {
     sala::request request;
     std::optional<room_id> room;
     webinar_status status = webinar_status::unassigned;
     interval blocked() const { return request.window.blocked; }
-};
-
-// What a successful command changed, for listeners (lifecycle, stores, UIs).
-enum class event_kind { linked, room_changed, settings_changed, submitted, assigned, queued,
-                        reassigned, cancelled };
-struct event {
-    event_kind kind;
-    std::optional<request_id> request;
-    std::optional<room_id> room;           // the room now held (assigned, reassigned)
-    std::optional<room_id> previous_room;  // reassigned / cancelled: the room let go
-};
-
-// Everything the platform knows; the schedule is derived from it. Equality is
-// what the property test uses to prove a rejected command changed nothing.
-struct platform_state {
-    sala::settings settings;
-    policy_kind policy = policy_kind::first_fit;
-    std::vector<pool> pools;
-    std::vector<room> rooms;                        // room order = id order
-    std::map<request_id, request> requests;
-    std::map<request_id, reservation> reservations;
-    std::vector<request_id> queue;                  // unassigned, oldest first
-    std::uint64_t next_request = 1;
-    friend bool operator==(const platform_state&, const platform_state&) = default;
 };
 
 class platform {
@@ -184,8 +174,7 @@ private:
     std::vector<std::function<void(const event&)>> listeners_;
 };
 
-const char* to_string(assign_status s);
-const char* to_string(webinar_status s);
-const char* to_string(event_kind k);
+inline const char* to_string(assign_status s) { return enum_name(s); }
+inline const char* to_string(webinar_status s) { return enum_name(s); }
 
 }  // namespace sala

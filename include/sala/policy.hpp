@@ -13,8 +13,6 @@
 
 namespace sala {
 
-enum class policy_kind { first_fit, best_fit, smallest_capacity };
-
 // What a policy sees: the schedule (eligible rooms are the active automatic
 // rooms of the pools taking new requests), the rooms, the request and its block.
 struct allocation_query {
@@ -85,10 +83,11 @@ public:
 
 inline std::shared_ptr<allocation_policy> make_policy(policy_kind k) {
     switch (k) {
+        case policy_kind::first_fit: return std::make_shared<first_fit>();
         case policy_kind::best_fit: return std::make_shared<best_fit>();
         case policy_kind::smallest_capacity: return std::make_shared<smallest_capacity>();
-        default: return std::make_shared<first_fit>();
     }
+    return std::make_shared<first_fit>();  // a value outside the enum
 }
 
 }  // namespace sala

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "sala/enum_names.hpp"
 #include "sala/ids.hpp"
 #include "sala/settings.hpp"
 #include "sala/time.hpp"
@@ -68,8 +69,11 @@ void validate_fields(const request_input& in);
 // sala::invalid_argument(field).
 void validate_email(const std::string& address, const std::string& field);
 
-inline const char* to_string(admission a) {
-    return a == admission::automatic ? "automatic" : "manual";
-}
+template <>
+struct enum_names<admission> {
+    static constexpr enum_table<admission, 2> entries{{{admission::automatic, "automatic"},
+                                                      {admission::manual, "manual"}}};
+};
+inline const char* to_string(admission a) { return enum_name(a); }
 
 }  // namespace sala

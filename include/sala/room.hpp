@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "sala/enum_names.hpp"
 #include "sala/ids.hpp"
 
 namespace sala {
@@ -44,7 +45,16 @@ struct room {
     friend bool operator==(const room&, const room&) = default;
 };
 
-inline const char* to_string(room_mode m) { return m == room_mode::manual ? "manual" : "automatic"; }
-inline const char* to_string(pool_kind k) { return k == pool_kind::lent ? "lent" : "own"; }
+template <>
+struct enum_names<room_mode> {
+    static constexpr enum_table<room_mode, 2> entries{{{room_mode::manual, "manual"},
+                                                      {room_mode::automatic, "automatic"}}};
+};
+template <>
+struct enum_names<pool_kind> {
+    static constexpr enum_table<pool_kind, 2> entries{{{pool_kind::lent, "lent"}, {pool_kind::own, "own"}}};
+};
+inline const char* to_string(room_mode m) { return enum_name(m); }
+inline const char* to_string(pool_kind k) { return enum_name(k); }
 
 }  // namespace sala

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "sala/detail/free_index.hpp"
-#include "sala/detail/icl_batch.hpp"
+#include "sala/detail/icl_set.hpp"
 #include "sala/error.hpp"
 #include "sala/ids.hpp"
 #include "sala/interval.hpp"

@@ -1,10 +1,22 @@
 #pragma once
 // Platform-wide settings (R7, R8, R12, R14) and the blocked window they give a webinar.
 
+#include "sala/enum_names.hpp"
 #include "sala/interval.hpp"
 #include "sala/time.hpp"
 
 namespace sala {
+
+// R9: which free room an automatic assignment takes (sala/policy.hpp has the
+// policies themselves). Saved with the settings.
+enum class policy_kind { first_fit, best_fit, smallest_capacity };
+template <>
+struct enum_names<policy_kind> {
+    static constexpr enum_table<policy_kind, 3> entries{{{policy_kind::first_fit, "first_fit"},
+                                                        {policy_kind::best_fit, "best_fit"},
+                                                        {policy_kind::smallest_capacity, "smallest_capacity"}}};
+};
+inline const char* to_string(policy_kind k) { return enum_name(k); }
 
 struct settings {
     // R8: how far ahead a request may be made, in days from now (inclusive).

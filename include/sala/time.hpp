@@ -8,6 +8,8 @@
 
 #include <date/date.h>
 
+#include "sala/enum_names.hpp"
+
 namespace sala {
 
 using minutes = std::chrono::minutes;
@@ -20,6 +22,13 @@ using local_minutes = date::local_time<minutes>;
 // nonexistent (DST gap), as date::choose does. For a nonexistent time both
 // choices give the instant of the transition.
 enum class choose { earliest, latest };
+template <>
+struct enum_names<choose> {
+    static constexpr enum_table<choose, 2> entries{{
+        {choose::earliest, "earliest"},
+        {choose::latest, "latest"}}};
+};
+
 
 // Builds a wall-clock time; throws sala::invalid_argument("start") for a date
 // that does not exist (2021-02-30) or a time outside 00:00-23:59.

@@ -433,28 +433,4 @@ void platform::emit(const event& e) {
     for (const auto& l : listeners_) l(e);
 }
 
-const char* to_string(assign_status s) {
-    switch (s) {
-        case assign_status::assigned: return "assigned";
-        case assign_status::no_room_free: return "no_room_free";
-        default: return "room_not_free";
-    }
-}
-
-const char* to_string(webinar_status s) {
-    switch (s) {
-        case webinar_status::unassigned: return "unassigned";
-        case webinar_status::future: return "future";
-        case webinar_status::running: return "running";
-        default: return "finished";
-    }
-}
-
-const char* to_string(event_kind k) {
-    static constexpr const char* names[] = {"linked", "room_changed", "settings_changed",
-                                            "submitted", "assigned", "queued",
-                                            "reassigned", "cancelled"};
-    return names[static_cast<int>(k)];
-}
-
 }  // namespace sala

@@ -30,7 +30,7 @@
 #include <thread>
 
 #include "sala/adapters/sqlite_store.hpp"
-#include "sala/durable.hpp"
+#include "sala/durable/durable_platform.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;

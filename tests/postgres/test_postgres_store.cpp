@@ -14,7 +14,7 @@
 #include <string>
 
 #include "sala/adapters/postgres_store.hpp"
-#include "sala/durable.hpp"
+#include "sala/durable/durable_platform.hpp"
 
 using namespace std::chrono_literals;
 

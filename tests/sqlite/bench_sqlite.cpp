@@ -7,7 +7,7 @@
 #include <string>
 
 #include "sala/adapters/sqlite_store.hpp"
-#include "sala/durable.hpp"
+#include "sala/durable/durable_platform.hpp"
 
 int main(int argc, char** argv) {
     const int n = argc > 1 ? std::atoi(argv[1]) : 2000;

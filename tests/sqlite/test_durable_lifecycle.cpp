@@ -7,7 +7,7 @@
 
 #include "../unit/seed_fixture.hpp"
 #include "sala/adapters/sqlite_store.hpp"
-#include "sala/durable_lifecycle.hpp"
+#include "sala/durable/durable_lifecycle.hpp"
 #include "sala/fakes/fake_conferencing.hpp"
 #include "sala/fakes/fake_mailer.hpp"
 

@@ -11,7 +11,7 @@
 
 #include "../unit/seed_fixture.hpp"
 #include "sala/adapters/sqlite_store.hpp"
-#include "sala/durable.hpp"
+#include "sala/durable/durable_platform.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;

@@ -4,7 +4,7 @@
 #include <regex>
 #include <set>
 
-#include "sala/calendar_html.hpp"
+#include "sala/views/calendar_html.hpp"
 #include "seed_fixture.hpp"
 
 using namespace std::chrono_literals;

@@ -1,5 +1,5 @@
-// sala/credentials.hpp: R12 passwords (zoom-api.md §4) and passcodes (§3).
-#include "sala/credentials.hpp"
+// sala/lifecycle/credentials.hpp: R12 passwords (zoom-api.md §4) and passcodes (§3).
+#include "sala/lifecycle/credentials.hpp"
 
 #include <gtest/gtest.h>
 

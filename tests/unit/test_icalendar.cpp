@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sala/icalendar.hpp"
+#include "sala/views/icalendar.hpp"
 #include "seed_fixture.hpp"
 
 namespace fs = std::filesystem;

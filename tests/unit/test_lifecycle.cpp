@@ -1,12 +1,12 @@
-// sala/lifecycle.hpp: the life of the seed's webinars on a manual clock with the
+// sala/lifecycle/lifecycle.hpp: the life of the seed's webinars on a manual clock with the
 // recording fakes (R10-R16, R19, R20).
-#include "sala/lifecycle.hpp"
+#include "sala/lifecycle/lifecycle.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
-#include "sala/credentials.hpp"
+#include "sala/lifecycle/credentials.hpp"
 #include "test_lifecycle_support.hpp"
 
 using namespace std::chrono_literals;

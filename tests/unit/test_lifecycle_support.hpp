@@ -9,7 +9,7 @@
 
 #include "sala/fakes/fake_conferencing.hpp"
 #include "sala/fakes/fake_mailer.hpp"
-#include "sala/lifecycle.hpp"
+#include "sala/lifecycle/lifecycle.hpp"
 #include "seed_fixture.hpp"
 
 namespace lc {

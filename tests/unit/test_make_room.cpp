@@ -5,7 +5,7 @@
 #include <random>
 #include <set>
 
-#include "sala/make_room.hpp"
+#include "sala/planning/make_room.hpp"
 #include "seed_fixture.hpp"
 
 using namespace std::chrono_literals;

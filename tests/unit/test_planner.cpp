@@ -5,7 +5,7 @@
 #include <functional>
 #include <random>
 
-#include "sala/planner.hpp"
+#include "sala/planning/planner.hpp"
 #include "seed_fixture.hpp"
 
 using namespace std::chrono_literals;

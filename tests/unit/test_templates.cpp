@@ -1,6 +1,6 @@
-// sala/templates.hpp: every mail the seeds name, Spanish and English, text + HTML,
+// sala/lifecycle/templates.hpp: every mail the seeds name, Spanish and English, text + HTML,
 // escaped, one-line subjects, times in the event's zone (R10-R15, R19).
-#include "sala/templates.hpp"
+#include "sala/lifecycle/templates.hpp"
 
 #include <gtest/gtest.h>
 

@@ -58,9 +58,7 @@ void bind_adapters(py::module_& m) {
           "The Message-ID derived from the idempotency key.");
 #endif
 #if SALA_PY_HAVE_SMTP
-    make_enum<smtp_tls>(m, "SmtpTls", "NONE (plain), STARTTLS (587) or IMPLICIT (465).",
-                        {{smtp_tls::none, "NONE", "none"}, {smtp_tls::starttls, "STARTTLS", "starttls"},
-                         {smtp_tls::implicit, "IMPLICIT", "implicit"}});
+    make_enum<smtp_tls>(m, "SmtpTls", "NONE (plain), STARTTLS (587) or IMPLICIT (465).", enum_members<smtp_tls>());
     py::class_<smtp_config> sc(m, "SmtpConfig", "Where and how to send mail (mutable). Timeouts in seconds.");
     sc.def(py::init([](std::string host, int port, std::string user, std::string password, smtp_tls tls) {
                smtp_config c;

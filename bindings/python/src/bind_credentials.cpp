@@ -1,6 +1,6 @@
-// sala/credentials.hpp: passwords and passcodes from the kernel's CSPRNG (R12).
+// sala/lifecycle/credentials.hpp: passwords and passcodes from the kernel's CSPRNG (R12).
 #include "common.hpp"
-#include "sala/credentials.hpp"
+#include "sala/lifecycle/credentials.hpp"
 
 namespace sala::python {
 

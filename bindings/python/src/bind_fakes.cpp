@@ -27,7 +27,7 @@ void bind_fakes(py::module_& m) {
         m, "FakeConferencing",
         "In-memory Conferencing (a recording Zoom): webinars, passwords, reports, recordings; fails on demand.");
     make_enum<fc::method>(c, "Method", "The Conferencing methods (for fail_next and count).",
-                          enum_members<fc::method>(10, [](fc::method k) { return fc::name(k); }));
+                          enum_members<fc::method>());
 
     py::class_<fc::call> call(c, "Call", "One recorded call.");
     call.def_readonly("what", &fc::call::what, "FakeConferencing.Method.");

@@ -4,20 +4,7 @@
 namespace sala::python {
 
 void bind_interval(py::module_& m) {
-    make_enum<allen>(m, "Allen", "Allen's thirteen interval relations, read as 'a <relation> b'.",
-                     {{allen::precedes, "PRECEDES", "precedes"},
-                      {allen::meets, "MEETS", "meets"},
-                      {allen::overlaps, "OVERLAPS", "overlaps"},
-                      {allen::finished_by, "FINISHED_BY", "finished_by"},
-                      {allen::contains, "CONTAINS", "contains"},
-                      {allen::starts, "STARTS", "starts"},
-                      {allen::equals, "EQUALS", "equals"},
-                      {allen::started_by, "STARTED_BY", "started_by"},
-                      {allen::during, "DURING", "during"},
-                      {allen::finishes, "FINISHES", "finishes"},
-                      {allen::overlapped_by, "OVERLAPPED_BY", "overlapped_by"},
-                      {allen::met_by, "MET_BY", "met_by"},
-                      {allen::preceded_by, "PRECEDED_BY", "preceded_by"}});
+    make_enum<allen>(m, "Allen", "Allen's thirteen interval relations, read as 'a <relation> b'.", enum_members<allen>());
 
     py::class_<interval> c(m, "Interval",
                            "A half-open interval [begin, end) of instants (immutable). Two blocks "

@@ -1,7 +1,7 @@
-// sala/lifecycle.hpp: the life of a webinar on the backend (R10-R16, R19, R20),
+// sala/lifecycle/lifecycle.hpp: the life of a webinar on the backend (R10-R16, R19, R20),
 // driven by tick(now); its ports may be Python classes.
 #include "common.hpp"
-#include "sala/lifecycle.hpp"
+#include "sala/lifecycle/lifecycle.hpp"
 
 namespace sala::python {
 
@@ -38,10 +38,8 @@ void minutes_prop(C& c, const char* name, minutes T::*field, const char* doc) {
 }  // namespace
 
 void bind_lifecycle(py::module_& m) {
-    make_enum<step_kind>(m, "StepKind", "The lifecycle's steps, in the order they run at the same moment.",
-                         enum_members<step_kind>(20, [](step_kind k) { return std::string(to_string(k)); }));
-    make_enum<step_outcome>(m, "StepOutcome", "DONE, FAILED (retried later) or WAITING (polling).",
-                            enum_members<step_outcome>(3, [](step_outcome k) { return std::string(to_string(k)); }));
+    make_enum<step_kind>(m, "StepKind", "The lifecycle's steps, in the order they run at the same moment.", enum_members<step_kind>());
+    make_enum<step_outcome>(m, "StepOutcome", "DONE, FAILED (retried later) or WAITING (polling).", enum_members<step_outcome>());
 
     py::class_<effect> ef(m, "Effect", "One external effect (a mail, a backend call), immutable.");
     ef.def_readonly("kind", &effect::kind, "'mail', 'create_webinar', ...");

@@ -27,24 +27,9 @@ using guard = py::call_guard<unlocked_call>;
 
 void bind_platform(py::module_& m) {
     make_enum<assign_status>(m, "AssignStatus",
-                             "ASSIGNED; NO_ROOM_FREE (queued, R10); ROOM_NOT_FREE (the chosen room is busy; nothing changed).",
-                             {{assign_status::assigned, "ASSIGNED", "assigned"},
-                              {assign_status::no_room_free, "NO_ROOM_FREE", "no_room_free"},
-                              {assign_status::room_not_free, "ROOM_NOT_FREE", "room_not_free"}});
-    make_enum<webinar_status>(m, "WebinarStatus", "R17: UNASSIGNED (pending), FUTURE, RUNNING, FINISHED.",
-                              {{webinar_status::unassigned, "UNASSIGNED", "unassigned"},
-                               {webinar_status::future, "FUTURE", "future"},
-                               {webinar_status::running, "RUNNING", "running"},
-                               {webinar_status::finished, "FINISHED", "finished"}});
-    make_enum<event_kind>(m, "EventKind", "What a successful Platform command changed (see Platform.subscribe).",
-                          {{event_kind::linked, "LINKED", "linked"},
-                           {event_kind::room_changed, "ROOM_CHANGED", "room_changed"},
-                           {event_kind::settings_changed, "SETTINGS_CHANGED", "settings_changed"},
-                           {event_kind::submitted, "SUBMITTED", "submitted"},
-                           {event_kind::assigned, "ASSIGNED", "assigned"},
-                           {event_kind::queued, "QUEUED", "queued"},
-                           {event_kind::reassigned, "REASSIGNED", "reassigned"},
-                           {event_kind::cancelled, "CANCELLED", "cancelled"}});
+                             "ASSIGNED; NO_ROOM_FREE (queued, R10); ROOM_NOT_FREE (the chosen room is busy; nothing changed).", enum_members<assign_status>());
+    make_enum<webinar_status>(m, "WebinarStatus", "R17: UNASSIGNED (pending), FUTURE, RUNNING, FINISHED.", enum_members<webinar_status>());
+    make_enum<event_kind>(m, "EventKind", "What a successful Platform command changed (see Platform.subscribe).", enum_members<event_kind>());
 
     py::class_<assignment> a(m, "Assignment",
                              "Outcome of an assignment (immutable). Truthy when ASSIGNED; ``reason`` says why not.");

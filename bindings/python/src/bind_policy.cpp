@@ -46,10 +46,7 @@ public:
 
 void bind_policy(py::module_& m) {
     make_enum<policy_kind>(m, "PolicyKind",
-                           "R9: FIRST_FIT (the default), BEST_FIT or SMALLEST_CAPACITY, options a platform opts into.",
-                           {{policy_kind::first_fit, "FIRST_FIT", "first_fit"},
-                            {policy_kind::best_fit, "BEST_FIT", "best_fit"},
-                            {policy_kind::smallest_capacity, "SMALLEST_CAPACITY", "smallest_capacity"}});
+                           "R9: FIRST_FIT (the default), BEST_FIT or SMALLEST_CAPACITY, options a platform opts into.", enum_members<policy_kind>());
 
     py::class_<query_copy> q(m, "AllocationQuery",
                              "What a policy sees (copies): the free eligible rooms, all rooms, the request and its block.");

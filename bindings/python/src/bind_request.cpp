@@ -27,8 +27,7 @@ request_input make_input(std::string title, py::object start, py::object duratio
 
 
 void bind_request(py::module_& m) {
-    make_enum<admission>(m, "Admission", "R6: how participants get in: AUTOMATIC or MANUAL approval.",
-                         {{admission::automatic, "AUTOMATIC", "automatic"}, {admission::manual, "MANUAL", "manual"}});
+    make_enum<admission>(m, "Admission", "R6: how participants get in: AUTOMATIC or MANUAL approval.", enum_members<admission>());
 
     py::class_<organizer> o(m, "Organizer", "Who asked for a webinar (mutable input value).");
     o.def(py::init([](std::string name, std::string email) { return organizer{std::move(name), std::move(email)}; }),

@@ -5,11 +5,9 @@ namespace sala::python {
 
 void bind_room(py::module_& m) {
     make_enum<room_mode>(m, "RoomMode",
-                         "R3: AUTOMATIC rooms are given out by the allocator, MANUAL ones only by an admin.",
-                         {{room_mode::manual, "MANUAL", "manual"}, {room_mode::automatic, "AUTOMATIC", "automatic"}});
+                         "R3: AUTOMATIC rooms are given out by the allocator, MANUAL ones only by an admin.", enum_members<room_mode>());
     make_enum<pool_kind>(m, "PoolKind",
-                         "R5: LENT rooms (the platform's) vs OWN rooms (the institution's account).",
-                         {{pool_kind::lent, "LENT", "lent"}, {pool_kind::own, "OWN", "own"}});
+                         "R5: LENT rooms (the platform's) vs OWN rooms (the institution's account).", enum_members<pool_kind>());
 
     py::class_<account_user> u(m, "AccountUser",
                                "A user of a linked account as the backend lists it (mutable input value).");

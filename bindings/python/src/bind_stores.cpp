@@ -1,8 +1,8 @@
-// sala/ports/store.hpp, sala/durable.hpp, sala/durable_lifecycle.hpp and the
+// sala/ports/store.hpp, sala/durable/durable_platform.hpp, sala/durable/durable_lifecycle.hpp and the
 // SQLite / PostgreSQL stores (bound when sala::sqlite / sala::postgres are built).
 #include "common.hpp"
-#include "sala/durable.hpp"
-#include "sala/durable_lifecycle.hpp"
+#include "sala/durable/durable_platform.hpp"
+#include "sala/durable/durable_lifecycle.hpp"
 #include "sala/ports/store.hpp"
 
 #ifndef SALA_PY_HAVE_SQLITE

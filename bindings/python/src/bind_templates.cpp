@@ -1,13 +1,11 @@
-// sala/templates.hpp: the e-mail templates (R10-R15, R18, R19) in Spanish and English.
+// sala/lifecycle/templates.hpp: the e-mail templates (R10-R15, R18, R19) in Spanish and English.
 #include "common.hpp"
 
 namespace sala::python {
 
 void bind_templates(py::module_& m) {
-    make_enum<language>(m, "Language", "Language of the messages: ES (Spanish) or EN (English).",
-                        {{language::es, "ES", "es"}, {language::en, "EN", "en"}});
-    make_enum<mail_kind>(m, "MailKind", "Every message the lifecycle sends.",
-                         enum_members<mail_kind>(9, [](mail_kind k) { return std::string(to_string(k)); }));
+    make_enum<language>(m, "Language", "Language of the messages: ES (Spanish) or EN (English).", enum_members<language>());
+    make_enum<mail_kind>(m, "MailKind", "Every message the lifecycle sends.", enum_members<mail_kind>());
 
     py::class_<mail_context> c(m, "MailContext",
                                "The values a template may use (mutable). Instants are aware datetimes; times are "

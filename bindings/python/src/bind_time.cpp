@@ -6,8 +6,7 @@ namespace sala::python {
 void bind_time(py::module_& m) {
     make_enum<choose>(m, "Choose",
                       "Which instant a local time means in a DST overlap (EARLIEST/LATEST); in a "
-                      "DST gap both give the transition instant (R8).",
-                      {{choose::earliest, "EARLIEST", "earliest"}, {choose::latest, "LATEST", "latest"}});
+                      "DST gap both give the transition instant (R8).", enum_members<choose>());
 
     m.def("to_instant",
           [](py::object local, py::object zone, std::optional<choose> how) {

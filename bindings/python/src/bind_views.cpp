@@ -1,10 +1,10 @@
 // sala/{calendar_html,icalendar,planner,make_room}.hpp: calendar pages and
 // iCalendar feeds (R17), the licence planner (R18) and "make room" (R10/R11).
 #include "common.hpp"
-#include "sala/calendar_html.hpp"
-#include "sala/icalendar.hpp"
-#include "sala/make_room.hpp"
-#include "sala/planner.hpp"
+#include "sala/views/calendar_html.hpp"
+#include "sala/views/icalendar.hpp"
+#include "sala/planning/make_room.hpp"
+#include "sala/planning/planner.hpp"
 
 SALA_PY_ENUM_CASTER(sala::licence_plan, "sala.LicencePlan")
 
@@ -67,8 +67,7 @@ void bind_views(py::module_& m) {
         return unlocked([&] { return ical_room(p, r, o.value_or(ical_options{})); });
     }, py::arg("platform"), py::arg("room"), py::arg("options") = py::none(), "R17: one room's webinars as iCalendar.");
 
-    make_enum<licence_plan>(m, "LicencePlan", "R18: PRO (up to 9 hosts), BUSINESS (10-99), ENTERPRISE.",
-                            enum_members<licence_plan>(3, [](licence_plan k) { return std::string(to_string(k)); }));
+    make_enum<licence_plan>(m, "LicencePlan", "R18: PRO (up to 9 hosts), BUSINESS (10-99), ENTERPRISE.", enum_members<licence_plan>());
     py::class_<licence_report> lr(m, "LicenceReport", "R18: how many licences a schedule needs (immutable).");
     lr.def_readonly("requests", &licence_report::requests, "Requests considered.");
     lr.def_readonly("minimum_rooms", &licence_report::minimum_rooms, "Peak concurrency of blocked intervals.");

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "sala/enum_names.hpp"
 #include "sala/error.hpp"
 #include "sala/ids.hpp"
 #include "sala/time.hpp"
@@ -95,15 +96,15 @@ py::object make_enum(py::handle scope, const char* name, const char* doc,
     return cls;
 }
 
-// Members 0..count-1 named after the C++ to_string() spelling, upper-cased.
-template <class E, class ToString>
-std::vector<enum_member<E>> enum_members(int count, ToString to_text) {
+// The members of E from its name table (sala/enum_names.hpp): MEMBER_NAME is
+// the C++ spelling upper-cased, the member's value the spelling itself.
+template <class E>
+std::vector<enum_member<E>> enum_members() {
     std::vector<enum_member<E>> out;
-    for (int i = 0; i < count; ++i) {
-        const E e = static_cast<E>(i);
-        std::string text = to_text(e), name = text;
+    for (const auto& [e, text] : enum_names<E>::entries) {
+        std::string name(text);
         for (auto& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-        out.push_back({e, name, text});
+        out.push_back({e, name, std::string(text)});
     }
     return out;
 }
@@ -282,8 +283,8 @@ SALA_PY_ENUM_CASTER(sala::webinar_status, "sala.WebinarStatus")
 SALA_PY_ENUM_CASTER(sala::event_kind, "sala.EventKind")
 
 #include "sala/fakes/fake_conferencing.hpp"
-#include "sala/lifecycle.hpp"
-#include "sala/templates.hpp"
+#include "sala/lifecycle/lifecycle.hpp"
+#include "sala/lifecycle/templates.hpp"
 
 SALA_PY_ENUM_CASTER(sala::language, "sala.Language")
 SALA_PY_ENUM_CASTER(sala::mail_kind, "sala.MailKind")

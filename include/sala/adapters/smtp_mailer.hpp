@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "sala/enum_names.hpp"
 #include "sala/ports/mailer.hpp"
 
 namespace sala {
@@ -15,6 +16,14 @@ enum class smtp_tls {
     starttls,  // plain connect, then STARTTLS, required (port 587)
     implicit,  // TLS from the first byte, "smtps" (port 465)
 };
+template <>
+struct enum_names<smtp_tls> {
+    static constexpr enum_table<smtp_tls, 3> entries{{
+        {smtp_tls::none, "none"},
+        {smtp_tls::starttls, "starttls"},
+        {smtp_tls::implicit, "implicit"}}};
+};
+
 
 struct smtp_config {
     std::string host = "127.0.0.1";

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "sala/enum_names.hpp"
 #include "sala/error.hpp"
 #include "sala/ports/clock.hpp"
 #include "sala/ports/conferencing.hpp"
@@ -223,21 +224,17 @@ private:
     }
 
 public:
-    static std::string name(method m) {
-        switch (m) {
-            case method::list_users: return "list_users";
-            case method::create_webinar: return "create_webinar";
-            case method::delete_webinar: return "delete_webinar";
-            case method::end_webinar: return "end_webinar";
-            case method::set_user_password: return "set_user_password";
-            case method::participants_report: return "participants_report";
-            case method::list_recordings: return "list_recordings";
-            case method::download_recording: return "download_recording";
-            case method::trash_recordings: return "trash_recordings";
-            case method::apply_room_settings: return "apply_room_settings";
-        }
-        return "?";
-    }
+    static std::string name(method m) { return std::string(method_names[static_cast<std::size_t>(m)].second); }
+    static constexpr enum_table<method, 10> method_names{{{method::list_users, "list_users"},
+                                                         {method::create_webinar, "create_webinar"},
+                                                         {method::delete_webinar, "delete_webinar"},
+                                                         {method::end_webinar, "end_webinar"},
+                                                         {method::set_user_password, "set_user_password"},
+                                                         {method::participants_report, "participants_report"},
+                                                         {method::list_recordings, "list_recordings"},
+                                                         {method::download_recording, "download_recording"},
+                                                         {method::trash_recordings, "trash_recordings"},
+                                                         {method::apply_room_settings, "apply_room_settings"}}};
 
 private:
     std::vector<account_user> users_;
@@ -251,6 +248,11 @@ private:
     bool fail_once_ = false;
     std::set<std::pair<method, std::string>> failed_once_;
     std::uint64_t next_id_ = 97871060099;
+};
+
+template <>
+struct enum_names<fake_conferencing::method> {
+    static constexpr const auto& entries = fake_conferencing::method_names;
 };
 
 }  // namespace sala

@@ -1,7 +1,7 @@
 #pragma once
 // Store port: durable state. Adapters: sqlite_store (sala/adapters/sqlite_store.hpp,
 // one file, the embedded default) and postgres_store (sala/adapters/postgres_store.hpp,
-// several processes sharing one pool). sala::durable_platform (sala/durable.hpp)
+// several processes sharing one pool). sala::durable_platform (sala/durable/durable_platform.hpp)
 // drives either one.
 //
 // Granularity: one platform command = one write transaction = one change_set,
@@ -13,8 +13,9 @@
 // process that shares the store reloads only what others committed since.
 //
 // Failures of the database throw sala::backend_error; a file or database that
-// is not a sala store, or has a newer schema, throws sala::store_error and is
-// left untouched.
+// is not a sala store, or has a newer schema, throws sala::store_error
+// (sala/error.hpp) and is left untouched. The rows it keeps besides the
+// platform state are in sala/records.hpp.
 
 #include <cstdint>
 #include <map>
@@ -24,87 +25,11 @@
 
 #include "sala/error.hpp"
 #include "sala/ids.hpp"
-#include "sala/platform.hpp"
+#include "sala/records.hpp"
+#include "sala/state.hpp"
 #include "sala/time.hpp"
 
 namespace sala {
-
-// The store cannot be used: not a sala database, newer schema, corrupted.
-class store_error : public error {
-public:
-    using error::error;
-};
-
-// One outbound effect (an e-mail to send, a webinar to create on the backend).
-// `idempotency_key` is unique and stable ("credentials/42"): enqueuing the same
-// key twice keeps the first, and the dispatcher hands the key to the backend so
-// a resend after a crash is recognisable (mail_message::idempotency_key).
-struct effect {
-    std::string kind;              // "mail", "create_webinar", ... (the dispatcher routes on it)
-    std::string idempotency_key;
-    std::string payload;           // JSON, as the producer wrote it
-    std::optional<request_id> request;  // the webinar it belongs to, if any
-    friend bool operator==(const effect&, const effect&) = default;
-};
-
-enum class effect_status { pending, done, failed };
-
-// An effect as the outbox holds it.
-struct outbox_entry {
-    std::uint64_t id = 0;          // outbox order (commit order)
-    sala::effect effect;
-    effect_status status = effect_status::pending;
-    int attempts = 0;
-    std::string last_error;
-    instant not_before{};          // retry not before this instant
-    friend bool operator==(const outbox_entry&, const outbox_entry&) = default;
-};
-
-// The lifecycle's step state of one webinar (or any other keyed job), stored
-// as the lifecycle serialises it (JSON). An empty `state` erases the record.
-struct lifecycle_record {
-    std::string key;                    // e.g. "request/42"
-    std::optional<request_id> request;
-    std::string state;                  // JSON
-    friend bool operator==(const lifecycle_record&, const lifecycle_record&) = default;
-};
-
-// A produced report (attendance report R15, recording status R19), kept for the
-// organizer's and admin's views. Saving a key again replaces it.
-struct report_record {
-    std::string key;                    // e.g. "attendance/42"
-    std::optional<request_id> request;
-    std::string kind;                   // "attendance", "recordings", ...
-    std::string body;                   // JSON or CSV, as produced
-    instant created{};
-    friend bool operator==(const report_record&, const report_record&) = default;
-};
-
-// What one command (or one lifecycle step) changed.
-struct change_set {
-    std::optional<sala::settings> settings;
-    std::optional<policy_kind> policy;
-    std::optional<std::uint64_t> next_request;
-    std::vector<pool> pools;                    // inserted or updated
-    std::vector<room> rooms;                    // inserted or updated
-    std::vector<request> requests;              // inserted or updated
-    std::vector<request_id> erased_requests;    // with any reservation and queue entry
-    std::vector<reservation> reservations;      // inserted or updated
-    std::vector<request_id> erased_reservations;
-    std::vector<request_id> queue_removed;
-    std::vector<request_id> queue_appended;     // at the end, in this order
-    std::optional<std::vector<request_id>> queue_rewrite;  // whole queue, when reordered
-    std::vector<lifecycle_record> lifecycle;
-    std::vector<effect> effects;
-    std::vector<report_record> reports;
-
-    bool empty() const noexcept {
-        return !settings && !policy && !next_request && pools.empty() && rooms.empty() &&
-               requests.empty() && erased_requests.empty() && reservations.empty() &&
-               erased_reservations.empty() && queue_removed.empty() && queue_appended.empty() &&
-               !queue_rewrite && lifecycle.empty() && effects.empty() && reports.empty();
-    }
-};
 
 class store {
 public:
@@ -149,13 +74,5 @@ public:
     virtual bool try_lock_dispatcher() { return true; }
     virtual void unlock_dispatcher() {}
 };
-
-inline const char* to_string(effect_status s) {
-    switch (s) {
-        case effect_status::pending: return "pending";
-        case effect_status::done: return "done";
-        default: return "failed";
-    }
-}
 
 }  // namespace sala

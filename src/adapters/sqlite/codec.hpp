@@ -7,52 +7,26 @@
 #include <nlohmann/json.hpp>
 
 #include "sala/error.hpp"
-#include "sala/policy.hpp"
-#include "sala/ports/store.hpp"
+#include "sala/enum_names.hpp"
+#include "sala/records.hpp"
 #include "sala/request.hpp"
 #include "sala/room.hpp"
 
 namespace sala::detail {
 
-inline const char* policy_name(policy_kind k) {
-    switch (k) {
-        case policy_kind::best_fit: return "best_fit";
-        case policy_kind::smallest_capacity: return "smallest_capacity";
-        default: return "first_fit";
-    }
-}
+inline const char* policy_name(policy_kind k) { return to_string(k); }
 
-[[noreturn]] inline void bad_value(const std::string& what, const std::string& v) {
-    throw store_error("stored " + what + " '" + v + "' is not one sala knows");
+// A stored enum spelling back to its value; `what` names the column for the error.
+template <class E>
+E parse_stored(const std::string& s, const char* what) {
+    if (const auto v = parse_enum<E>(s)) return *v;
+    throw store_error(std::string("stored ") + what + " '" + s + "' is not one sala knows");
 }
-
-inline policy_kind parse_policy(const std::string& s) {
-    if (s == "first_fit") return policy_kind::first_fit;
-    if (s == "best_fit") return policy_kind::best_fit;
-    if (s == "smallest_capacity") return policy_kind::smallest_capacity;
-    bad_value("policy", s);
-}
-inline pool_kind parse_pool_kind(const std::string& s) {
-    if (s == "lent") return pool_kind::lent;
-    if (s == "own") return pool_kind::own;
-    bad_value("pool kind", s);
-}
-inline room_mode parse_mode(const std::string& s) {
-    if (s == "manual") return room_mode::manual;
-    if (s == "automatic") return room_mode::automatic;
-    bad_value("room mode", s);
-}
-inline sala::admission parse_admission(const std::string& s) {
-    if (s == "automatic") return admission::automatic;
-    if (s == "manual") return admission::manual;
-    bad_value("admission", s);
-}
-inline effect_status parse_status(const std::string& s) {
-    if (s == "pending") return effect_status::pending;
-    if (s == "done") return effect_status::done;
-    if (s == "failed") return effect_status::failed;
-    bad_value("effect status", s);
-}
+inline policy_kind parse_policy(const std::string& s) { return parse_stored<policy_kind>(s, "policy"); }
+inline pool_kind parse_pool_kind(const std::string& s) { return parse_stored<pool_kind>(s, "pool kind"); }
+inline room_mode parse_mode(const std::string& s) { return parse_stored<room_mode>(s, "room mode"); }
+inline sala::admission parse_admission(const std::string& s) { return parse_stored<admission>(s, "admission"); }
+inline effect_status parse_status(const std::string& s) { return parse_stored<effect_status>(s, "effect status"); }
 
 inline std::string encode_list(const std::vector<std::string>& v) { return nlohmann::json(v).dump(); }
 inline std::vector<std::string> decode_list(const std::string& s) {

@@ -1,5 +1,5 @@
 #pragma once
-// The lifecycle (sala/lifecycle.hpp) on a durable platform: its step state is
+// The lifecycle (sala/lifecycle/lifecycle.hpp) on a durable platform: its step state is
 // saved in the store after every tick, one transaction, with the lifecycle's
 // own row mapping (sala::changed_records / from_records in lifecycle.hpp: one
 // JSON record per webinar, per room (R20) and per admin notice). A restarted host gets it back and catches up
@@ -22,8 +22,8 @@
 #include <string>
 #include <vector>
 
-#include "sala/durable.hpp"
-#include "sala/lifecycle.hpp"
+#include "sala/durable/durable_platform.hpp"
+#include "sala/lifecycle/lifecycle.hpp"
 
 namespace sala {
 

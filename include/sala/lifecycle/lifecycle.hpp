@@ -21,12 +21,13 @@
 #include <string>
 #include <vector>
 
+#include "sala/enum_names.hpp"
 #include "sala/ids.hpp"
 #include "sala/platform.hpp"
 #include "sala/ports/conferencing.hpp"
 #include "sala/ports/mailer.hpp"
-#include "sala/ports/store.hpp"
-#include "sala/templates.hpp"
+#include "sala/records.hpp"
+#include "sala/lifecycle/templates.hpp"
 #include "sala/time.hpp"
 
 namespace sala {
@@ -54,8 +55,33 @@ enum class step_kind {
     delete_cancelled,     // a cancelled request's webinar(s)
     admin_mail,           // a queued admin notice (problem, wasted licence)
 };
+template <>
+struct enum_names<step_kind> {
+    static constexpr enum_table<step_kind, 20> entries{{
+        {step_kind::apply_room_settings, "apply_room_settings"},
+        {step_kind::notify_unassigned, "notify_unassigned"},
+        {step_kind::create_webinar, "create_webinar"},
+        {step_kind::delete_replaced, "delete_replaced"},
+        {step_kind::mail_reassigned, "mail_reassigned"},
+        {step_kind::set_password, "set_password"},
+        {step_kind::mail_credentials, "mail_credentials"},
+        {step_kind::mail_join_links, "mail_join_links"},
+        {step_kind::mail_end_warning, "mail_end_warning"},
+        {step_kind::end_webinar, "end_webinar"},
+        {step_kind::rotate_password, "rotate_password"},
+        {step_kind::fetch_report, "fetch_report"},
+        {step_kind::mail_report, "mail_report"},
+        {step_kind::room_free, "room_free"},
+        {step_kind::fetch_recordings, "fetch_recordings"},
+        {step_kind::recording_stuck, "recording_stuck"},
+        {step_kind::download_recordings, "download_recordings"},
+        {step_kind::trash_recordings, "trash_recordings"},
+        {step_kind::delete_cancelled, "delete_cancelled"},
+        {step_kind::admin_mail, "admin_mail"}}};
+};
+inline const char* to_string(step_kind v) { return enum_name(v); }
 
-const char* to_string(step_kind k);
+
 
 // Progress of one step of one webinar (or room, or admin notice).
 struct step_record {
@@ -175,7 +201,15 @@ struct problem {
 };
 
 enum class step_outcome { done, failed, waiting };
-const char* to_string(step_outcome o);
+template <>
+struct enum_names<step_outcome> {
+    static constexpr enum_table<step_outcome, 3> entries{{
+        {step_outcome::done, "done"},
+        {step_outcome::failed, "failed"},
+        {step_outcome::waiting, "waiting"}}};
+};
+inline const char* to_string(step_outcome v) { return enum_name(v); }
+
 
 // One attempt at one step, for timelines and logs.
 struct step_event {

@@ -7,7 +7,7 @@
 
 #include "json_lines.hpp"
 #include "sala/error.hpp"
-#include "sala/make_room.hpp"
+#include "sala/planning/make_room.hpp"
 
 namespace sala::cli {
 

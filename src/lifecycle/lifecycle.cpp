@@ -1,5 +1,5 @@
 // The lifecycle engine (R10-R16, R19, R20): steps derived from state, run by tick().
-#include "sala/lifecycle.hpp"
+#include "sala/lifecycle/lifecycle.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sala/credentials.hpp"
+#include "sala/lifecycle/credentials.hpp"
 #include "sala/error.hpp"
 
 namespace sala {
@@ -82,41 +82,6 @@ const step_record& no_step() {
 }
 
 }  // namespace
-
-const char* to_string(step_kind k) {
-    switch (k) {
-        case step_kind::apply_room_settings: return "apply_room_settings";
-        case step_kind::notify_unassigned: return "notify_unassigned";
-        case step_kind::create_webinar: return "create_webinar";
-        case step_kind::delete_replaced: return "delete_replaced";
-        case step_kind::mail_reassigned: return "mail_reassigned";
-        case step_kind::set_password: return "set_password";
-        case step_kind::mail_credentials: return "mail_credentials";
-        case step_kind::mail_join_links: return "mail_join_links";
-        case step_kind::mail_end_warning: return "mail_end_warning";
-        case step_kind::end_webinar: return "end_webinar";
-        case step_kind::rotate_password: return "rotate_password";
-        case step_kind::fetch_report: return "fetch_report";
-        case step_kind::mail_report: return "mail_report";
-        case step_kind::room_free: return "room_free";
-        case step_kind::fetch_recordings: return "fetch_recordings";
-        case step_kind::recording_stuck: return "recording_stuck";
-        case step_kind::download_recordings: return "download_recordings";
-        case step_kind::trash_recordings: return "trash_recordings";
-        case step_kind::delete_cancelled: return "delete_cancelled";
-        case step_kind::admin_mail: return "admin_mail";
-    }
-    return "?";
-}
-
-const char* to_string(step_outcome o) {
-    switch (o) {
-        case step_outcome::done: return "done";
-        case step_outcome::failed: return "failed";
-        case step_outcome::waiting: return "waiting";
-    }
-    return "?";
-}
 
 std::size_t attendance_report::people() const {
     std::set<std::string> who;
@@ -1031,8 +996,7 @@ admin_notice notice_of_j(const json& j) {
 }  // namespace
 
 step_kind parse_step_kind(std::string_view s) {
-    for (int i = 0; i <= static_cast<int>(step_kind::admin_mail); ++i)
-        if (s == to_string(static_cast<step_kind>(i))) return static_cast<step_kind>(i);
+    if (const auto k = parse_enum<step_kind>(s)) return *k;
     throw invalid_argument("step", "'" + std::string(s) + "' is not a lifecycle step");
 }
 

@@ -9,11 +9,20 @@
 #include <string>
 #include <string_view>
 
+#include "sala/enum_names.hpp"
 #include "sala/time.hpp"
 
 namespace sala {
 
 enum class language { es, en };
+template <>
+struct enum_names<language> {
+    static constexpr enum_table<language, 2> entries{{
+        {language::es, "es"},
+        {language::en, "en"}}};
+};
+inline const char* to_string(language v) { return enum_name(v); }
+
 
 enum class mail_kind {
     credentials,         // R12: host credentials to the organizer
@@ -26,6 +35,21 @@ enum class mail_kind {
     backend_problem,     // a step keeps failing (admin)
     wasted_licence,      // R1/R18: the account owner holds a licence (admin)
 };
+template <>
+struct enum_names<mail_kind> {
+    static constexpr enum_table<mail_kind, 9> entries{{
+        {mail_kind::credentials, "credentials"},
+        {mail_kind::join_link, "join_link"},
+        {mail_kind::end_warning, "end_warning"},
+        {mail_kind::request_unassigned, "request_unassigned"},
+        {mail_kind::reassigned, "reassigned"},
+        {mail_kind::report_ready, "report_ready"},
+        {mail_kind::recording_stuck, "recording_stuck"},
+        {mail_kind::backend_problem, "backend_problem"},
+        {mail_kind::wasted_licence, "wasted_licence"}}};
+};
+inline const char* to_string(mail_kind v) { return enum_name(v); }
+
 
 // The values a template may use; each template reads the ones it needs.
 struct mail_context {
@@ -63,8 +87,6 @@ rendered_mail render_mail(mail_kind kind, const mail_context& c);
 // CR, LF and other control characters become spaces, runs collapse: safe in a header.
 std::string one_line(std::string_view s);
 
-const char* to_string(mail_kind k);
-const char* to_string(language l);
 // "es" / "en"; throws sala::invalid_argument("language") otherwise.
 language parse_language(std::string_view s);
 

@@ -1,6 +1,6 @@
 // Mail templates (R10-R15, R18, R19): text + HTML built side by side so every
 // user-supplied value is escaped in the HTML part and never trusted as markup.
-#include "sala/templates.hpp"
+#include "sala/lifecycle/templates.hpp"
 
 #include <vector>
 
@@ -292,26 +292,8 @@ std::string one_line(std::string_view s) {
     return out;
 }
 
-const char* to_string(mail_kind k) {
-    switch (k) {
-        case mail_kind::credentials: return "credentials";
-        case mail_kind::join_link: return "join_link";
-        case mail_kind::end_warning: return "end_warning";
-        case mail_kind::request_unassigned: return "request_unassigned";
-        case mail_kind::reassigned: return "reassigned";
-        case mail_kind::report_ready: return "report_ready";
-        case mail_kind::recording_stuck: return "recording_stuck";
-        case mail_kind::backend_problem: return "backend_problem";
-        case mail_kind::wasted_licence: return "wasted_licence";
-    }
-    return "?";
-}
-
-const char* to_string(language l) { return l == language::es ? "es" : "en"; }
-
 language parse_language(std::string_view s) {
-    if (s == "es") return language::es;
-    if (s == "en") return language::en;
+    if (const auto l = parse_enum<language>(s)) return *l;
     throw invalid_argument("language", "'" + std::string(s) + "' is not one of es, en");
 }
 

@@ -1,6 +1,4 @@
-#pragma once
-// The per-room Boost.ICL sets behind sala::schedule, and many inserts into
-// many of them at once (schedule::book_first_fit, issue 7).
+// Many inserts into many per-room Boost.ICL sets at once (schedule::book_first_fit).
 //
 // At thousands of rooms each room's tree is cold in cache, so one insert
 // costs a chain of cache misses, one per tree level. Walking a group of trees
@@ -11,22 +9,15 @@
 // plain ones.
 
 #include <algorithm>
-#include <cstddef>
-#include <cstdint>
 #include <set>
 
-#include <boost/icl/interval_set.hpp>
-#include <boost/icl/right_open_interval.hpp>
+#include "sala/detail/icl_set.hpp"
 
 namespace sala::detail {
 
-using icl_interval = boost::icl::right_open_interval<std::int32_t>;
-using icl_set = boost::icl::interval_set<std::int32_t, std::less, icl_interval>;
-
-// set_of(j) += interval_of(j) for j in [0, n). Intervals must not overlap
-// their set's contents; a set's intervals must come in ascending order.
-template <class SetOf, class IntervalOf>
-void add_all(std::size_t n, SetOf&& set_of, IntervalOf&& interval_of) {
+void add_all(std::size_t n, const icl_insert_source& src) {
+    const auto set_of = [&](std::size_t j) -> icl_set& { return src.set_of(src.context, j); };
+    const auto interval_of = [&](std::size_t j) { return src.interval_of(src.context, j); };
 #if defined(__GLIBCXX__)
     using node_base = std::_Rb_tree_node_base;
     using node = std::_Rb_tree_node<icl_interval>;
@@ -65,7 +56,7 @@ void add_all(std::size_t n, SetOf&& set_of, IntervalOf&& interval_of) {
         // In order: an earlier insert into the same set only adds or joins
         // nodes before a later interval's hint, which stays valid.
         for (std::size_t j = 0; j < m; ++j)
-            set_of(g0 + j).add(typename icl_set::iterator(next[j]), interval_of(g0 + j));
+            set_of(g0 + j).add(icl_set::iterator(next[j]), interval_of(g0 + j));
     }
 #else
     for (std::size_t j = 0; j < n; ++j) set_of(j) += interval_of(j);

@@ -1,4 +1,4 @@
-#include "sala/icalendar.hpp"
+#include "sala/views/icalendar.hpp"
 
 #include <algorithm>
 #include <map>

@@ -1,4 +1,4 @@
-#include "sala/make_room.hpp"
+#include "sala/planning/make_room.hpp"
 
 #include <algorithm>
 #include <map>

@@ -1,4 +1,4 @@
-#include "sala/calendar_html.hpp"
+#include "sala/views/calendar_html.hpp"
 
 #include <algorithm>
 #include <map>

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "sala/enum_names.hpp"
 #include "sala/ids.hpp"
 #include "sala/interval.hpp"
 #include "sala/platform.hpp"
@@ -19,6 +20,15 @@ namespace sala {
 
 // Zoom plans by concurrent licensed hosts (seed 003): Pro up to 9, Business 10-99.
 enum class licence_plan { pro, business, enterprise };
+template <>
+struct enum_names<licence_plan> {
+    static constexpr enum_table<licence_plan, 3> entries{{
+        {licence_plan::pro, "Pro"},
+        {licence_plan::business, "Business"},
+        {licence_plan::enterprise, "Enterprise"}}};
+};
+inline const char* to_string(licence_plan v) { return enum_name(v); }
+
 
 struct plan_item {
     request_id request;
@@ -47,7 +57,6 @@ licence_report plan_licences(const platform& p, const interval& window);
 
 // Pro up to 9, Business 10-99, enterprise beyond (seed 003).
 licence_plan plan_for(std::size_t licences);
-const char* to_string(licence_plan p);
 
 // The report in words for an admin, with the owner-licence caveat of seed 003
 // (Zoom licenses the owner on upgrade; the owner is never a room, R1).

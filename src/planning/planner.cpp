@@ -1,4 +1,4 @@
-#include "sala/planner.hpp"
+#include "sala/planning/planner.hpp"
 
 #include <algorithm>
 #include <map>
@@ -27,14 +27,6 @@ licence_plan plan_for(std::size_t licences) {
     if (licences <= 9) return licence_plan::pro;
     if (licences <= 99) return licence_plan::business;
     return licence_plan::enterprise;
-}
-
-const char* to_string(licence_plan p) {
-    switch (p) {
-        case licence_plan::pro: return "Pro";
-        case licence_plan::business: return "Business";
-        default: return "Enterprise";
-    }
 }
 
 licence_report plan_licences(const std::vector<plan_item>& items) {

@@ -1,5 +1,5 @@
 // R12: passwords and passcodes from the kernel's CSPRNG.
-#include "sala/credentials.hpp"
+#include "sala/lifecycle/credentials.hpp"
 
 #include <cctype>
 #include <cerrno>

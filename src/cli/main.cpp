@@ -16,12 +16,12 @@
 #include <sstream>
 
 #include "sala/adapters/sqlite_store.hpp"
-#include "sala/calendar_html.hpp"
-#include "sala/durable.hpp"
+#include "sala/views/calendar_html.hpp"
+#include "sala/durable/durable_platform.hpp"
 #include "sala/error.hpp"
-#include "sala/icalendar.hpp"
-#include "sala/make_room.hpp"
-#include "sala/planner.hpp"
+#include "sala/views/icalendar.hpp"
+#include "sala/planning/make_room.hpp"
+#include "sala/planning/planner.hpp"
 #include "scenario.hpp"
 
 namespace fs = std::filesystem;

@@ -1,0 +1,56 @@
+#pragma once
+// What a platform knows, as plain values: the state a store saves and loads,
+// and the events a command emits. Ports and stores include this, never the
+// facade (sala/platform.hpp).
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "sala/enum_names.hpp"
+#include "sala/ids.hpp"
+#include "sala/request.hpp"
+#include "sala/room.hpp"
+#include "sala/settings.hpp"
+
+namespace sala {
+
+// What a successful command changed, for listeners (lifecycle, stores, UIs).
+enum class event_kind { linked, room_changed, settings_changed, submitted, assigned, queued,
+                        reassigned, cancelled };
+template <>
+struct enum_names<event_kind> {
+    static constexpr enum_table<event_kind, 8> entries{{{event_kind::linked, "linked"},
+                                                       {event_kind::room_changed, "room_changed"},
+                                                       {event_kind::settings_changed, "settings_changed"},
+                                                       {event_kind::submitted, "submitted"},
+                                                       {event_kind::assigned, "assigned"},
+                                                       {event_kind::queued, "queued"},
+                                                       {event_kind::reassigned, "reassigned"},
+                                                       {event_kind::cancelled, "cancelled"}}};
+};
+inline const char* to_string(event_kind k) { return enum_name(k); }
+
+struct event {
+    event_kind kind;
+    std::optional<request_id> request;
+    std::optional<room_id> room;           // the room now held (assigned, reassigned)
+    std::optional<room_id> previous_room;  // reassigned / cancelled: the room let go
+};
+
+// Everything the platform knows; the schedule is derived from it. Equality is
+// what the property test uses to prove a rejected command changed nothing.
+struct platform_state {
+    sala::settings settings;
+    policy_kind policy = policy_kind::first_fit;
+    std::vector<pool> pools;
+    std::vector<room> rooms;                        // room order = id order
+    std::map<request_id, request> requests;
+    std::map<request_id, reservation> reservations;
+    std::vector<request_id> queue;                  // unassigned, oldest first
+    std::uint64_t next_request = 1;
+    friend bool operator==(const platform_state&, const platform_state&) = default;
+};
+
+}  // namespace sala
