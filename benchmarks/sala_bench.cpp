@@ -1,5 +1,5 @@
 // sala_bench: first-fit allocation and calendar queries, three implementations
-// side by side on the same seeded state (issue 7, docs/performance.md):
+// side by side on the same seeded state (docs/performance.md):
 //   naive  the seed's scan done well: rooms in order, sorted vector + binary search
 //   icl    a Boost.ICL interval_set per room, first-fit over rooms
 //   sala   sala::schedule as shipped (cross-room index)

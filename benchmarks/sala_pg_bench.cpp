@@ -1,5 +1,5 @@
 // sala_pg_bench: the first-fit workload done the way a platform engineer
-// would in SQL, against sala on the same requests (issue 7, docs/performance.md).
+// would in SQL, against sala on the same requests (docs/performance.md).
 //
 //   rooms(id, eligible), bookings(room_id, blocked tstzrange, request_id) with
 //   EXCLUDE USING gist (room_id WITH =, blocked WITH &&) (btree_gist): R1 in

@@ -1,5 +1,5 @@
 #pragma once
-// For ./scripts/demo (issue 8): writes the demo platform's month page, week
+// For ./scripts/demo: writes the demo platform's month page, week
 // page and iCalendar feed, and returns their paths for the demo to print.
 //
 //   #include "demo_calendar.hpp"

@@ -13,15 +13,25 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// An input was rejected; `field()` names it ("title", "duration", "zone", ...).
-class invalid_argument : public error {
-public:
-    invalid_argument(std::string field, const std::string& reason)
-        : error(field + ": " + reason), field_(std::move(field)) {}
-    const std::string& field() const noexcept { return field_; }
+namespace detail {
+// An error that carries one name beside its message (a field, a kind, a rule).
+class named_error : public error {
+protected:
+    named_error(std::string name, const std::string& message)
+        : error(message), name_(std::move(name)) {}
+    const std::string& name() const noexcept { return name_; }
 
 private:
-    std::string field_;
+    std::string name_;
+};
+}  // namespace detail
+
+// An input was rejected; `field()` names it ("title", "duration", "zone", ...).
+class invalid_argument : public detail::named_error {
+public:
+    invalid_argument(std::string field, const std::string& reason)
+        : named_error(field, field + ": " + reason) {}
+    const std::string& field() const noexcept { return name(); }
 };
 
 // A settings value was rejected; `field()` names the setting.
@@ -44,25 +54,19 @@ public:
 };
 
 // An id that names nothing (unknown room, stale request id).
-class not_found : public error {
+class not_found : public detail::named_error {
 public:
     not_found(std::string what_kind, const std::string& id)
-        : error(what_kind + " not found: " + id), kind_(std::move(what_kind)) {}
-    const std::string& kind() const noexcept { return kind_; }
-
-private:
-    std::string kind_;
+        : named_error(what_kind, what_kind + " not found: " + id) {}
+    const std::string& kind() const noexcept { return name(); }
 };
 
 // A command that a domain rule forbids; `rule()` is its number in docs/rules.md ("R3").
-class rule_violation : public error {
+class rule_violation : public detail::named_error {
 public:
     rule_violation(std::string rule, const std::string& reason)
-        : error(rule + ": " + reason), rule_(std::move(rule)) {}
-    const std::string& rule() const noexcept { return rule_; }
-
-private:
-    std::string rule_;
+        : named_error(rule, rule + ": " + reason) {}
+    const std::string& rule() const noexcept { return name(); }
 };
 
 // Thrown only by callers that ask for it (assignment::value()): the room is busy.

@@ -2,7 +2,7 @@
 // Room occupancy: per room, a Boost.ICL interval set of blocked minutes (the
 // source of truth for "is this room free") plus its bookings in start order,
 // and a cross-room index (detail::free_index) that answers first-fit without
-// testing every room (issue 7). R1: a room holds at most one blocked interval
+// testing every room. R1: a room holds at most one blocked interval
 // at any instant.
 //
 // Inside, instants are 32-bit minute offsets from the Unix epoch: bookings
@@ -378,7 +378,7 @@ private:
     }
 
     // Capacity for `add` more bookings, with little slack (grown by 1/8, not
-    // doubled: the memory target of issue 7).
+    // doubled: the memory target in docs/performance.md).
     static void make_room_for(std::vector<detail::slot>& v, std::size_t add) {
         if (v.size() + add > v.capacity()) v.reserve(std::max(v.size() + add, v.size() + v.size() / 8 + 4));
     }

@@ -1,4 +1,4 @@
-// `sala`: the admin's command line (issue 8). See docs/cli.md.
+// `sala`: the admin's command line. See docs/cli.md.
 //
 // Exit codes: 0 ok, 1 bad input file or data, 2 usage error, 3 a file or the
 // store cannot be read or written, 4 nothing could be done (make-room found

@@ -4,29 +4,14 @@
 
 #include <vector>
 
+#include "common/text.hpp"
 #include "sala/error.hpp"
 
 namespace sala {
 
 namespace {
 
-// &, <, >, " and ' as entities (the same rule as calendar_html's html_escape,
-// kept private so the two files link independently).
-std::string escape(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char ch : s) {
-        switch (ch) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += ch;
-        }
-    }
-    return out;
-}
+std::string escape(std::string_view s) { return detail::html_escape(s); }
 
 // One body, written once into both parts.
 class body {

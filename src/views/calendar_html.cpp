@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/text.hpp"
 #include "sala/error.hpp"
 
 namespace sala {
@@ -195,21 +196,7 @@ std::string time_grid(const platform& p, date::local_days first, date::local_day
 
 }  // namespace
 
-std::string html_escape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (const char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
+std::string html_escape(std::string_view text) { return detail::html_escape(text); }
 
 interval local_days_window(date::local_days first, date::local_days last, std::string_view zone) {
     if (last < first) throw invalid_argument("days", "last day is before the first");

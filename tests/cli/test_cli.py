@@ -1,4 +1,4 @@
-"""Label cli: the `sala` program on good and bad files (issue 8).
+"""Label cli: the `sala` program on good and bad files.
 
 Runs the real binary (SALA_BIN) in a temp folder; checks exit codes, messages
 with line numbers, and outputs (pages, .ics parsed with python3-icalendar,

@@ -1,4 +1,4 @@
-// Label crash (issue 5): a child process runs a random command sequence on a
+// Label crash: a child process runs a random command sequence on a
 // SQLite file and is killed with SIGKILL at random moments, hundreds of times.
 // After every kill the parent checks the file against its own replay of the
 // commands the child acknowledged:

@@ -1,4 +1,4 @@
-"""The seed's platform (shared/seeds/000_*.txt) for the Python tests: an own Zoom
+"""The seed's platform (docs/rules.md, "The seed platform's examples") for the Python tests: an own Zoom
 account whose users symposiumwebinar09..12@symposium.events become rooms 1..4."""
 
 import datetime as dt

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Fake Zoom API v2 + OAuth server for the zoom tests (shared zoom-api.md).
+"""Fake Zoom API v2 + OAuth server for the zoom tests (docs/zoom.md).
 
 Listens on 127.0.0.1 and a free port, prints "PORT <n>" when ready.
   POST /oauth/token                      Server-to-Server OAuth (§1)
@@ -53,7 +53,7 @@ def reset(cfg):
         "files": {},
         "trash": [],
         "faults": [],
-        # zoom-api.md §8: webinar create/update, 100 a day per host (UTC day).
+        # docs/zoom.md §8: webinar create/update, 100 a day per host (UTC day).
         "daily_create_limit": cfg.get("daily_create_limit", 100),
         "creates_today": {},
         "log": [],
@@ -64,7 +64,7 @@ reset({})
 
 
 def decode_segment(seg):
-    # zoom-api.md §0: a UUID may arrive encoded twice.
+    # docs/zoom.md §0: a UUID may arrive encoded twice.
     seg = urllib.parse.unquote(seg)
     if "%" in seg:
         seg = urllib.parse.unquote(seg)

@@ -1,5 +1,5 @@
 #pragma once
-// The seed's platform (shared/seeds/000_*.txt): an own Zoom account whose users
+// The seed's platform (docs/rules.md, "The seed platform's examples"): an own Zoom account whose users
 // symposiumwebinar09..12@symposium.events become rooms 1..4.
 
 #include <memory>

@@ -1,4 +1,4 @@
-// sala/lifecycle/credentials.hpp: R12 passwords (zoom-api.md §4) and passcodes (§3).
+// sala/lifecycle/credentials.hpp: R12 passwords (docs/zoom.md §4) and passcodes (§3).
 #include "sala/lifecycle/credentials.hpp"
 
 #include <gtest/gtest.h>

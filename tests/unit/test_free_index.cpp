@@ -1,4 +1,4 @@
-// Differential test of the cross-room index (issue 7): on random workloads the
+// Differential test of the cross-room index: on random workloads the
 // indexed schedule answers exactly what a plain first-fit scan answers (R9),
 // never double-books (R1), and keeps window, free-run and peak (R18) answers.
 

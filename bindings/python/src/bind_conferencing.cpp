@@ -80,7 +80,7 @@ void bind_conferencing(py::module_& m) {
         [](webinar_spec& s, py::object v) { s.duration = minutes_arg(v, "duration"); }, "timedelta.");
     ws.def_readwrite("zone", &webinar_spec::zone, "IANA zone shown to attendees.");
     ws.def_readwrite("admission", &webinar_spec::admission, "Admission.");
-    ws.def_readwrite("passcode", &webinar_spec::passcode, "Webinar passcode (zoom-api.md §3).");
+    ws.def_readwrite("passcode", &webinar_spec::passcode, "Webinar passcode (docs/zoom.md §3).");
     ws.def_readwrite("agenda", &webinar_spec::agenda, "Agenda text.");
     value_methods(ws, {"host_user_id", "topic", "start", "duration", "zone", "admission"}, std::nullopt);
 

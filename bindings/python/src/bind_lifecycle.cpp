@@ -7,12 +7,6 @@ namespace sala::python {
 
 namespace {
 
-template <class F>
-auto unlocked(F&& f) -> decltype(f()) {
-    unlocked_call guard;
-    return f();
-}
-
 // A Python callable used as a C++ callback that must not throw Python errors
 // into C++: failures become backend_error (the lifecycle retries the step).
 template <class R, class... Args>

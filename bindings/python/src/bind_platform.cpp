@@ -7,13 +7,6 @@ namespace sala::python {
 
 namespace {
 
-// Runs a platform call with the GIL released and the call mutex held.
-template <class F>
-auto unlocked(F&& f) -> decltype(f()) {
-    unlocked_call guard;
-    return f();
-}
-
 std::shared_ptr<const clock> clock_arg(py::object c) {
     if (c.is_none()) return nullptr;
     if (!py::isinstance<clock>(c))

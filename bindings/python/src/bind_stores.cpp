@@ -22,12 +22,6 @@ namespace sala::python {
 
 namespace {
 
-template <class F>
-auto unlocked(F&& f) -> decltype(f()) {
-    unlocked_call guard;
-    return f();
-}
-
 }  // namespace
 
 void bind_stores(py::module_& m) {

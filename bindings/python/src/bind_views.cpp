@@ -27,12 +27,6 @@ calendar_options cal_opts(py::object zone, const std::string& heading) {
     return o;
 }
 
-template <class F>
-auto unlocked(F&& f) -> decltype(f()) {
-    unlocked_call guard;
-    return f();
-}
-
 }  // namespace
 
 void bind_views(py::module_& m) {

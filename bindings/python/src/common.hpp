@@ -191,6 +191,12 @@ struct unlocked_call {
     py::gil_scoped_release release;
     std::unique_lock<std::recursive_mutex> lock{call_mutex()};
 };
+// Runs f() as unlocked_call does, for lambdas that convert arguments first.
+template <class F>
+auto unlocked(F&& f) -> decltype(f()) {
+    unlocked_call guard;
+    return f();
+}
 
 // ---- Python-implemented ports ------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 #pragma once
 // Zoom REST adapter: sala::conferencing over the Zoom API v2 (shared
-// zoom-api.md) with Server-to-Server OAuth. libcurl + nlohmann-json stay
+// docs/zoom.md) with Server-to-Server OAuth. libcurl + nlohmann-json stay
 // inside the library (pimpl). Target sala::zoom.
 
 #include <chrono>
@@ -23,7 +23,7 @@ struct zoom_config {
     std::chrono::milliseconds connect_timeout{10'000};
     std::chrono::milliseconds total_timeout{30'000};      // one API call
     std::chrono::milliseconds download_timeout{3'600'000};  // one recording file
-    int page_size = 300;  // zoom-api.md §0: max 300
+    int page_size = 300;  // docs/zoom.md §0: max 300
 
     // ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET (required) and the
     // optional SALA_ZOOM_API_BASE, SALA_ZOOM_OAUTH_URL,
@@ -33,7 +33,7 @@ struct zoom_config {
 };
 
 // A failure Zoom answered with an HTTP status and a {"code","message"} body
-// (zoom-api.md §9). retryable() for 429 and 5xx; retry_after_seconds() from
+// (docs/zoom.md §9). retryable() for 429 and 5xx; retry_after_seconds() from
 // Retry-After on 429.
 class zoom_error : public backend_error {
 public:

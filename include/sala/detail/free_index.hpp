@@ -1,5 +1,5 @@
 #pragma once
-// Cross-room free-time index behind sala::schedule (issue 7).
+// Cross-room free-time index behind sala::schedule.
 //
 // Time is cut into buckets of `bucket_minutes`. For every bucket and room the
 // index keeps two bytes: `pre`, the free minutes from the bucket's start up to

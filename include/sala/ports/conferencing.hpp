@@ -1,6 +1,6 @@
 #pragma once
 // Conferencing port: what sala needs from a video-conferencing backend (Zoom
-// API v2, see shared zoom-api.md). Failures throw sala::backend_error
+// API v2, see docs/zoom.md). Failures throw sala::backend_error
 // (retryable() for timeouts, 429, 5xx). Adapters: zoom_rest (src/adapters/zoom),
 // the recording fake (sala/fakes/fake_conferencing.hpp).
 
@@ -21,7 +21,7 @@ struct webinar_spec {
     minutes duration{0};
     std::string zone;          // IANA zone shown to attendees
     sala::admission admission = admission::automatic;
-    std::string passcode;      // webinar passcode (zoom-api.md §3: <= 10 of [a-zA-Z0-9@-_*!])
+    std::string passcode;      // webinar passcode (docs/zoom.md §3: <= 10 of [a-zA-Z0-9@-_*!])
     std::string agenda;
     friend bool operator==(const webinar_spec&, const webinar_spec&) = default;
 };
@@ -33,7 +33,7 @@ struct webinar_handle {
     friend bool operator==(const webinar_handle&, const webinar_handle&) = default;
 };
 
-// One join/leave session of one person (zoom-api.md §6): a person may appear twice.
+// One join/leave session of one person (docs/zoom.md §6): a person may appear twice.
 struct participant {
     std::string name;
     std::string email;
@@ -68,7 +68,7 @@ public:
     virtual void delete_webinar(const std::string& webinar_id) = 0;
     // Ends a live webinar (R15); ending one that is not live is not an error.
     virtual void end_webinar(const std::string& webinar_id) = 0;
-    // R12/R15: the room user's login password (zoom-api.md §4 rules).
+    // R12/R15: the room user's login password (docs/zoom.md §4 rules).
     virtual void set_user_password(const std::string& user_id, const std::string& password) = 0;
     // Attendance report, every page.
     virtual std::vector<participant> participants_report(const std::string& webinar_id) = 0;

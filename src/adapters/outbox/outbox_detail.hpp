@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/text.hpp"        // base64
 #include "sala/detail/utf8.hpp"  // valid_utf8
 
 namespace sala::detail {
@@ -11,7 +12,6 @@ namespace sala::detail {
 // Throws sala::invalid_argument(field) for CR/LF, other control characters, bad UTF-8.
 void check_header_field(const std::string& value, const std::string& field);
 void check_idempotency_key(const std::string& key);
-std::string base64(std::string_view in);
 std::uint64_t fnv1a(std::string_view s, std::uint64_t seed);
 std::string hex64(std::uint64_t v);
 std::string random_hex();

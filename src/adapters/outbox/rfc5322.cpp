@@ -29,37 +29,6 @@ void check_header_field(const std::string& value, const std::string& field) {
     if (!valid_utf8(value)) throw invalid_argument(field, "is not valid UTF-8");
 }
 
-std::string base64(std::string_view in) {
-    static constexpr char table[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((in.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-        const std::uint32_t v = (static_cast<unsigned char>(in[i]) << 16) |
-                                (static_cast<unsigned char>(in[i + 1]) << 8) |
-                                static_cast<unsigned char>(in[i + 2]);
-        out += table[(v >> 18) & 63];
-        out += table[(v >> 12) & 63];
-        out += table[(v >> 6) & 63];
-        out += table[v & 63];
-    }
-    if (i + 1 == in.size()) {
-        const std::uint32_t v = static_cast<unsigned char>(in[i]) << 16;
-        out += table[(v >> 18) & 63];
-        out += table[(v >> 12) & 63];
-        out += "==";
-    } else if (i + 2 == in.size()) {
-        const std::uint32_t v = (static_cast<unsigned char>(in[i]) << 16) |
-                                (static_cast<unsigned char>(in[i + 1]) << 8);
-        out += table[(v >> 18) & 63];
-        out += table[(v >> 12) & 63];
-        out += table[(v >> 6) & 63];
-        out += '=';
-    }
-    return out;
-}
-
 std::uint64_t fnv1a(std::string_view s, std::uint64_t seed) {
     std::uint64_t h = seed;
     for (const char c : s) {

@@ -1,4 +1,4 @@
-// Zoom REST adapter (zoom-api.md §0-§9). One libcurl easy handle per adapter,
+// Zoom REST adapter (docs/zoom.md §0-§9). One libcurl easy handle per adapter,
 // reused (connection keep-alive) under a mutex; calls are serialised.
 #include "sala/adapters/zoom_rest.hpp"
 
@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
+#include "common/text.hpp"
 #include "sala/time.hpp"
 
 namespace sala {
@@ -28,27 +29,6 @@ using steady = std::chrono::steady_clock;
 void global_init() {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-std::string base64(const std::string& in) {
-    static constexpr char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    std::size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-        const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                           (static_cast<unsigned char>(in[i + 1]) << 8) |
-                           static_cast<unsigned char>(in[i + 2]);
-        out += {t[(v >> 18) & 63], t[(v >> 12) & 63], t[(v >> 6) & 63], t[v & 63]};
-    }
-    if (i + 1 == in.size()) {
-        const unsigned v = static_cast<unsigned char>(in[i]) << 16;
-        out += {t[(v >> 18) & 63], t[(v >> 12) & 63], '=', '='};
-    } else if (i + 2 == in.size()) {
-        const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                           (static_cast<unsigned char>(in[i + 1]) << 8);
-        out += {t[(v >> 18) & 63], t[(v >> 12) & 63], t[(v >> 6) & 63], '='};
-    }
-    return out;
 }
 
 // encodeURIComponent: everything but unreserved characters.
@@ -68,7 +48,7 @@ std::string pct(const std::string& s) {
     return out;
 }
 
-// zoom-api.md §0: a UUID starting with '/' or containing "//" is encoded twice.
+// docs/zoom.md §0: a UUID starting with '/' or containing "//" is encoded twice.
 std::string webinar_segment(const std::string& id) {
     if (!id.empty() && (id.front() == '/' || id.find("//") != std::string::npos))
         return pct(pct(id));
@@ -86,7 +66,7 @@ std::string str(const json& j, const char* key) {
     const auto it = j.find(key);
     if (it == j.end() || it->is_null()) return {};
     if (it->is_string()) return it->get<std::string>();
-    return it->dump();  // ids arrive as JSON numbers (zoom-api.md §0)
+    return it->dump();  // ids arrive as JSON numbers (docs/zoom.md §0)
 }
 
 std::int64_t num(const json& j, const char* key) {
@@ -191,7 +171,7 @@ std::pair<int, std::string> zoom_code_message(const std::string& body) {
     return {code, message};
 }
 
-// Seconds to wait after a 429 (zoom-api.md §8): Retry-After is an ISO-8601
+// Seconds to wait after a 429 (docs/zoom.md §8): Retry-After is an ISO-8601
 // instant (seconds are accepted too); without it a daily limit waits for
 // 00:00 UTC and a per-second limit 1 s.
 int retry_after(const response& r) {
@@ -328,7 +308,7 @@ struct zoom_rest::impl {
         rq.method = "POST";
         rq.url = cfg.oauth_url;
         rq.what = "POST oauth token";
-        rq.headers = {"Authorization: Basic " + base64(cfg.client_id + ":" + cfg.client_secret),
+        rq.headers = {"Authorization: Basic " + detail::base64(cfg.client_id + ":" + cfg.client_secret),
                       "Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
         rq.body = "grant_type=account_credentials&account_id=" + pct(cfg.account_id);
         rq.timeout = cfg.total_timeout;
@@ -355,7 +335,7 @@ struct zoom_rest::impl {
     }
 
     // One authenticated call. A 401 with code 124 refreshes the token and
-    // retries once (zoom-api.md §1); a second 401 is final.
+    // retries once (docs/zoom.md §1); a second 401 is final.
     response call(http_request rq, std::initializer_list<long> ok = {200, 201, 204},
                   std::initializer_list<long> tolerated = {}) {
         rq.headers.push_back("Accept: application/json");
@@ -392,7 +372,7 @@ struct zoom_rest::impl {
         return j;
     }
 
-    // Every page of a list (zoom-api.md §0: next_page_token, empty on the last page).
+    // Every page of a list (docs/zoom.md §0: next_page_token, empty on the last page).
     std::vector<json> all_pages(const std::string& path, const std::string& array_key,
                                 const std::string& query = {}) {
         std::vector<json> items;
@@ -486,7 +466,7 @@ webinar_handle zoom_rest::create_webinar(const webinar_spec& spec) {
     if (!spec.zone.empty()) body["timezone"] = spec.zone;
     if (!spec.passcode.empty()) body["password"] = spec.passcode;
     if (!spec.agenda.empty()) {
-        std::string agenda = spec.agenda.substr(0, 2000);  // zoom-api.md §3
+        std::string agenda = spec.agenda.substr(0, 2000);  // docs/zoom.md §3
         while (agenda.size() < spec.agenda.size() && !agenda.empty() &&
                (static_cast<unsigned char>(spec.agenda[agenda.size()]) & 0xC0) == 0x80)
             agenda.pop_back();
