@@ -5,11 +5,12 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <string>
 
+#include <fcntl.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "sala/error.hpp"
 
@@ -17,10 +18,19 @@ namespace sala {
 
 namespace {
 
+// The kernel's device, read with the system calls (no stream buffering of secrets).
 void urandom_fill(std::span<unsigned char> out) {
-    std::ifstream in("/dev/urandom", std::ios::binary);
-    if (!in || !in.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(out.size())))
-        throw error("secure random: cannot read /dev/urandom");
+    const int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw error("secure random: cannot read /dev/urandom");
+    std::size_t got = 0;
+    while (got < out.size()) {
+        const ssize_t n = ::read(fd, out.data() + got, out.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    if (got < out.size()) throw error("secure random: cannot read /dev/urandom");
 }
 
 constexpr std::string_view upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";

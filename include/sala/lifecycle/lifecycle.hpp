@@ -25,6 +25,7 @@
 #include "sala/ids.hpp"
 #include "sala/platform.hpp"
 #include "sala/ports/conferencing.hpp"
+#include "sala/ports/file_sink.hpp"
 #include "sala/ports/mailer.hpp"
 #include "sala/records.hpp"
 #include "sala/lifecycle/templates.hpp"
@@ -33,6 +34,7 @@
 namespace sala {
 
 // The steps, in the order they run when several are due at the same moment.
+// Each has one descriptor (due rule, execution, key) in src/lifecycle/steps/.
 enum class step_kind {
     apply_room_settings,  // R20: per room, once it is active
     notify_unassigned,    // R10: the organizer is told the request waits
@@ -153,6 +155,10 @@ struct lifecycle_options {
     bool keep_recordings = false;         // R19: else moved to the backend's trash after download
     std::string recordings_dir;           // R19: empty = list only (never trash what was not saved)
     std::string reports_dir;              // R15: empty = reports in memory (report_of) only
+    // Where reports and recordings go instead of a folder; when null, a
+    // folder_sink over reports_dir / recordings_dir is used (if that is set).
+    std::shared_ptr<file_sink> report_sink;
+    std::shared_ptr<file_sink> recording_sink;
     minutes recordings_poll{30};
     minutes recording_stuck_after{6 * 60};      // R19, counted from the webinar's end
     minutes recordings_give_up_after{7 * 24 * 60};
@@ -224,6 +230,10 @@ struct step_event {
     std::string detail;
 };
 
+namespace detail {
+struct lifecycle_engine;
+}
+
 // Not thread-safe: one thread ticks and calls the commands.
 class lifecycle {
 public:
@@ -275,28 +285,16 @@ public:
                            const std::string& item = {});
 
 private:
-    struct candidate;
-    std::vector<candidate> candidates() const;
-    void room_candidates(std::vector<candidate>& out) const;
-    void request_candidates(request_id id, std::vector<candidate>& out) const;
-    void notice_candidates(std::vector<candidate>& out) const;
-    void run(const candidate& c, instant now);
-    bool execute(const candidate& c, instant now, std::string& detail);
-    step_record& record_of(const candidate& c);
-    webinar_record& webinar_of(request_id id);
-    mail_context context(const request& rq, const webinar_record& r, language l) const;
-    void send(const mail_message& m, const std::optional<request_id>& rq, const char* what);
-    void record_effect(std::string kind, std::string key, std::string payload,
-                       std::optional<request_id> rq);
-    void queue_admin(mail_kind kind, const mail_context& ctx, const std::string& key, instant now);
-    mail_message message(mail_kind kind, const mail_context& ctx, std::vector<mail_address> to,
-                         std::string key) const;
+    // The engine and the steps (src/lifecycle/) work on the members below.
+    friend struct detail::lifecycle_engine;
 
     platform& platform_;
     conferencing& conf_;
     mailer& mail_;
     lifecycle_options options_;
     lifecycle_state state_;
+    std::shared_ptr<file_sink> reports_;      // null: reports in memory only
+    std::shared_ptr<file_sink> recordings_;   // null: recordings listed only
     std::map<request_id, std::string> passwords_;   // transient (see lifecycle_state)
     std::vector<effect> effects_;
     std::function<void(const step_event&)> on_step_;
@@ -309,13 +307,17 @@ private:
 
 namespace sala {
 
-// ---- persistence (store port, issue 5) ----------------------------------------------
+// ---- persistence (store port) ---------------------------------------------------------
 // The lifecycle state as store rows (lifecycle_record, JSON state): one row per
 // webinar ("request/<id>"), per room with settings progress ("room/<id>") and
 // per admin notice ("notice/<idempotency key>"). Instants are whole minutes
 // since the Unix epoch, so a round trip is exact: from_records(to_records(s)) == s.
+// Every row carries "version" (lifecycle_codec_version); a row without one is
+// version 1.
+inline constexpr int lifecycle_codec_version = 1;
 std::vector<lifecycle_record> to_records(const lifecycle_state& s);
-// Throws sala::store_error for a row it cannot read (names the key).
+// Throws sala::store_error for a row it cannot read, or one written by a newer
+// codec version (the message names the key).
 lifecycle_state from_records(const std::vector<lifecycle_record>& rows);
 // The rows to write after `before` became `after` (changed or new rows; a row
 // that disappeared comes back with an empty `state`, which erases it).
