@@ -15,8 +15,9 @@
 //
 // Tables live in their own PostgreSQL schema (default "sala"). A schema that
 // holds other tables, or a newer sala schema, is refused with
-// sala::store_error and left untouched. One postgres_store is one connection:
-// use it from one thread.
+// sala::store_error and left untouched. Reading, the change_set writer and the
+// outbox are the SQL layer it shares with sqlite_store (sala/detail/sql_store.hpp).
+// One postgres_store is one connection: use it from one thread.
 
 #include <cstdint>
 #include <memory>

@@ -8,6 +8,10 @@
 //   auto db = sala::sqlite_store::open("/var/lib/myapp/sala.db");
 //   sala::durable_platform p(db);
 //
+// Reading, the change_set writer and the outbox are the SQL layer it shares
+// with postgres_store (sala/detail/sql_store.hpp); this adapter adds the file,
+// its checks, the schema's SQLite spelling and the BEGIN IMMEDIATE writer lock.
+//
 // One sqlite_store is one connection: use it from one thread. Several
 // processes may open the same file (SQLite's own locking; writers queue on
 // BEGIN IMMEDIATE for up to busy_timeout).
