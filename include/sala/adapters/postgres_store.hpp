@@ -15,18 +15,19 @@
 //
 // Tables live in their own PostgreSQL schema (default "sala"). A schema that
 // holds other tables, or a newer sala schema, is refused with
-// sala::store_error and left untouched. One postgres_store is one connection:
-// use it from one thread.
+// sala::store_error and left untouched. Reading, the change_set writer and the
+// outbox are the SQL layer it shares with sqlite_store (sala/detail/sql_store.hpp).
+// One postgres_store is one connection: use it from one thread.
 
 #include <cstdint>
 #include <memory>
 #include <string>
 
-#include "sala/ports/store.hpp"
+#include "sala/detail/sql_store.hpp"
 
 namespace sala {
 
-class postgres_store final : public store {
+class postgres_store final : public detail::sql_store {
 public:
     static constexpr int current_schema = 2;
 
@@ -46,23 +47,9 @@ public:
     int schema_version() const override;
     std::string location() const override;
 
-    platform_state load(std::uint64_t* version = nullptr) override;
-    platform_state load_changes(platform_state base, std::uint64_t since,
-                                std::uint64_t* version = nullptr) override;
-    std::uint64_t version() override;
-    std::vector<lifecycle_record> lifecycle() override;
-    std::vector<report_record> reports() override;
-    std::vector<outbox_entry> outbox() override;
-
     std::uint64_t begin_write() override;
-    std::uint64_t write(const change_set& changes) override;
     void commit() override;
     void rollback() noexcept override;
-
-    std::vector<outbox_entry> due_effects(instant now, std::size_t limit) override;
-    void mark_done(std::uint64_t id) override;
-    void mark_failed(std::uint64_t id, const std::string& error,
-                     std::optional<instant> retry_at) override;
     // A session advisory lock: one dispatcher at a time across processes; a
     // crashed holder's lock goes with its connection.
     bool try_lock_dispatcher() override;
@@ -71,6 +58,9 @@ public:
     struct impl;
 
 private:
+    detail::sql_connection& connection() override;
+    const detail::sql_dialect& dialect() const override;
+
     explicit postgres_store(std::unique_ptr<impl> p);
     std::unique_ptr<impl> impl_;
 };

@@ -8,6 +8,10 @@
 //   auto db = sala::sqlite_store::open("/var/lib/myapp/sala.db");
 //   sala::durable_platform p(db);
 //
+// Reading, the change_set writer and the outbox are the SQL layer it shares
+// with postgres_store (sala/detail/sql_store.hpp); this adapter adds the file,
+// its checks, the schema's SQLite spelling and the BEGIN IMMEDIATE writer lock.
+//
 // One sqlite_store is one connection: use it from one thread. Several
 // processes may open the same file (SQLite's own locking; writers queue on
 // BEGIN IMMEDIATE for up to busy_timeout).
@@ -16,11 +20,11 @@
 #include <memory>
 #include <string>
 
-#include "sala/ports/store.hpp"
+#include "sala/detail/sql_store.hpp"
 
 namespace sala {
 
-class sqlite_store final : public store {
+class sqlite_store final : public detail::sql_store {
 public:
     static constexpr int current_schema = 2;
     // 'SALA' in PRAGMA application_id.
@@ -51,23 +55,10 @@ public:
     int schema_version() const override;
     std::string location() const override;
 
-    platform_state load(std::uint64_t* version = nullptr) override;
-    platform_state load_changes(platform_state base, std::uint64_t since,
-                                std::uint64_t* version = nullptr) override;
-    std::uint64_t version() override;
-    std::vector<lifecycle_record> lifecycle() override;
-    std::vector<report_record> reports() override;
-    std::vector<outbox_entry> outbox() override;
-
     std::uint64_t begin_write() override;
-    std::uint64_t write(const change_set& changes) override;
+    std::uint64_t write(const change_set& changes) override;  // honours the test hook below
     void commit() override;
     void rollback() noexcept override;
-
-    std::vector<outbox_entry> due_effects(instant now, std::size_t limit) override;
-    void mark_done(std::uint64_t id) override;
-    void mark_failed(std::uint64_t id, const std::string& error,
-                     std::optional<instant> retry_at) override;
 
     // Test hook: the next `n`th write() throws backend_error before touching
     // the database (0 = never), to prove a failed write changes nothing.
@@ -76,6 +67,9 @@ public:
     struct impl;
 
 private:
+    detail::sql_connection& connection() override;
+    const detail::sql_dialect& dialect() const override;
+
     explicit sqlite_store(std::unique_ptr<impl> p);
     std::unique_ptr<impl> impl_;
 };

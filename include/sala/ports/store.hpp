@@ -1,8 +1,10 @@
 #pragma once
 // Store port: durable state. Adapters: sqlite_store (sala/adapters/sqlite_store.hpp,
 // one file, the embedded default) and postgres_store (sala/adapters/postgres_store.hpp,
-// several processes sharing one pool). sala::durable_platform (sala/durable/durable_platform.hpp)
-// drives either one.
+// several processes sharing one pool), both on one SQL layer (sala/detail/sql_store.hpp);
+// sala::memory_store (sala/fakes/memory_store.hpp) for unit tests. sala::durable_platform
+// (sala/durable/durable_platform.hpp) drives any of them; tests/conformance holds
+// the tests every store passes.
 //
 // Granularity: one platform command = one write transaction = one change_set,
 // holding only the rows the command touched (the requests named by its events,

@@ -2,41 +2,22 @@
 
 #include <libpq-fe.h>
 
-#include "../sqlite/codec.hpp"
+#include <memory>
+
+#include "../../store/sql_connection.hpp"
+#include "../../store/sql_schema.hpp"
 
 namespace sala {
 
 namespace {
 
 using namespace detail;
-using param = std::optional<std::string>;
 
-// Schema steps: index k takes the schema from version k to k+1 (as in SQLite).
-const char* const migrations[] = {
-    R"sql(
-CREATE EXTENSION IF NOT EXISTS btree_gist;
-CREATE TABLE sala_meta(key text PRIMARY KEY, value text NOT NULL);
-CREATE TABLE head(id int PRIMARY KEY CHECK (id = 1), version bigint NOT NULL,
-                  next_request bigint NOT NULL, policy text NOT NULL);
-INSERT INTO head VALUES (1, 0, 1, 'first_fit');
-CREATE TABLE settings(id int PRIMARY KEY CHECK (id = 1),
-  min_days_in_advance int NOT NULL, max_days_in_advance int NOT NULL,
-  min_duration bigint NOT NULL, max_duration bigint NOT NULL,
-  preparation bigint NOT NULL, courtesy bigint NOT NULL, post_processing bigint NOT NULL,
-  credentials_lead bigint NOT NULL, end_warning_lead bigint NOT NULL);
-CREATE TABLE pools(id int PRIMARY KEY, name text NOT NULL UNIQUE,
-  kind text NOT NULL CHECK (kind IN ('lent', 'own')));
-CREATE TABLE rooms(id int PRIMARY KEY, pool_id int NOT NULL REFERENCES pools(id),
-  user_id text NOT NULL, email text NOT NULL, display_name text NOT NULL,
-  capacity int NOT NULL, active boolean NOT NULL,
-  mode text NOT NULL CHECK (mode IN ('manual', 'automatic')));
-CREATE TABLE requests(id bigint PRIMARY KEY, title text NOT NULL, local_start bigint NOT NULL,
-  zone text NOT NULL, duration bigint NOT NULL, admission text NOT NULL, event_id text NOT NULL,
-  organizer_name text NOT NULL, organizer_email text NOT NULL, expected_attendees int,
-  panelists text NOT NULL, blocked_begin bigint NOT NULL, blocked_end bigint NOT NULL,
-  start_at bigint NOT NULL, end_at bigint NOT NULL, grace_end bigint NOT NULL,
-  row_version bigint NOT NULL);
-CREATE INDEX requests_by_version ON requests(row_version);
+// The shared schema (src/store/sql_schema.cpp) in PostgreSQL's types; R1 guarded by
+// an exclusion constraint on a tstzrange (btree_gist).
+const sql_schema postgres_schema{"int", "bigint", "text", "boolean", "bigserial PRIMARY KEY",
+                                 "CREATE EXTENSION IF NOT EXISTS btree_gist;\n",
+                                 R"sql(CREATE INDEX requests_by_version ON requests(row_version);
 -- R1: the last line of defence against a double booking.
 CREATE TABLE reservations(request_id bigint PRIMARY KEY REFERENCES requests(id),
   room_id int NOT NULL REFERENCES rooms(id),
@@ -44,23 +25,8 @@ CREATE TABLE reservations(request_id bigint PRIMARY KEY REFERENCES requests(id),
   row_version bigint NOT NULL,
   EXCLUDE USING gist (room_id WITH =, blocked WITH &&));
 CREATE INDEX reservations_by_version ON reservations(row_version);
-CREATE TABLE queue(request_id bigint PRIMARY KEY REFERENCES requests(id), seq bigint NOT NULL UNIQUE);
-CREATE TABLE tombstones(row_version bigint NOT NULL, request_id bigint NOT NULL);
-CREATE INDEX tombstones_by_version ON tombstones(row_version);
-)sql",
-    R"sql(
-CREATE TABLE lifecycle(key text PRIMARY KEY, request_id bigint, state text NOT NULL);
-CREATE TABLE outbox(id bigserial PRIMARY KEY, idempotency_key text NOT NULL UNIQUE,
-  kind text NOT NULL, payload text NOT NULL, request_id bigint,
-  status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'failed')),
-  attempts int NOT NULL DEFAULT 0, last_error text NOT NULL DEFAULT '',
-  not_before bigint NOT NULL DEFAULT 0, committed_version bigint NOT NULL);
-CREATE INDEX outbox_due ON outbox(status, not_before, id);
-CREATE TABLE reports(key text PRIMARY KEY, request_id bigint, kind text NOT NULL,
-  body text NOT NULL, created bigint NOT NULL);
-)sql",
-};
-static_assert(std::size(migrations) == postgres_store::current_schema);
+)sql"};
+static_assert(postgres_store::current_schema == sql_schema_version);
 
 std::string quote_ident(const std::string& s) {
     std::string out = "\"";
@@ -68,39 +34,35 @@ std::string quote_ident(const std::string& s) {
     return out + "\"";
 }
 
-class result {
+// The current row of a PGresult (text format).
+class pg_row final : public sql_row {
 public:
-    explicit result(PGresult* r) : r_(r) {}
-    result(result&& o) noexcept : r_(o.r_) { o.r_ = nullptr; }
-    result(const result&) = delete;
-    result& operator=(const result&) = delete;
-    ~result() { PQclear(r_); }
-    int rows() const { return PQntuples(r_); }
-    bool null(int row, int col) const { return PQgetisnull(r_, row, col) != 0; }
-    std::string t(int row, int col) const { return PQgetvalue(r_, row, col); }
-    long long i(int row, int col) const { return std::stoll(PQgetvalue(r_, row, col)); }
-    bool b(int row, int col) const { return PQgetvalue(r_, row, col)[0] == 't'; }
+    pg_row(const PGresult* r, int row) : r_(r), row_(row) {}
+    bool is_null(int c) const override { return PQgetisnull(r_, row_, c) != 0; }
+    long long integer(int c) const override { return std::stoll(PQgetvalue(r_, row_, c)); }
+    bool boolean(int c) const override { return PQgetvalue(r_, row_, c)[0] == 't'; }
+    std::string text(int c) const override { return PQgetvalue(r_, row_, c); }
 
 private:
-    PGresult* r_;
+    const PGresult* r_;
+    int row_;
 };
 
-param p(long long v) { return std::to_string(v); }
-template <class T>
-param p(const std::optional<T>& v) {
-    if (!v) return std::nullopt;
-    return std::to_string(static_cast<long long>(*v));
-}
+struct result_deleter {
+    void operator()(PGresult* r) const { PQclear(r); }
+};
+using result = std::unique_ptr<PGresult, result_deleter>;
 
-}  // namespace
-
-struct postgres_store::impl {
+// One libpq connection; SQLSTATEs become backend_errors (retryable or not).
+class pg_connection final : public sql_connection {
+public:
     PGconn* conn = nullptr;
-    std::string conninfo;
     std::string schema;
-    int version_of_schema = 0;
 
-    ~impl() {
+    pg_connection() = default;
+    pg_connection(const pg_connection&) = delete;
+    pg_connection& operator=(const pg_connection&) = delete;
+    ~pg_connection() override {
         if (conn) PQfinish(conn);
     }
 
@@ -111,22 +73,47 @@ struct postgres_store::impl {
         return "postgres store " + std::string(db ? db : "?") + "@" + (host ? host : "?") + " schema " + schema;
     }
 
-    result exec(const std::string& sql, const std::vector<param>& params = {}) {
+    void query(const std::string& sql, sql_params params, const row_handler& each) override {
+        std::vector<std::string> texts;
+        texts.reserve(params.size());
         std::vector<const char*> values;
         values.reserve(params.size());
-        for (const auto& x : params) values.push_back(x ? x->c_str() : nullptr);
-        // Without parameters PQexec also runs several statements (migrations).
-        PGresult* r = params.empty() ? PQexec(conn, sql.c_str())
-                                     : PQexecParams(conn, sql.c_str(), static_cast<int>(params.size()),
-                                                    nullptr, values.data(), nullptr, nullptr, 0);
-        const auto st = PQresultStatus(r);
-        if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return result(r);
-        const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        for (const auto& v : params) {
+            switch (v.kind) {
+                case sql_value::type::null: texts.emplace_back(); break;
+                case sql_value::type::integer: texts.push_back(std::to_string(v.integer)); break;
+                case sql_value::type::boolean: texts.emplace_back(v.integer ? "true" : "false"); break;
+                case sql_value::type::text: texts.emplace_back(v.text); break;
+            }
+        }
+        auto it = params.begin();
+        for (const auto& t : texts) values.push_back((it++)->kind == sql_value::type::null ? nullptr : t.c_str());
+        const result r = checked(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                              values.data(), nullptr, nullptr, 0));
+        if (each)
+            for (int k = 0; k < PQntuples(r.get()); ++k) each(pg_row(r.get(), k));
+    }
+
+    // Without parameters PQexec also runs several statements (migrations).
+    void exec(const std::string& sql) override { checked(PQexec(conn, sql.c_str())); }
+    // Several statements, the last one's first column.
+    long long exec_scalar(const std::string& sql) {
+        const result r = checked(PQexec(conn, sql.c_str()));
+        return PQntuples(r.get()) && !PQgetisnull(r.get(), 0, 0) ? std::stoll(PQgetvalue(r.get(), 0, 0)) : 0;
+    }
+
+    bool in_transaction() override { return PQtransactionStatus(conn) != PQTRANS_IDLE; }
+
+private:
+    result checked(PGresult* raw) {
+        result r(raw);
+        const auto st = PQresultStatus(r.get());
+        if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
+        const char* state = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
         const std::string code = state ? state : "";
-        std::string msg = PQresultErrorMessage(r);
+        std::string msg = PQresultErrorMessage(r.get());
         if (msg.empty()) msg = PQerrorMessage(conn);
         while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-        PQclear(r);
         if (code == "23P01")
             throw backend_error(where() + ": overlapping reservation on one room refused by the "
                                 "exclusion constraint (R1): " + msg, false);
@@ -134,112 +121,28 @@ struct postgres_store::impl {
                                code.rfind("08", 0) == 0 || code == "55P03" || code == "57P01";
         throw backend_error(where() + ": " + msg + (code.empty() ? "" : " [SQLSTATE " + code + "]"), retryable);
     }
-    void cmd(const std::string& sql) { exec(sql); }
-    long long scalar(const std::string& sql, const std::vector<param>& params = {}) {
-        auto r = exec(sql, params);
-        return r.rows() && !r.null(0, 0) ? r.i(0, 0) : 0;
-    }
-    bool in_transaction() const { return PQtransactionStatus(conn) != PQTRANS_IDLE; }
+};
 
-    template <class F>
-    auto read(F&& f) {
-        if (in_transaction()) return f();
-        cmd("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-        try {
-            auto out = f();
-            cmd("COMMIT");
-            return out;
-        } catch (...) {
-            PQclear(PQexec(conn, "ROLLBACK"));
-            throw;
-        }
-    }
+constexpr sql_dialect postgres_dialect{
+    "postgres_store", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    // The tstzrange `blocked` is what the exclusion constraint compares (R1).
+    "INSERT INTO reservations VALUES ($1, $2, $3, $4, "
+    "tstzrange(to_timestamp($3::bigint * 60), to_timestamp($4::bigint * 60), '[)'), $5) "
+    "ON CONFLICT (request_id) DO UPDATE SET room_id = excluded.room_id, "
+    "blocked_begin = excluded.blocked_begin, blocked_end = excluded.blocked_end, "
+    "blocked = excluded.blocked, row_version = excluded.row_version"};
 
-    platform_state load_small(platform_state s) {
-        {
-            auto h = exec("SELECT next_request, policy FROM head WHERE id = 1");
-            if (h.rows()) {
-                s.next_request = static_cast<std::uint64_t>(h.i(0, 0));
-                s.policy = parse_policy(h.t(0, 1));
-            }
-        }
-        {
-            auto q = exec("SELECT min_days_in_advance, max_days_in_advance, min_duration, max_duration, "
-                          "preparation, courtesy, post_processing, credentials_lead, end_warning_lead "
-                          "FROM settings WHERE id = 1");
-            if (q.rows()) {
-                settings x;
-                x.min_days_in_advance = static_cast<int>(q.i(0, 0));
-                x.max_days_in_advance = static_cast<int>(q.i(0, 1));
-                x.min_duration = minutes{q.i(0, 2)};
-                x.max_duration = minutes{q.i(0, 3)};
-                x.preparation = minutes{q.i(0, 4)};
-                x.courtesy = minutes{q.i(0, 5)};
-                x.post_processing = minutes{q.i(0, 6)};
-                x.credentials_lead = minutes{q.i(0, 7)};
-                x.end_warning_lead = minutes{q.i(0, 8)};
-                s.settings = x;
-            }
-        }
-        s.pools.clear();
-        {
-            auto q = exec("SELECT id, name, kind FROM pools ORDER BY id");
-            for (int k = 0; k < q.rows(); ++k)
-                s.pools.push_back({pool_id{static_cast<std::uint32_t>(q.i(k, 0))}, q.t(k, 1),
-                                   parse_pool_kind(q.t(k, 2))});
-        }
-        s.rooms.clear();
-        {
-            auto q = exec("SELECT id, pool_id, user_id, email, display_name, capacity, active, mode "
-                          "FROM rooms ORDER BY id");
-            for (int k = 0; k < q.rows(); ++k) {
-                room x;
-                x.id = room_id{static_cast<std::uint32_t>(q.i(k, 0))};
-                x.pool = pool_id{static_cast<std::uint32_t>(q.i(k, 1))};
-                x.user_id = q.t(k, 2);
-                x.email = q.t(k, 3);
-                x.display_name = q.t(k, 4);
-                x.capacity = static_cast<int>(q.i(k, 5));
-                x.active = q.b(k, 6);
-                x.mode = parse_mode(q.t(k, 7));
-                s.rooms.push_back(std::move(x));
-            }
-        }
-        s.queue.clear();
-        {
-            auto q = exec("SELECT request_id FROM queue ORDER BY seq");
-            for (int k = 0; k < q.rows(); ++k) s.queue.push_back(request_id{static_cast<std::uint64_t>(q.i(k, 0))});
-        }
-        return s;
-    }
+}  // namespace
 
-    static constexpr const char* request_cols =
-        "id, title, local_start, zone, duration, admission, event_id, organizer_name, "
-        "organizer_email, expected_attendees, panelists, blocked_begin, blocked_end, start_at, "
-        "end_at, grace_end";
+struct postgres_store::impl {
+    pg_connection conn;
+    std::string conninfo;
+    std::string schema;
+    int version_of_schema = 0;
 
-    static request request_row(const result& q, int k) {
-        request x;
-        x.id = request_id{static_cast<std::uint64_t>(q.i(k, 0))};
-        x.title = q.t(k, 1);
-        x.local_start = local_of(q.i(k, 2));
-        x.zone = q.t(k, 3);
-        x.duration = minutes{q.i(k, 4)};
-        x.admission = parse_admission(q.t(k, 5));
-        x.event_id = q.t(k, 6);
-        x.organizer = {q.t(k, 7), q.t(k, 8)};
-        if (!q.null(k, 9)) x.expected_attendees = static_cast<int>(q.i(k, 9));
-        x.panelists = decode_list(q.t(k, 10));
-        x.window.blocked = interval{instant_of(q.i(k, 11)), instant_of(q.i(k, 12))};
-        x.window.start = instant_of(q.i(k, 13));
-        x.window.end = instant_of(q.i(k, 14));
-        x.window.grace_end = instant_of(q.i(k, 15));
-        return x;
-    }
-    static reservation reservation_row(const result& q, int k) {
-        return {request_id{static_cast<std::uint64_t>(q.i(k, 0))}, room_id{static_cast<std::uint32_t>(q.i(k, 1))},
-                interval{instant_of(q.i(k, 2)), instant_of(q.i(k, 3))}};
-    }
+    std::string where() const { return conn.where(); }
+    void cmd(const std::string& sql) { conn.exec(sql); }
+    long long scalar(const std::string& sql, sql_params params = {}) { return conn.scalar(sql, params); }
 };
 
 // ---- opening ----------------------------------------------------------------------------------
@@ -251,9 +154,10 @@ std::unique_ptr<postgres_store::impl> connect(const std::string& conninfo, const
     auto m = std::make_unique<postgres_store::impl>();
     m->conninfo = conninfo;
     m->schema = schema;
-    m->conn = PQconnectdb(conninfo.c_str());
-    if (!m->conn || PQstatus(m->conn) != CONNECTION_OK) {
-        std::string msg = m->conn ? PQerrorMessage(m->conn) : "out of memory";
+    m->conn.schema = schema;
+    m->conn.conn = PQconnectdb(conninfo.c_str());
+    if (!m->conn.conn || PQstatus(m->conn.conn) != CONNECTION_OK) {
+        std::string msg = m->conn.conn ? PQerrorMessage(m->conn.conn) : "out of memory";
         while (!msg.empty() && msg.back() == '\n') msg.pop_back();
         throw backend_error("postgres store: cannot connect: " + msg, true);
     }
@@ -266,14 +170,14 @@ void run_migration(postgres_store::impl& m, int to) {
     try {
         m.cmd("CREATE SCHEMA IF NOT EXISTS " + quote_ident(m.schema));
         m.cmd("SET LOCAL search_path TO " + quote_ident(m.schema) + ", public");
-        m.cmd(migrations[to - 1]);
+        m.cmd(sql_migration(to, postgres_schema));
         if (to == 1) m.cmd("INSERT INTO sala_meta VALUES ('application', 'sala')");
-        m.exec("INSERT INTO sala_meta VALUES ('schema_version', $1) "
-               "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-               {std::to_string(to)});
+        m.conn.run("INSERT INTO sala_meta VALUES ('schema_version', $1) "
+                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                   {std::to_string(to)});
         m.cmd("COMMIT");
     } catch (...) {
-        PQclear(PQexec(m.conn, "ROLLBACK"));
+        PQclear(PQexec(m.conn.conn, "ROLLBACK"));
         throw;
     }
 }
@@ -289,12 +193,11 @@ int inspect(postgres_store::impl& m) {
     if (!has_meta)
         throw store_error(m.where() + " holds " + std::to_string(tables) +
                           " tables of another application, not a sala store; it was left untouched");
-    auto r = m.exec("SELECT key, value FROM " + quote_ident(m.schema) + ".sala_meta");
     std::string app, version;
-    for (int k = 0; k < r.rows(); ++k) {
-        if (r.t(k, 0) == "application") app = r.t(k, 1);
-        if (r.t(k, 0) == "schema_version") version = r.t(k, 1);
-    }
+    m.conn.query("SELECT key, value FROM " + quote_ident(m.schema) + ".sala_meta", {}, [&](const sql_row& r) {
+        if (r.text(0) == "application") app = r.text(1);
+        if (r.text(0) == "schema_version") version = r.text(1);
+    });
     if (app != "sala")
         throw store_error(m.where() + " has a sala_meta table that is not sala's; it was left untouched");
     int v = 0;
@@ -314,11 +217,11 @@ int inspect(postgres_store::impl& m) {
 struct migration_lock {
     postgres_store::impl& m;
     explicit migration_lock(postgres_store::impl& x) : m(x) {
-        m.exec("SELECT pg_advisory_lock(hashtext($1))", {"sala-migrate:" + m.schema});
+        m.conn.run("SELECT pg_advisory_lock(hashtext($1))", {"sala-migrate:" + m.schema});
     }
     ~migration_lock() {
         try {
-            m.exec("SELECT pg_advisory_unlock(hashtext($1))", {"sala-migrate:" + m.schema});
+            m.conn.run("SELECT pg_advisory_unlock(hashtext($1))", {"sala-migrate:" + m.schema});
         } catch (...) {
         }
     }
@@ -356,116 +259,17 @@ void postgres_store::create_at_version(const std::string& conninfo, const option
 
 int postgres_store::schema_version() const { return impl_->version_of_schema; }
 std::string postgres_store::location() const { return impl_->where(); }
+sql_connection& postgres_store::connection() { return impl_->conn; }
+const sql_dialect& postgres_store::dialect() const { return postgres_dialect; }
 
-// ---- reading --------------------------------------------------------------------------------
-
-std::uint64_t postgres_store::version() {
-    return static_cast<std::uint64_t>(impl_->scalar("SELECT version FROM head WHERE id = 1"));
-}
-
-platform_state postgres_store::load(std::uint64_t* version) {
-    auto& m = *impl_;
-    return m.read([&] {
-        platform_state s = m.load_small({});
-        auto q = m.exec(std::string("SELECT ") + impl::request_cols + " FROM requests ORDER BY id");
-        for (int k = 0; k < q.rows(); ++k) {
-            request x = impl::request_row(q, k);
-            s.requests.emplace(x.id, std::move(x));
-        }
-        auto r = m.exec("SELECT request_id, room_id, blocked_begin, blocked_end FROM reservations");
-        for (int k = 0; k < r.rows(); ++k) {
-            const reservation x = impl::reservation_row(r, k);
-            s.reservations.emplace(x.request, x);
-        }
-        if (version) *version = static_cast<std::uint64_t>(m.scalar("SELECT version FROM head WHERE id = 1"));
-        return s;
-    });
-}
-
-platform_state postgres_store::load_changes(platform_state base, std::uint64_t since, std::uint64_t* version) {
-    auto& m = *impl_;
-    return m.read([&] {
-        platform_state s = m.load_small(std::move(base));
-        const param v = p(static_cast<long long>(since));
-        auto t = m.exec("SELECT request_id FROM tombstones WHERE row_version > $1", {v});
-        for (int k = 0; k < t.rows(); ++k) {
-            const request_id id{static_cast<std::uint64_t>(t.i(k, 0))};
-            s.reservations.erase(id);
-            s.requests.erase(id);
-        }
-        auto q = m.exec(std::string("SELECT ") + impl::request_cols + " FROM requests WHERE row_version > $1", {v});
-        for (int k = 0; k < q.rows(); ++k) {
-            request x = impl::request_row(q, k);
-            s.requests.insert_or_assign(x.id, std::move(x));
-        }
-        auto r = m.exec("SELECT request_id, room_id, blocked_begin, blocked_end FROM reservations "
-                        "WHERE row_version > $1", {v});
-        for (int k = 0; k < r.rows(); ++k) {
-            const reservation x = impl::reservation_row(r, k);
-            s.reservations.insert_or_assign(x.request, x);
-        }
-        if (version) *version = static_cast<std::uint64_t>(m.scalar("SELECT version FROM head WHERE id = 1"));
-        return s;
-    });
-}
-
-std::vector<lifecycle_record> postgres_store::lifecycle() {
-    auto q = impl_->exec("SELECT key, request_id, state FROM lifecycle ORDER BY key");
-    std::vector<lifecycle_record> out;
-    for (int k = 0; k < q.rows(); ++k) {
-        lifecycle_record x{q.t(k, 0), std::nullopt, q.t(k, 2)};
-        if (!q.null(k, 1)) x.request = request_id{static_cast<std::uint64_t>(q.i(k, 1))};
-        out.push_back(std::move(x));
-    }
-    return out;
-}
-
-std::vector<report_record> postgres_store::reports() {
-    auto q = impl_->exec("SELECT key, request_id, kind, body, created FROM reports ORDER BY key");
-    std::vector<report_record> out;
-    for (int k = 0; k < q.rows(); ++k) {
-        report_record x{q.t(k, 0), std::nullopt, q.t(k, 2), q.t(k, 3), instant_of(q.i(k, 4))};
-        if (!q.null(k, 1)) x.request = request_id{static_cast<std::uint64_t>(q.i(k, 1))};
-        out.push_back(std::move(x));
-    }
-    return out;
-}
-
-namespace {
-constexpr const char* outbox_cols =
-    "id, idempotency_key, kind, payload, request_id, status, attempts, last_error, not_before";
-std::vector<outbox_entry> outbox_rows(const result& q) {
-    std::vector<outbox_entry> out;
-    for (int k = 0; k < q.rows(); ++k) {
-        outbox_entry e;
-        e.id = static_cast<std::uint64_t>(q.i(k, 0));
-        e.effect.idempotency_key = q.t(k, 1);
-        e.effect.kind = q.t(k, 2);
-        e.effect.payload = q.t(k, 3);
-        if (!q.null(k, 4)) e.effect.request = request_id{static_cast<std::uint64_t>(q.i(k, 4))};
-        e.status = parse_status(q.t(k, 5));
-        e.attempts = static_cast<int>(q.i(k, 6));
-        e.last_error = q.t(k, 7);
-        e.not_before = instant_of(q.i(k, 8));
-        out.push_back(std::move(e));
-    }
-    return out;
-}
-}  // namespace
-
-std::vector<outbox_entry> postgres_store::outbox() {
-    return outbox_rows(impl_->exec(std::string("SELECT ") + outbox_cols + " FROM outbox ORDER BY id"));
-}
-
-// ---- writing ----------------------------------------------------------------------------------
+// ---- the writer lock: the head row FOR UPDATE --------------------------------------------------
 
 std::uint64_t postgres_store::begin_write() {
-    auto& m = *impl_;
     try {
-        // The writer lock: every command of every process queues here, and
-        // once it holds the row it sees everything committed before. One
-        // round trip for both statements.
-        return static_cast<std::uint64_t>(m.scalar("BEGIN; SELECT version FROM head WHERE id = 1 FOR UPDATE"));
+        // Every command of every process queues here, and once it holds the
+        // row it sees everything committed before. One round trip for both.
+        return static_cast<std::uint64_t>(
+            impl_->conn.exec_scalar("BEGIN; SELECT version FROM head WHERE id = 1 FOR UPDATE"));
     } catch (...) {
         rollback();
         throw;
@@ -475,139 +279,20 @@ std::uint64_t postgres_store::begin_write() {
 void postgres_store::commit() { impl_->cmd("COMMIT"); }
 
 void postgres_store::rollback() noexcept {
-    if (impl_->conn && impl_->in_transaction()) PQclear(PQexec(impl_->conn, "ROLLBACK"));
+    if (impl_->conn.conn && impl_->conn.in_transaction()) PQclear(PQexec(impl_->conn.conn, "ROLLBACK"));
 }
 
-std::uint64_t postgres_store::write(const change_set& c) {
-    auto& m = *impl_;
-    if (!m.in_transaction()) throw error("postgres_store::write outside begin_write()");
-    const long long v = m.scalar(
-        "UPDATE head SET version = version + 1, next_request = COALESCE($1::bigint, next_request), "
-        "policy = COALESCE($2::text, policy) WHERE id = 1 RETURNING version",
-        {c.next_request ? p(static_cast<long long>(*c.next_request)) : std::nullopt,
-         c.policy ? param(policy_name(*c.policy)) : std::nullopt});
-    const param pv = p(v);
-    if (c.settings) {
-        const auto& s = *c.settings;
-        m.exec("INSERT INTO settings VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO UPDATE SET "
-               "min_days_in_advance = excluded.min_days_in_advance, max_days_in_advance = excluded.max_days_in_advance, "
-               "min_duration = excluded.min_duration, max_duration = excluded.max_duration, "
-               "preparation = excluded.preparation, courtesy = excluded.courtesy, "
-               "post_processing = excluded.post_processing, credentials_lead = excluded.credentials_lead, "
-               "end_warning_lead = excluded.end_warning_lead",
-               {p(s.min_days_in_advance), p(s.max_days_in_advance), p(s.min_duration.count()),
-                p(s.max_duration.count()), p(s.preparation.count()), p(s.courtesy.count()),
-                p(s.post_processing.count()), p(s.credentials_lead.count()), p(s.end_warning_lead.count())});
-    }
-    for (const auto& x : c.pools)
-        m.exec("INSERT INTO pools VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
-               "kind = excluded.kind",
-               {p(x.id.value), x.name, std::string(to_string(x.kind))});
-    for (const auto& r : c.rooms)
-        m.exec("INSERT INTO rooms VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO UPDATE SET "
-               "pool_id = excluded.pool_id, user_id = excluded.user_id, email = excluded.email, "
-               "display_name = excluded.display_name, capacity = excluded.capacity, "
-               "active = excluded.active, mode = excluded.mode",
-               {p(r.id.value), p(r.pool.value), r.user_id, r.email, r.display_name, p(r.capacity),
-                std::string(r.active ? "true" : "false"), std::string(to_string(r.mode))});
-    for (const request_id id : c.erased_requests) {
-        const param k = p(static_cast<long long>(id.value));
-        m.exec("DELETE FROM reservations WHERE request_id = $1", {k});
-        m.exec("DELETE FROM queue WHERE request_id = $1", {k});
-        m.exec("DELETE FROM requests WHERE id = $1", {k});
-        m.exec("INSERT INTO tombstones VALUES ($1, $2)", {pv, k});
-    }
-    for (const auto& q : c.requests)
-        m.exec("INSERT INTO requests VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) "
-               "ON CONFLICT (id) DO UPDATE SET title = excluded.title, local_start = excluded.local_start, "
-               "zone = excluded.zone, duration = excluded.duration, admission = excluded.admission, "
-               "event_id = excluded.event_id, organizer_name = excluded.organizer_name, "
-               "organizer_email = excluded.organizer_email, expected_attendees = excluded.expected_attendees, "
-               "panelists = excluded.panelists, blocked_begin = excluded.blocked_begin, "
-               "blocked_end = excluded.blocked_end, start_at = excluded.start_at, end_at = excluded.end_at, "
-               "grace_end = excluded.grace_end, row_version = excluded.row_version",
-               {p(static_cast<long long>(q.id.value)), q.title, p(minutes_of(q.local_start)), q.zone,
-                p(q.duration.count()), std::string(to_string(q.admission)), q.event_id, q.organizer.name,
-                q.organizer.email, p(q.expected_attendees), encode_list(q.panelists),
-                p(minutes_of(q.window.blocked.begin())), p(minutes_of(q.window.blocked.end())),
-                p(minutes_of(q.window.start)), p(minutes_of(q.window.end)), p(minutes_of(q.window.grace_end)), pv});
-    for (const request_id id : c.erased_reservations) {
-        const param k = p(static_cast<long long>(id.value));
-        if (m.scalar("WITH d AS (DELETE FROM reservations WHERE request_id = $1 RETURNING 1) SELECT count(*) FROM d", {k}) > 0)
-            m.exec("INSERT INTO tombstones VALUES ($1, $2)", {pv, k});
-    }
-    for (const auto& r : c.reservations)
-        m.exec("INSERT INTO reservations VALUES ($1, $2, $3, $4, "
-               "tstzrange(to_timestamp($3::bigint * 60), to_timestamp($4::bigint * 60), '[)'), $5) "
-               "ON CONFLICT (request_id) DO UPDATE SET room_id = excluded.room_id, "
-               "blocked_begin = excluded.blocked_begin, blocked_end = excluded.blocked_end, "
-               "blocked = excluded.blocked, row_version = excluded.row_version",
-               {p(static_cast<long long>(r.request.value)), p(r.room.value), p(minutes_of(r.blocked.begin())),
-                p(minutes_of(r.blocked.end())), pv});
-    if (c.queue_rewrite) {
-        m.cmd("DELETE FROM queue");
-        long long seq = 0;
-        for (const request_id id : *c.queue_rewrite)
-            m.exec("INSERT INTO queue VALUES ($1, $2)", {p(static_cast<long long>(id.value)), p(++seq)});
-    } else {
-        for (const request_id id : c.queue_removed)
-            m.exec("DELETE FROM queue WHERE request_id = $1", {p(static_cast<long long>(id.value))});
-        for (const request_id id : c.queue_appended)
-            m.exec("INSERT INTO queue VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM queue))",
-                   {p(static_cast<long long>(id.value))});
-    }
-    for (const auto& l : c.lifecycle) {
-        if (l.state.empty()) {
-            m.exec("DELETE FROM lifecycle WHERE key = $1", {l.key});
-            continue;
-        }
-        m.exec("INSERT INTO lifecycle VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET "
-               "request_id = excluded.request_id, state = excluded.state",
-               {l.key, l.request ? p(static_cast<long long>(l.request->value)) : std::nullopt, l.state});
-    }
-    for (const auto& e : c.effects) {
-        if (e.idempotency_key.empty()) throw invalid_argument("effect.idempotency_key", "is empty");
-        if (e.kind.empty()) throw invalid_argument("effect.kind", "is empty");
-        m.exec("INSERT INTO outbox(idempotency_key, kind, payload, request_id, committed_version) "
-               "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING",
-               {e.idempotency_key, e.kind, e.payload,
-                e.request ? p(static_cast<long long>(e.request->value)) : std::nullopt, pv});
-    }
-    for (const auto& r : c.reports)
-        m.exec("INSERT INTO reports VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO UPDATE SET "
-               "request_id = excluded.request_id, kind = excluded.kind, body = excluded.body, "
-               "created = excluded.created",
-               {r.key, r.request ? p(static_cast<long long>(r.request->value)) : std::nullopt, r.kind, r.body,
-                p(minutes_of(r.created))});
-    return static_cast<std::uint64_t>(v);
-}
-
-// ---- outbox ----------------------------------------------------------------------------------
-
-std::vector<outbox_entry> postgres_store::due_effects(instant now, std::size_t limit) {
-    return outbox_rows(impl_->exec(std::string("SELECT ") + outbox_cols +
-                                       " FROM outbox WHERE status = 'pending' AND not_before <= $1 ORDER BY id LIMIT $2",
-                                   {p(minutes_of(now)), p(static_cast<long long>(limit))}));
-}
-
-void postgres_store::mark_done(std::uint64_t id) {
-    impl_->exec("UPDATE outbox SET status = 'done', attempts = attempts + 1, last_error = '' WHERE id = $1",
-                {p(static_cast<long long>(id))});
-}
-
-void postgres_store::mark_failed(std::uint64_t id, const std::string& error, std::optional<instant> retry_at) {
-    impl_->exec("UPDATE outbox SET status = $1, attempts = attempts + 1, last_error = $2, not_before = $3 WHERE id = $4",
-                {std::string(retry_at ? "pending" : "failed"), error, p(retry_at ? minutes_of(*retry_at) : 0LL),
-                 p(static_cast<long long>(id))});
-}
+// ---- one dispatcher at a time ------------------------------------------------------------------
 
 bool postgres_store::try_lock_dispatcher() {
-    auto r = impl_->exec("SELECT pg_try_advisory_lock(hashtext($1))", {"sala-dispatch:" + impl_->schema});
-    return r.b(0, 0);
+    bool held = false;
+    impl_->conn.query("SELECT pg_try_advisory_lock(hashtext($1))", {"sala-dispatch:" + impl_->schema},
+                      [&](const sql_row& r) { held = r.boolean(0); });
+    return held;
 }
 
 void postgres_store::unlock_dispatcher() {
-    impl_->exec("SELECT pg_advisory_unlock(hashtext($1))", {"sala-dispatch:" + impl_->schema});
+    impl_->conn.run("SELECT pg_advisory_unlock(hashtext($1))", {"sala-dispatch:" + impl_->schema});
 }
 
 }  // namespace sala

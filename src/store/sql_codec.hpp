@@ -1,5 +1,5 @@
 #pragma once
-// Text forms of enums and lists shared by the SQLite and PostgreSQL stores.
+// Text forms of enums, lists and instants in the SQL stores' rows (src/store).
 
 #include <string>
 #include <vector>

@@ -1,0 +1,44 @@
+#pragma once
+// The store contract on an SQL database, written once for sqlite_store and
+// postgres_store (their common base; not for direct use). The rows, the
+// change_set writer, loading and syncing live in src/store and run over a
+// connection each adapter provides, with the adapter's dialect; the adapter
+// keeps only what truly differs: opening, its schema and migrations, and the
+// writer lock (begin_write/commit/rollback).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sala/ports/store.hpp"
+
+namespace sala::detail {
+
+class sql_connection;  // src/store/sql_connection.hpp
+struct sql_dialect;
+
+class sql_store : public store {
+public:
+    platform_state load(std::uint64_t* version = nullptr) override;
+    platform_state load_changes(platform_state base, std::uint64_t since,
+                                std::uint64_t* version = nullptr) override;
+    std::uint64_t version() override;
+    std::vector<lifecycle_record> lifecycle() override;
+    std::vector<report_record> reports() override;
+    std::vector<outbox_entry> outbox() override;
+
+    std::uint64_t write(const change_set& changes) override;
+
+    std::vector<outbox_entry> due_effects(instant now, std::size_t limit) override;
+    void mark_done(std::uint64_t id) override;
+    void mark_failed(std::uint64_t id, const std::string& error,
+                     std::optional<instant> retry_at) override;
+
+protected:
+    sql_store() = default;
+    virtual sql_connection& connection() = 0;
+    virtual const sql_dialect& dialect() const = 0;
+};
+
+}  // namespace sala::detail
