@@ -15,6 +15,7 @@ LAYERS = [
     ("value", ["sala/time.hpp", "sala/interval.hpp", "sala/ids.hpp", "sala/error.hpp",
                "sala/enum_names.hpp", "sala/settings.hpp", "sala/request.hpp", "sala/room.hpp",
                "sala/state.hpp", "sala/records.hpp", "sala/detail/utf8.hpp"]),
+    ("store_base", ["sala/detail/sql_store.hpp"]),
     ("schedule", ["sala/schedule.hpp", "sala/policy.hpp", "sala/detail/"]),
     ("ports", ["sala/ports/"]),
     ("facade", ["sala/platform.hpp", "sala/sala.hpp"]),
@@ -35,7 +36,8 @@ ALLOWED = {
     "views": {"value", "schedule", "ports", "facade", "views"},
     "lifecycle": {"value", "schedule", "ports", "facade", "lifecycle"},
     "durable": {"value", "schedule", "ports", "facade", "lifecycle", "durable"},
-    "adapters": {"value", "ports", "adapters"},
+    "store_base": {"value", "ports", "store_base"},
+    "adapters": {"value", "ports", "store_base", "adapters"},
     "fakes": {"value", "ports", "fakes"},
     "interop": {"value"},
 }

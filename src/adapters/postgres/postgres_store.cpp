@@ -4,8 +4,8 @@
 
 #include <memory>
 
-#include "../../store/sql_connection.hpp"
-#include "../../store/sql_schema.hpp"
+#include "store/sql_connection.hpp"
+#include "store/sql_schema.hpp"
 
 namespace sala {
 

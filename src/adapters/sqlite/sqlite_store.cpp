@@ -6,8 +6,8 @@
 #include <memory>
 #include <unordered_map>
 
-#include "../../store/sql_connection.hpp"
-#include "../../store/sql_schema.hpp"
+#include "store/sql_connection.hpp"
+#include "store/sql_schema.hpp"
 
 namespace sala {
 
