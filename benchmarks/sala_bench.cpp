@@ -63,7 +63,8 @@ struct naive_impl {
     std::vector<std::vector<block>> rooms;
     bool is_free(std::size_t k, i64 b, i64 e) const {
         const auto& v = rooms[k];
-        auto it = std::lower_bound(v.begin(), v.end(), e, [](const block& x, i64 t) { return x.begin < t; });
+        auto it = std::lower_bound(v.begin(), v.end(), e,
+                                   [](const block& x, i64 t) { return x.begin < t; });
         return it == v.begin() || std::prev(it)->end <= b;
     }
     int first_free(i64 b, i64 e) const {
@@ -73,18 +74,21 @@ struct naive_impl {
     }
     void book(int r, i64 b, i64 e) {
         auto& v = rooms[static_cast<std::size_t>(r - 1)];
-        auto it = std::lower_bound(v.begin(), v.end(), b, [](const block& x, i64 t) { return x.begin < t; });
+        auto it = std::lower_bound(v.begin(), v.end(), b,
+                                   [](const block& x, i64 t) { return x.begin < t; });
         v.insert(it, block{b, e});
     }
     void release(int r, i64 b, i64) {
         auto& v = rooms[static_cast<std::size_t>(r - 1)];
-        auto it = std::lower_bound(v.begin(), v.end(), b, [](const block& x, i64 t) { return x.begin < t; });
+        auto it = std::lower_bound(v.begin(), v.end(), b,
+                                   [](const block& x, i64 t) { return x.begin < t; });
         v.erase(it);
     }
     template <class Fn>
     void window(i64 wb, i64 we, Fn&& fn) const {
         for (const auto& v : rooms) {
-            auto it = std::lower_bound(v.begin(), v.end(), wb, [](const block& x, i64 t) { return x.end <= t; });
+            auto it = std::lower_bound(v.begin(), v.end(), wb,
+                                       [](const block& x, i64 t) { return x.end <= t; });
             for (; it != v.end() && it->begin < we; ++it) fn(*it);
         }
     }
@@ -126,8 +130,9 @@ struct icl_impl {
     std::size_t peak(i64 wb, i64 we) const {
         boost::icl::split_interval_map<i64, int> count;
         window(wb, we, [&](const block& x) {
-            count += std::make_pair(
-                boost::icl::discrete_interval<i64>::right_open(std::max(x.begin, wb), std::min(x.end, we)), 1);
+            count += std::make_pair(boost::icl::discrete_interval<i64>::right_open(
+                                        std::max(x.begin, wb), std::min(x.end, we)),
+                                    1);
         });
         int best = 0;
         for (const auto& seg : count) best = std::max(best, seg.second);
@@ -148,7 +153,9 @@ struct sala_impl {
     void book(int r, i64 b, i64 e) {
         s.book(sala::room_id{static_cast<std::uint32_t>(r)}, iv(b, e), sala::request_id{next_id++});
     }
-    void release(int r, i64 b, i64 e) { s.release(sala::room_id{static_cast<std::uint32_t>(r)}, iv(b, e)); }
+    void release(int r, i64 b, i64 e) {
+        s.release(sala::room_id{static_cast<std::uint32_t>(r)}, iv(b, e));
+    }
     template <class Fn>
     void window(i64 wb, i64 we, Fn&& fn) const {
         s.for_each_overlapping(iv(wb, we), [&](std::uint32_t, const sala::detail::slot& x) {
@@ -160,11 +167,13 @@ struct sala_impl {
     std::vector<sala::schedule::batch_item> items;
     void prepare_batch(const std::vector<block>& batch) {
         items.clear();
-        for (const auto& q : batch) items.push_back({iv(q.begin, q.end), sala::request_id{next_id++}});
+        for (const auto& q : batch)
+            items.push_back({iv(q.begin, q.end), sala::request_id{next_id++}});
     }
     void batch(const std::vector<block>&, std::vector<int>& got) {
         const auto rooms = s.book_first_fit(items);
-        for (std::size_t i = 0; i < rooms.size(); ++i) got[i] = rooms[i] ? static_cast<int>(rooms[i]->value) : none;
+        for (std::size_t i = 0; i < rooms.size(); ++i)
+            got[i] = rooms[i] ? static_cast<int>(rooms[i]->value) : none;
     }
 };
 
@@ -175,16 +184,18 @@ struct state {
     icl_impl icl;
     sala_impl sala;
     double bytes_naive = 0, bytes_icl = 0, bytes_sala = 0;
-    std::vector<block> queries;   // first-fit and book+cancel
-    std::vector<int> answers;     // sala's room per query (0: none)
-    std::vector<block> windows;   // week windows
+    std::vector<block> queries;  // first-fit and book+cancel
+    std::vector<int> answers;    // sala's room per query (0: none)
+    std::vector<block> windows;  // week windows
     std::vector<block> batch;
     std::vector<int> batch_answers;
 };
 
-[[noreturn]] void mismatch(const char* what, const char* impl, std::size_t rooms, std::size_t i, long a, long b) {
-    std::fprintf(stderr, "sala_bench: MISMATCH in %s: %s at %zu rooms, item %zu: %ld, sala says %ld\n", what, impl,
-                 rooms, i, a, b);
+[[noreturn]] void mismatch(const char* what, const char* impl, std::size_t rooms, std::size_t i,
+                           long a, long b) {
+    std::fprintf(stderr,
+                 "sala_bench: MISMATCH in %s: %s at %zu rooms, item %zu: %ld, sala says %ld\n",
+                 what, impl, rooms, i, a, b);
     std::abort();
 }
 
@@ -196,7 +207,10 @@ std::size_t batch_size() {
 template <class Impl>
 i64 window_checksum(const Impl& impl, const block& w) {
     i64 sum = 0, n = 0;
-    impl.window(w.begin, w.end, [&](const block& x) { sum += x.begin % 1000003 + x.end % 7; ++n; });
+    impl.window(w.begin, w.end, [&](const block& x) {
+        sum += x.begin % 1000003 + x.end % 7;
+        ++n;
+    });
     return sum * 1000 + n;
 }
 
@@ -204,14 +218,19 @@ template <class Impl>
 void check_against_sala(const state& st, const Impl& impl) {
     for (std::size_t i = 0; i < st.queries.size(); ++i) {
         const int got = impl.first_free(st.queries[i].begin, st.queries[i].end);
-        if (got != st.answers[i]) mismatch("first-fit", Impl::name, st.rooms, i, got, st.answers[i]);
+        if (got != st.answers[i])
+            mismatch("first-fit", Impl::name, st.rooms, i, got, st.answers[i]);
     }
     for (std::size_t i = 0; i < st.windows.size(); ++i) {
         const auto& w = st.windows[i];
         const i64 a = window_checksum(impl, w), b = window_checksum(st.sala, w);
-        if (a != b) mismatch("week window", Impl::name, st.rooms, i, static_cast<long>(a), static_cast<long>(b));
+        if (a != b)
+            mismatch("week window", Impl::name, st.rooms, i, static_cast<long>(a),
+                     static_cast<long>(b));
         const auto pa = impl.peak(w.begin, w.end), pb = st.sala.peak(w.begin, w.end);
-        if (pa != pb) mismatch("peak concurrency", Impl::name, st.rooms, i, static_cast<long>(pa), static_cast<long>(pb));
+        if (pa != pb)
+            mismatch("peak concurrency", Impl::name, st.rooms, i, static_cast<long>(pa),
+                     static_cast<long>(pb));
     }
 }
 
@@ -236,7 +255,8 @@ state& get_state(std::size_t rooms) {
         for (const auto& b : st->sala.s.bookings(sala::room_id{static_cast<std::uint32_t>(k + 1)}))
             st->naive.rooms[k].push_back({b.blocked.begin().time_since_epoch().count(),
                                           b.blocked.end().time_since_epoch().count()});
-    st->bytes_naive = static_cast<double>(g_heap.load() - h) / static_cast<double>(st->reservations);
+    st->bytes_naive =
+        static_cast<double>(g_heap.load() - h) / static_cast<double>(st->reservations);
 
     h = g_heap.load();
     st->icl.rooms.resize(rooms);
@@ -249,7 +269,8 @@ state& get_state(std::size_t rooms) {
     // Week windows starting at midnight on random days of the horizon.
     std::mt19937_64 rng(sala::bench::query_seed + 1);
     for (int i = 0; i < 16; ++i) {
-        const i64 b = sala::bench::origin_minute() + static_cast<i64>(rng() % (sala::bench::horizon_days - 7)) * 1440;
+        const i64 b = sala::bench::origin_minute() +
+                      static_cast<i64>(rng() % (sala::bench::horizon_days - 7)) * 1440;
         st->windows.push_back({b, b + 7 * 1440});
     }
     st->batch = sala::bench::make_requests(batch_size(), sala::bench::batch_seed);
@@ -262,27 +283,36 @@ state& get_state(std::size_t rooms) {
         if (r) st->sala.book(r, q.begin, q.end);
     }
     for (std::size_t i = 0; i < st->batch.size(); ++i)
-        if (st->batch_answers[i]) st->sala.release(st->batch_answers[i], st->batch[i].begin, st->batch[i].end);
+        if (st->batch_answers[i])
+            st->sala.release(st->batch_answers[i], st->batch[i].begin, st->batch[i].end);
     if (st->sala.s.size() != st->reservations) mismatch("batch restore", "sala", rooms, 0, 0, 0);
 
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::fprintf(stderr, "sala_bench: %zu rooms, %zu reservations, built and cross-checked in %.1f s\n", rooms,
-                 st->reservations, secs);
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::fprintf(stderr,
+                 "sala_bench: %zu rooms, %zu reservations, built and cross-checked in %.1f s\n",
+                 rooms, st->reservations, secs);
     slot = std::move(st);
     return *slot;
 }
 
 template <class Impl>
 Impl& pick(state& st) {
-    if constexpr (std::is_same_v<Impl, naive_impl>) return st.naive;
-    else if constexpr (std::is_same_v<Impl, icl_impl>) return st.icl;
-    else return st.sala;
+    if constexpr (std::is_same_v<Impl, naive_impl>)
+        return st.naive;
+    else if constexpr (std::is_same_v<Impl, icl_impl>)
+        return st.icl;
+    else
+        return st.sala;
 }
 template <class Impl>
 double bytes_of(const state& st) {
-    if constexpr (std::is_same_v<Impl, naive_impl>) return st.bytes_naive;
-    else if constexpr (std::is_same_v<Impl, icl_impl>) return st.bytes_icl;
-    else return st.bytes_sala;
+    if constexpr (std::is_same_v<Impl, naive_impl>)
+        return st.bytes_naive;
+    else if constexpr (std::is_same_v<Impl, icl_impl>)
+        return st.bytes_icl;
+    else
+        return st.bytes_sala;
 }
 
 void common_counters(benchmark::State& bs, const state& st, double bytes) {
@@ -307,7 +337,8 @@ void bm_first_fit(benchmark::State& bs, std::size_t rooms) {
     ns.reserve(st.queries.size());
     const auto c0 = clk::now();
     for (int k = 0; k < 1000; ++k) benchmark::DoNotOptimize(clk::now());
-    const double clock_ns = std::chrono::duration<double, std::nano>(clk::now() - c0).count() / 1001;
+    const double clock_ns =
+        std::chrono::duration<double, std::nano>(clk::now() - c0).count() / 1001;
     for (const auto& q : st.queries) {
         const auto a = clk::now();
         benchmark::DoNotOptimize(impl.first_free(q.begin, q.end));
@@ -348,11 +379,13 @@ void bm_week_window(benchmark::State& bs, std::size_t rooms) {
     for (auto _ : bs) {
         const auto& w = st.windows[i++ % st.windows.size()];
         std::size_t n = 0;
-        impl.window(w.begin, w.end, [&](const block& x) { n += static_cast<std::size_t>(x.end > 0); });
+        impl.window(w.begin, w.end,
+                    [&](const block& x) { n += static_cast<std::size_t>(x.end > 0); });
         found += n;
     }
     bs.SetItemsProcessed(static_cast<std::int64_t>(bs.iterations()));
-    bs.counters["bookings_per_query"] = static_cast<double>(found) / static_cast<double>(bs.iterations());
+    bs.counters["bookings_per_query"] =
+        static_cast<double>(found) / static_cast<double>(bs.iterations());
     common_counters(bs, st, bytes_of<Impl>(st));
 }
 
@@ -392,18 +425,23 @@ void bm_batch(benchmark::State& bs, std::size_t rooms) {
         constexpr bool batch_call = !one_call_each && requires { impl.batch(st.batch, got); };
         if constexpr (batch_call) impl.prepare_batch(st.batch);
         const auto t0 = std::chrono::steady_clock::now();
-        if constexpr (batch_call) impl.batch(st.batch, got);
-        else batch_loop(impl, st.batch, got);
-        bs.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        if constexpr (batch_call)
+            impl.batch(st.batch, got);
+        else
+            batch_loop(impl, st.batch, got);
+        bs.SetIterationTime(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         for (std::size_t i = 0; i < st.batch.size(); ++i)
             if (got[i]) impl.release(got[i], st.batch[i].begin, st.batch[i].end);
         for (std::size_t i = 0; i < st.batch.size(); ++i)
-            if (got[i] != st.batch_answers[i]) mismatch("batch", Impl::name, rooms, i, got[i], st.batch_answers[i]);
+            if (got[i] != st.batch_answers[i])
+                mismatch("batch", Impl::name, rooms, i, got[i], st.batch_answers[i]);
     }
     bs.SetItemsProcessed(static_cast<std::int64_t>(bs.iterations() * st.batch.size()));
     std::size_t placed = 0;
     for (const int r : st.batch_answers) placed += r ? 1 : 0;
-    bs.counters["placed_fraction"] = static_cast<double>(placed) / static_cast<double>(st.batch.size());
+    bs.counters["placed_fraction"] =
+        static_cast<double>(placed) / static_cast<double>(st.batch.size());
     common_counters(bs, st, bytes_of<Impl>(st));
 }
 
@@ -414,7 +452,8 @@ std::vector<std::size_t> room_sizes() {
     std::size_t pos = 0;
     while (pos < s.size()) {
         const auto comma = s.find(',', pos);
-        const auto part = s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        const auto part =
+            s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
         if (!part.empty()) out.push_back(std::stoul(part));
         if (comma == std::string::npos) break;
         pos = comma + 1;
@@ -440,7 +479,8 @@ void register_impl(std::size_t r) {
         ->Unit(benchmark::kMillisecond);
     // sala one first_free + book at a time, beside its batch call.
     if constexpr (std::is_same_v<Impl, sala_impl>)
-        benchmark::RegisterBenchmark(("BM_BatchAlloc/sala_loop/" + std::to_string(r)).c_str(), bm_batch<Impl, true>, r)
+        benchmark::RegisterBenchmark(("BM_BatchAlloc/sala_loop/" + std::to_string(r)).c_str(),
+                                     bm_batch<Impl, true>, r)
             ->UseManualTime()
             ->Iterations(1)
             ->Repetitions(reps)

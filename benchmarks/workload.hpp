@@ -39,7 +39,8 @@ inline std::vector<block> make_requests(std::size_t n, std::uint64_t seed) {
     for (std::size_t i = 0; i < n; ++i) {
         const instant s{minutes{o + start(rng) * 5}};
         const auto w = make_blocked_window(st, s, minutes{dur(rng) * 5});
-        out.push_back({w.blocked.begin().time_since_epoch().count(), w.blocked.end().time_since_epoch().count()});
+        out.push_back({w.blocked.begin().time_since_epoch().count(),
+                       w.blocked.end().time_since_epoch().count()});
     }
     return out;
 }

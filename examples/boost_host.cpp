@@ -21,8 +21,8 @@ namespace {
 // The host's own record of an event: wall-clock start in the event's zone.
 struct host_event {
     std::string title;
-    pt::ptime wall_start;        // as the organizer typed it
-    std::string zone;            // IANA
+    pt::ptime wall_start;  // as the organizer typed it
+    std::string zone;      // IANA
     pt::time_duration length;
     std::optional<sala::choose> resolve{};  // the host's answer for DST gaps/overlaps
 };
@@ -33,12 +33,15 @@ std::string show(const pt::ptime& t) {
     const auto tod = t.time_of_day();
     char buf[64];
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d", static_cast<int>(ymd.year),
-                  static_cast<unsigned>(ymd.month.as_number()), static_cast<unsigned>(ymd.day.as_number()),
-                  static_cast<int>(tod.hours()), static_cast<int>(tod.minutes()));
+                  static_cast<unsigned>(ymd.month.as_number()),
+                  static_cast<unsigned>(ymd.day.as_number()), static_cast<int>(tod.hours()),
+                  static_cast<int>(tod.minutes()));
     return buf;
 }
 
-std::string show(const pt::time_period& p) { return "[" + show(p.begin()) + ", " + show(p.end()) + ")"; }
+std::string show(const pt::time_period& p) {
+    return "[" + show(p.begin()) + ", " + show(p.end()) + ")";
+}
 
 pt::ptime at(int y, int mo, int d, int h, int mi) {
     return {greg::date(static_cast<unsigned short>(y), static_cast<unsigned short>(mo),
@@ -61,10 +64,11 @@ int main() {
     const pt::ptime now = at(2021, 10, 1, 8, 0);
     auto clock = std::make_shared<sala::manual_clock>(io::to_instant(now));
     sala::platform p({}, clock);  // prep 30, courtesy 15, post 6
-    const auto link = p.link_account("symposium", sala::pool_kind::own,
-        {{"u9", "symposiumwebinar09@symposium.events", "Webinar 100 pax"},
-         {"u10", "symposiumwebinar10@symposium.events", "Webinar 100 pax"},
-         {"u11", "symposiumwebinar11@symposium.events", "Webinar 500 pax"}});
+    const auto link =
+        p.link_account("symposium", sala::pool_kind::own,
+                       {{"u9", "symposiumwebinar09@symposium.events", "Webinar 100 pax"},
+                        {"u10", "symposiumwebinar10@symposium.events", "Webinar 100 pax"},
+                        {"u11", "symposiumwebinar11@symposium.events", "Webinar 500 pax"}});
     for (auto r : link.new_rooms) p.activate(r);
     const sala::room_id r09 = link.new_rooms[0], r10 = link.new_rooms[1], r11 = link.new_rooms[2];
     p.set_mode(r09, sala::room_mode::automatic);
@@ -81,7 +85,8 @@ int main() {
     };
     std::vector<sala::request_id> ids;
     for (auto& ev : events) {
-        sala::request_input base{.title = ev.title, .duration = io::to_minutes(ev.length),
+        sala::request_input base{.title = ev.title,
+                                 .duration = io::to_minutes(ev.length),
                                  .event_id = "boost-" + std::to_string(ids.size() + 1),
                                  .organizer = {"Host", "host@example.org"}};
         sala::request_input in;
@@ -96,7 +101,8 @@ int main() {
         const auto s = p.submit(in);
         ids.push_back(s.id);
         std::cout << ev.title << " -> "
-                  << (s.assignment ? p.get_room(*s.assignment.room).email : "queue: " + s.assignment.reason)
+                  << (s.assignment ? p.get_room(*s.assignment.room).email
+                                   : "queue: " + s.assignment.reason)
                   << "\n";
     }
     check(p.reservation_of(ids[0])->room == r09, "Taller A in room 09");
@@ -119,9 +125,10 @@ int main() {
     const greg::date day(2021, 10, 31);
     const date::year_month_day ymd = io::to_year_month_day(day);
     const sala::interval madrid_day{
-        sala::to_instant(sala::local_minutes{date::local_days{ymd}}, "Europe/Madrid", sala::choose::earliest),
-        sala::to_instant(sala::local_minutes{date::local_days{ymd} + date::days{1}}, "Europe/Madrid",
-                         sala::choose::earliest)};
+        sala::to_instant(sala::local_minutes{date::local_days{ymd}}, "Europe/Madrid",
+                         sala::choose::earliest),
+        sala::to_instant(sala::local_minutes{date::local_days{ymd} + date::days{1}},
+                         "Europe/Madrid", sala::choose::earliest)};
     const pt::time_period agenda = io::to_time_period(madrid_day);  // 25 hours: the fall-back day
     std::cout << "\nagenda for " << show(pt::ptime(day)) << " Madrid = " << show(agenda) << " UTC, "
               << agenda.length().hours() << " h\n";
@@ -138,7 +145,8 @@ int main() {
     list();
     // Taller A at the second 02:30 (CET, UTC+1): 01:30 UTC; blocked 01:00 .. 02:51, end exclusive.
     const pt::time_period a = io::to_time_period(p.get_request(ids[0]).window.blocked);
-    check(a.begin() == at(2021, 10, 31, 1, 0) && a.end() == at(2021, 10, 31, 2, 51), "Taller A blocked");
+    check(a.begin() == at(2021, 10, 31, 1, 0) && a.end() == at(2021, 10, 31, 2, 51),
+          "Taller A blocked");
     // The NY panel: 09:00 EDT (UTC-4) = 13:00 UTC, 90 minutes.
     const auto ny = p.get_request(ids[3]).window;
     check(io::to_ptime(ny.start) == at(2021, 10, 31, 13, 0), "Panel NY starts 13:00 UTC");

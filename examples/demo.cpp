@@ -88,17 +88,22 @@ int main(int argc, char** argv) {
     bool fresh = false;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
-            std::cout << "usage: sala_demo [--state FILE|none] [--fresh] [--out DIR]\n"
-                         "Runs a seed-like platform through a week of webinar requests.\n"
-                         "  --state FILE  SQLite file holding the platform (default sala-demo.db);\n"
-                         "                a second run shows the state carried over. 'none': memory only.\n"
-                         "  --fresh       delete the state file first\n"
-                         "  --out DIR     where e-mails (.eml), reports and calendar pages go\n";
+            std::cout
+                << "usage: sala_demo [--state FILE|none] [--fresh] [--out DIR]\n"
+                   "Runs a seed-like platform through a week of webinar requests.\n"
+                   "  --state FILE  SQLite file holding the platform (default sala-demo.db);\n"
+                   "                a second run shows the state carried over. 'none': memory "
+                   "only.\n"
+                   "  --fresh       delete the state file first\n"
+                   "  --out DIR     where e-mails (.eml), reports and calendar pages go\n";
             return 0;
         }
-        if (!std::strcmp(argv[i], "--state") && i + 1 < argc) state = argv[++i];
-        else if (!std::strcmp(argv[i], "--out") && i + 1 < argc) out = argv[++i];
-        else if (!std::strcmp(argv[i], "--fresh")) fresh = true;
+        if (!std::strcmp(argv[i], "--state") && i + 1 < argc)
+            state = argv[++i];
+        else if (!std::strcmp(argv[i], "--out") && i + 1 < argc)
+            out = argv[++i];
+        else if (!std::strcmp(argv[i], "--fresh"))
+            fresh = true;
         else {
             std::cerr << "sala_demo: unknown argument '" << argv[i] << "' (try --help)\n";
             return 2;
@@ -116,7 +121,8 @@ int main(int argc, char** argv) {
         const sala::platform& v = p.view();
         if (state != "none")
             std::cout << "State: " << std::filesystem::absolute(state).string()
-                      << (v.rooms().empty() ? " (new)\n" : " (carried over; --fresh starts clean)\n");
+                      << (v.rooms().empty() ? " (new)\n"
+                                            : " (carried over; --fresh starts clean)\n");
         if (!v.rooms().empty()) {
             // A second run: show what the file kept (R17), then the calendar files.
             heading("Rooms kept in the state file");
@@ -125,28 +131,30 @@ int main(int argc, char** argv) {
             print_schedule(v);
             heading("Unassigned queue");
             print_queue(v);
-            const auto files = sala_demo::write_calendar_pages(v, out + "/calendar", date::year{2021} / 5 / 13,
-                                                               madrid, "Symposium", "symposium.events");
-            std::cout << "\n  month page: " << files.month.string() << "\n  week page:  "
-                      << files.week.string() << "\n  calendar:   " << files.ics.string() << "\n";
+            const auto files =
+                sala_demo::write_calendar_pages(v, out + "/calendar", date::year{2021} / 5 / 13,
+                                                madrid, "Symposium", "symposium.events");
+            std::cout << "\n  month page: " << files.month.string()
+                      << "\n  week page:  " << files.week.string()
+                      << "\n  calendar:   " << files.ics.string() << "\n";
             return 0;
         }
 
         heading("Link the institution's Zoom account (R1, R2)");
         const std::vector<sala::account_user> users = {
-             {"owner", "admin@symposium.events", "Symposium admin", true, true, 100},
-             {"u09", "symposiumwebinar09@symposium.events", "Webinar 100 pax", false, true, 100},
-             {"u10", "symposiumwebinar10@symposium.events", "Webinar 100 pax", false, true, 100},
-             {"u11", "symposiumwebinar11@symposium.events", "Webinar 100 pax", false, true, 100},
-             {"u12", "symposiumwebinar12@symposium.events", "Webinar 500 pax", false, true, 500}};
+            {"owner", "admin@symposium.events", "Symposium admin", true, true, 100},
+            {"u09", "symposiumwebinar09@symposium.events", "Webinar 100 pax", false, true, 100},
+            {"u10", "symposiumwebinar10@symposium.events", "Webinar 100 pax", false, true, 100},
+            {"u11", "symposiumwebinar11@symposium.events", "Webinar 100 pax", false, true, 100},
+            {"u12", "symposiumwebinar12@symposium.events", "Webinar 500 pax", false, true, 500}};
         const auto link = p.link_account("symposium", sala::pool_kind::own, users);
         std::cout << "  " << link.new_rooms.size() << " candidate rooms, all inactive.\n";
         for (const auto& u : link.wasted_licences)
             std::cout << "  Wasted licence: the owner " << u.email
                       << " holds a webinar licence but is never a room (R1).\n";
         const sala::room_id r09{1}, r10{2}, r11{3};
-        for (auto r : {r09, r10, r11}) p.activate(r);       // R2: active rooms start manual
-        p.set_mode(r09, sala::room_mode::automatic);          // R3
+        for (auto r : {r09, r10, r11}) p.activate(r);  // R2: active rooms start manual
+        p.set_mode(r09, sala::room_mode::automatic);   // R3
         p.set_mode(r10, sala::room_mode::automatic);
         print_rooms(v);
 
@@ -161,7 +169,8 @@ int main(int argc, char** argv) {
             webinar("webinar sesión turno de mañana", 13, 9, 0, 50, "2086", "Ana", ana),
             webinar("Foro de debate sobre el cambio climático", 13, 13, 10, 50, "2086", "Ana", ana),
             webinar("Herramientas en el entorno digital", 13, 12, 30, 45, "2086", "Luis", luis),
-            webinar("Webinar turno mañanas", 14, 9, 0, 240, "2090", "Soporte", "support@symposium.events"),
+            webinar("Webinar turno mañanas", 14, 9, 0, 240, "2090", "Soporte",
+                    "support@symposium.events"),
             webinar("Mesa redonda <b>final</b> & clausura", 14, 11, 0, 120, "2090", "Luis", luis),
             webinar("Sesión de clausura", 14, 12, 0, 60, "2090", "Ana", ana),
         };
@@ -171,8 +180,8 @@ int main(int argc, char** argv) {
             const auto s = p.submit(in);
             ids.push_back(s.id);
             booked.add({in.title, sala::format_local(in.start), std::to_string(in.duration.count()),
-                         s.assignment ? "-> " + room_name(v, s.assignment.room)
-                                      : "queued: no automatic room free"});
+                        s.assignment ? "-> " + room_name(v, s.assignment.room)
+                                     : "queued: no automatic room free"});
         }
         booked.print(std::cout);
 
@@ -185,18 +194,20 @@ int main(int argc, char** argv) {
         const auto waiting = v.queue();
         for (const auto& rq : waiting) {
             const auto retry = p.retry(rq.id);
-            std::cout << "  retry '" << rq.title << "': "
-                      << (retry ? "assigned to " + room_name(v, retry.room) : retry.reason) << "\n";
+            std::cout << "  retry '" << rq.title
+                      << "': " << (retry ? "assigned to " + room_name(v, retry.room) : retry.reason)
+                      << "\n";
         }
         for (const auto& rq : v.queue()) {
             // Try the busy automatic room first, to show the clear refusal.
             const auto busy = p.assign(rq.id, r09);
-            std::cout << "  assign '" << rq.title << "' to 09: "
-                      << (busy ? std::string("done") : busy.reason) << "\n";
+            std::cout << "  assign '" << rq.title
+                      << "' to 09: " << (busy ? std::string("done") : busy.reason) << "\n";
             if (busy) continue;
             const auto manual = p.assign(rq.id, r11);
-            std::cout << "  assign '" << rq.title << "' to 11 (manual room): "
-                      << (manual ? std::string("done") : manual.reason) << "\n";
+            std::cout << "  assign '" << rq.title
+                      << "' to 11 (manual room): " << (manual ? std::string("done") : manual.reason)
+                      << "\n";
         }
         std::cout << "  queue now holds " << v.queue().size() << " request(s).\n";
         if (!v.queue().empty()) print_queue(v);
@@ -220,10 +231,13 @@ int main(int argc, char** argv) {
                             : moved.reason)
                   << "\n";
         const auto clash = p.reassign(ids[9], r09);
-        std::cout << "  move 'Sesión de clausura' to 09: " << (clash ? "done" : clash.reason) << "\n";
+        std::cout << "  move 'Sesión de clausura' to 09: " << (clash ? "done" : clash.reason)
+                  << "\n";
 
         heading("Rules that protect booked rooms (R3, R4)");
-        for (auto attempt : {+[](sala::durable_platform& q) { q.set_mode(sala::room_id{1}, sala::room_mode::manual); },
+        for (auto attempt : {+[](sala::durable_platform& q) {
+                                 q.set_mode(sala::room_id{1}, sala::room_mode::manual);
+                             },
                              +[](sala::durable_platform& q) { q.deactivate(sala::room_id{2}); }}) {
             try {
                 attempt(p);
@@ -245,8 +259,9 @@ int main(int argc, char** argv) {
                        sala::format(e.blocked().begin(), madrid) + " - " + hm(e.blocked().end())});
             t.print(std::cout, "    ");
         }
-        const auto week_window = sala::interval{sala::to_instant(sala::make_local(2021, 5, 10), madrid),
-                                                sala::to_instant(sala::make_local(2021, 5, 17), madrid)};
+        const auto week_window =
+            sala::interval{sala::to_instant(sala::make_local(2021, 5, 10), madrid),
+                           sala::to_instant(sala::make_local(2021, 5, 17), madrid)};
         std::cout << "\n  Peak concurrency this week: " << v.peak_concurrency(week_window)
                   << " rooms blocked at once (R18: that many licensed hosts needed).\n";
 
@@ -258,12 +273,15 @@ int main(int argc, char** argv) {
         // The host is down Thursday 10:00-14:00: the next tick catches up, nothing twice (R16).
         o.outage = sala::interval{sala::to_instant(sala::make_local(2021, 5, 13, 10, 0), madrid),
                                   sala::to_instant(sala::make_local(2021, 5, 13, 14, 0), madrid)};
-        const auto week_result = demo::run_demo_week(p.inner(), zoom, mail, *clock, out, std::cout, o);
+        const auto week_result =
+            demo::run_demo_week(p.inner(), zoom, mail, *clock, out, std::cout, o);
 
         heading("Files");
-        const auto files = sala_demo::write_calendar_pages(v, out + "/calendar", date::year{2021} / 5 / 13,
-                                                           madrid, "Symposium", "symposium.events");
-        std::cout << "  e-mails (.eml):      " << std::filesystem::absolute(out + "/mail").string() << "\n"
+        const auto files =
+            sala_demo::write_calendar_pages(v, out + "/calendar", date::year{2021} / 5 / 13, madrid,
+                                            "Symposium", "symposium.events");
+        std::cout << "  e-mails (.eml):      " << std::filesystem::absolute(out + "/mail").string()
+                  << "\n"
                   << "  attendance reports:  " << week_result.reports_dir << "\n"
                   << "  month page:          " << files.month.string() << "\n"
                   << "  week page:           " << files.week.string() << "\n"

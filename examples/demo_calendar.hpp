@@ -7,7 +7,8 @@
 //                                                      date::year{2021} / 5 / 13,
 //                                                      "Europe/Madrid", "Symposium",
 //                                                      "symposium.events");
-//   std::cout << files.month.string() << "\n" << files.week.string() << "\n" << files.ics.string() << "\n";
+//   std::cout << files.month.string() << "\n" << files.week.string() << "\n" << files.ics.string()
+//   << "\n";
 
 #include <filesystem>
 #include <fstream>
@@ -27,11 +28,13 @@ struct calendar_files {
 
 inline void write_text(const std::filesystem::path& path, const std::string& text) {
     std::ofstream out(path, std::ios::binary);
-    if (!out || !(out << text) || !out.flush()) throw std::runtime_error("cannot write " + path.string());
+    if (!out || !(out << text) || !out.flush())
+        throw std::runtime_error("cannot write " + path.string());
 }
 
 // Pages for the month and the week holding `day`, grid in `zone`.
-inline calendar_files write_calendar_pages(const sala::platform& p, const std::filesystem::path& dir,
+inline calendar_files write_calendar_pages(const sala::platform& p,
+                                           const std::filesystem::path& dir,
                                            date::year_month_day day, const std::string& zone,
                                            const std::string& heading, const std::string& domain) {
     std::filesystem::create_directories(dir);

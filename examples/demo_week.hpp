@@ -7,9 +7,9 @@
 #include <cstddef>
 #include <functional>
 #include <optional>
-#include <vector>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include <sala/interval.hpp>
 #include <sala/lifecycle/lifecycle.hpp>
@@ -33,7 +33,8 @@ struct demo_week_options {
     sala::minutes tail{7 * 60};
     // Registered attendees of a request's event (R12 join links). Default: two
     // example addresses per event; set to nullptr for none.
-    std::function<std::vector<sala::mail_address>(const sala::request&)> attendees = example_attendees;
+    std::function<std::vector<sala::mail_address>(const sala::request&)> attendees =
+        example_attendees;
     // Called before each tick with its instant: script admin actions mid-week
     // (reassign, cancel, assign from the queue) to see what the lifecycle does.
     std::function<void(sala::instant)> before_tick;
@@ -59,7 +60,7 @@ struct demo_week_result {
 // only when the lifecycle says a step is due (lifecycle::next_due), and
 // sets `clock` as it goes. Throws what the lifecycle's constructor throws.
 demo_week_result run_demo_week(sala::platform& p, sala::conferencing& c, sala::mailer& m,
-                               sala::manual_clock& clock, const std::string& out_dir, std::ostream& out,
-                               const demo_week_options& o = {});
+                               sala::manual_clock& clock, const std::string& out_dir,
+                               std::ostream& out, const demo_week_options& o = {});
 
 }  // namespace demo

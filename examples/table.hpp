@@ -14,7 +14,7 @@ inline std::size_t width(const std::string& s) {
 }
 
 class table {
-public:
+  public:
     explicit table(std::vector<std::string> header) : rows_{std::move(header)} {}
     void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
     void print(std::ostream& out, const std::string& indent = "  ") const {
@@ -40,7 +40,7 @@ public:
         }
     }
 
-private:
+  private:
     std::vector<std::vector<std::string>> rows_;
 };
 

@@ -42,7 +42,8 @@ constexpr std::size_t enum_count() noexcept {
 // The name of `e` ("automatic"), or "?" for a value outside the table.
 template <class E>
 constexpr const char* enum_name(E e) noexcept {
-    static_assert(detail::dense_in_order<E>(), "enum_names<E>::entries must list 0, 1, 2, ... in order");
+    static_assert(detail::dense_in_order<E>(),
+                  "enum_names<E>::entries must list 0, 1, 2, ... in order");
     const auto i = static_cast<std::size_t>(e);
     return i < enum_count<E>() ? enum_names<E>::entries[i].second.data() : "?";
 }

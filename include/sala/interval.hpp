@@ -12,30 +12,39 @@ namespace sala {
 
 // Allen's thirteen interval relations, read as "a <relation> b".
 enum class allen {
-    precedes, meets, overlaps, finished_by, contains, starts, equals,
-    started_by, during, finishes, overlapped_by, met_by, preceded_by
+    precedes,
+    meets,
+    overlaps,
+    finished_by,
+    contains,
+    starts,
+    equals,
+    started_by,
+    during,
+    finishes,
+    overlapped_by,
+    met_by,
+    preceded_by
 };
 template <>
 struct enum_names<allen> {
-    static constexpr enum_table<allen, 13> entries{{
-        {allen::precedes, "precedes"},
-        {allen::meets, "meets"},
-        {allen::overlaps, "overlaps"},
-        {allen::finished_by, "finished_by"},
-        {allen::contains, "contains"},
-        {allen::starts, "starts"},
-        {allen::equals, "equals"},
-        {allen::started_by, "started_by"},
-        {allen::during, "during"},
-        {allen::finishes, "finishes"},
-        {allen::overlapped_by, "overlapped_by"},
-        {allen::met_by, "met_by"},
-        {allen::preceded_by, "preceded_by"}}};
+    static constexpr enum_table<allen, 13> entries{{{allen::precedes, "precedes"},
+                                                    {allen::meets, "meets"},
+                                                    {allen::overlaps, "overlaps"},
+                                                    {allen::finished_by, "finished_by"},
+                                                    {allen::contains, "contains"},
+                                                    {allen::starts, "starts"},
+                                                    {allen::equals, "equals"},
+                                                    {allen::started_by, "started_by"},
+                                                    {allen::during, "during"},
+                                                    {allen::finishes, "finishes"},
+                                                    {allen::overlapped_by, "overlapped_by"},
+                                                    {allen::met_by, "met_by"},
+                                                    {allen::preceded_by, "preceded_by"}}};
 };
 
-
 class interval {
-public:
+  public:
     constexpr interval() = default;
     // Precondition: begin <= end (checked by make_interval, which throws).
     constexpr interval(instant begin, instant end) noexcept : begin_(begin), end_(end) {}
@@ -69,7 +78,8 @@ public:
 
     constexpr allen relation(const interval& o) const noexcept {
         if (end_ < o.begin_) return allen::precedes;
-        if (end_ == o.begin_) return begin_ == end_ && o.begin_ == o.end_ ? allen::equals : allen::meets;
+        if (end_ == o.begin_)
+            return begin_ == end_ && o.begin_ == o.end_ ? allen::equals : allen::meets;
         if (o.end_ < begin_) return allen::preceded_by;
         if (o.end_ == begin_) return allen::met_by;
         if (begin_ == o.begin_) {
@@ -84,7 +94,7 @@ public:
     friend constexpr bool operator==(const interval&, const interval&) = default;
     friend constexpr auto operator<=>(const interval&, const interval&) = default;
 
-private:
+  private:
     instant begin_{};
     instant end_{};
 };

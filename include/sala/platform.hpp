@@ -32,15 +32,16 @@ enum class assign_status {
 };
 template <>
 struct enum_names<assign_status> {
-    static constexpr enum_table<assign_status, 3> entries{{{assign_status::assigned, "assigned"},
-                                                          {assign_status::no_room_free, "no_room_free"},
-                                                          {assign_status::room_not_free, "room_not_free"}}};
+    static constexpr enum_table<assign_status, 3> entries{
+        {{assign_status::assigned, "assigned"},
+         {assign_status::no_room_free, "no_room_free"},
+         {assign_status::room_not_free, "room_not_free"}}};
 };
 
 struct assignment {
     assign_status status = assign_status::no_room_free;
-    std::optional<room_id> room;   // set when assigned
-    std::string reason;            // why not, in words an admin can act on
+    std::optional<room_id> room;  // set when assigned
+    std::string reason;           // why not, in words an admin can act on
     explicit operator bool() const noexcept { return status == assign_status::assigned; }
     // The room, or throws sala::room_not_free with the reason.
     room_id value() const;
@@ -55,19 +56,20 @@ struct submission {
 // What linking (or re-linking) an account did (R1, R2).
 struct link_report {
     pool_id pool;
-    std::vector<room_id> new_rooms;            // candidates added, inactive
-    std::vector<account_user> wasted_licences; // owner holding a licence (R1, seed 003)
-    std::vector<account_user> unlicensed;      // users without a licence: not rooms
+    std::vector<room_id> new_rooms;             // candidates added, inactive
+    std::vector<account_user> wasted_licences;  // owner holding a licence (R1, seed 003)
+    std::vector<account_user> unlicensed;       // users without a licence: not rooms
 };
 
 // R17: pending (unassigned), running, future; finished ones are history.
 enum class webinar_status { unassigned, future, running, finished };
 template <>
 struct enum_names<webinar_status> {
-    static constexpr enum_table<webinar_status, 4> entries{{{webinar_status::unassigned, "unassigned"},
-                                                           {webinar_status::future, "future"},
-                                                           {webinar_status::running, "running"},
-                                                           {webinar_status::finished, "finished"}}};
+    static constexpr enum_table<webinar_status, 4> entries{
+        {{webinar_status::unassigned, "unassigned"},
+         {webinar_status::future, "future"},
+         {webinar_status::running, "running"},
+         {webinar_status::finished, "finished"}}};
 };
 
 struct calendar_entry {
@@ -78,7 +80,7 @@ struct calendar_entry {
 };
 
 class platform {
-public:
+  public:
     // Settings are validated (throws sala::invalid_settings). Without a clock
     // the platform reads the system clock.
     explicit platform(sala::settings s = {}, std::shared_ptr<const clock> clk = nullptr);
@@ -105,9 +107,9 @@ public:
     // name again adds users not seen before and keeps the existing rooms.
     link_report link_account(const std::string& name, pool_kind kind,
                              const std::vector<account_user>& users);
-    void activate(room_id r);                     // R2: inactive -> active, manual
-    void deactivate(room_id r);                   // R4: not while it holds unfinished webinars
-    void set_mode(room_id r, room_mode m);        // R3
+    void activate(room_id r);               // R2: inactive -> active, manual
+    void deactivate(room_id r);             // R4: not while it holds unfinished webinars
+    void set_mode(room_id r, room_mode m);  // R3
     // R5: the pools whose rooms take new requests (own ones once linked).
     bool takes_new_requests(pool_id p) const;
 
@@ -155,7 +157,7 @@ public:
     // Called after every successful command, in order.
     void subscribe(std::function<void(const event&)> listener);
 
-private:
+  private:
     room& room_ref(room_id r);
     const room& room_ref(room_id r) const;
     const request& request_ref(request_id id) const;

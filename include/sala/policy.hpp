@@ -17,13 +17,13 @@ namespace sala {
 // rooms of the pools taking new requests), the rooms, the request and its block.
 struct allocation_query {
     const sala::schedule& schedule;
-    const std::vector<room>& rooms;   // index = room_id.value - 1
+    const std::vector<room>& rooms;  // index = room_id.value - 1
     const sala::request& request;
     interval blocked;
 };
 
 class allocation_policy {
-public:
+  public:
     virtual ~allocation_policy() = default;
     virtual std::string name() const = 0;
     // A room eligible and free over q.blocked, or nullopt when none fits.
@@ -32,7 +32,7 @@ public:
 
 // R9: the first eligible room, in room order, free over the whole block.
 class first_fit final : public allocation_policy {
-public:
+  public:
     std::string name() const override { return "first_fit"; }
     std::optional<room_id> choose(const allocation_query& q) const override {
         return q.schedule.first_free(q.blocked);
@@ -42,7 +42,7 @@ public:
 // The free room whose free run around the block is shortest (least idle gap
 // left over), ties to room order. Keeps long free runs for long webinars.
 class best_fit final : public allocation_policy {
-public:
+  public:
     std::string name() const override { return "best_fit"; }
     std::optional<room_id> choose(const allocation_query& q) const override {
         std::optional<room_id> best;
@@ -51,11 +51,11 @@ public:
             const interval run = q.schedule.free_run(r, q.blocked);
             // Open-ended runs count as infinitely idle.
             const long long before = run.begin() == instant::min()
-                ? std::numeric_limits<long long>::max() / 4
-                : (q.blocked.begin() - run.begin()).count();
+                                         ? std::numeric_limits<long long>::max() / 4
+                                         : (q.blocked.begin() - run.begin()).count();
             const long long after = run.end() == instant::max()
-                ? std::numeric_limits<long long>::max() / 4
-                : (run.end() - q.blocked.end()).count();
+                                        ? std::numeric_limits<long long>::max() / 4
+                                        : (run.end() - q.blocked.end()).count();
             const long long gap = before + after;
             if (gap < best_gap) best_gap = gap, best = r;
         }
@@ -67,7 +67,7 @@ public:
 // attendees (any capacity when none are given), ties to room order. None when
 // no free room is big enough: the request waits in the queue.
 class smallest_capacity final : public allocation_policy {
-public:
+  public:
     std::string name() const override { return "smallest_capacity"; }
     std::optional<room_id> choose(const allocation_query& q) const override {
         const int need = q.request.expected_attendees.value_or(0);
@@ -83,9 +83,12 @@ public:
 
 inline std::shared_ptr<allocation_policy> make_policy(policy_kind k) {
     switch (k) {
-        case policy_kind::first_fit: return std::make_shared<first_fit>();
-        case policy_kind::best_fit: return std::make_shared<best_fit>();
-        case policy_kind::smallest_capacity: return std::make_shared<smallest_capacity>();
+        case policy_kind::first_fit:
+            return std::make_shared<first_fit>();
+        case policy_kind::best_fit:
+            return std::make_shared<best_fit>();
+        case policy_kind::smallest_capacity:
+            return std::make_shared<smallest_capacity>();
     }
     return std::make_shared<first_fit>();  // a value outside the enum
 }

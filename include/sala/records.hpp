@@ -21,9 +21,9 @@ namespace sala {
 // key twice keeps the first, and the dispatcher hands the key to the backend so
 // a resend after a crash is recognisable (mail_message::idempotency_key).
 struct effect {
-    std::string kind;              // "mail", "create_webinar", ... (the dispatcher routes on it)
+    std::string kind;  // "mail", "create_webinar", ... (the dispatcher routes on it)
     std::string idempotency_key;
-    std::string payload;           // JSON, as the producer wrote it
+    std::string payload;                // JSON, as the producer wrote it
     std::optional<request_id> request;  // the webinar it belongs to, if any
     friend bool operator==(const effect&, const effect&) = default;
 };
@@ -32,38 +32,38 @@ enum class effect_status { pending, done, failed };
 template <>
 struct enum_names<effect_status> {
     static constexpr enum_table<effect_status, 3> entries{{{effect_status::pending, "pending"},
-                                                          {effect_status::done, "done"},
-                                                          {effect_status::failed, "failed"}}};
+                                                           {effect_status::done, "done"},
+                                                           {effect_status::failed, "failed"}}};
 };
 inline const char* to_string(effect_status s) { return enum_name(s); }
 
 // An effect as the outbox holds it.
 struct outbox_entry {
-    std::uint64_t id = 0;          // outbox order (commit order)
+    std::uint64_t id = 0;  // outbox order (commit order)
     sala::effect effect;
     effect_status status = effect_status::pending;
     int attempts = 0;
     std::string last_error;
-    instant not_before{};          // retry not before this instant
+    instant not_before{};  // retry not before this instant
     friend bool operator==(const outbox_entry&, const outbox_entry&) = default;
 };
 
 // The lifecycle's step state of one webinar (or any other keyed job), stored
 // as the lifecycle serialises it (JSON). An empty `state` erases the record.
 struct lifecycle_record {
-    std::string key;                    // e.g. "request/42"
+    std::string key;  // e.g. "request/42"
     std::optional<request_id> request;
-    std::string state;                  // JSON
+    std::string state;  // JSON
     friend bool operator==(const lifecycle_record&, const lifecycle_record&) = default;
 };
 
 // A produced report (attendance report R15, recording status R19), kept for the
 // organizer's and admin's views. Saving a key again replaces it.
 struct report_record {
-    std::string key;                    // e.g. "attendance/42"
+    std::string key;  // e.g. "attendance/42"
     std::optional<request_id> request;
-    std::string kind;                   // "attendance", "recordings", ...
-    std::string body;                   // JSON or CSV, as produced
+    std::string kind;  // "attendance", "recordings", ...
+    std::string body;  // JSON or CSV, as produced
     instant created{};
     friend bool operator==(const report_record&, const report_record&) = default;
 };
@@ -73,14 +73,14 @@ struct change_set {
     std::optional<sala::settings> settings;
     std::optional<policy_kind> policy;
     std::optional<std::uint64_t> next_request;
-    std::vector<pool> pools;                    // inserted or updated
-    std::vector<room> rooms;                    // inserted or updated
-    std::vector<request> requests;              // inserted or updated
-    std::vector<request_id> erased_requests;    // with any reservation and queue entry
-    std::vector<reservation> reservations;      // inserted or updated
+    std::vector<pool> pools;                  // inserted or updated
+    std::vector<room> rooms;                  // inserted or updated
+    std::vector<request> requests;            // inserted or updated
+    std::vector<request_id> erased_requests;  // with any reservation and queue entry
+    std::vector<reservation> reservations;    // inserted or updated
     std::vector<request_id> erased_reservations;
     std::vector<request_id> queue_removed;
-    std::vector<request_id> queue_appended;     // at the end, in this order
+    std::vector<request_id> queue_appended;                // at the end, in this order
     std::optional<std::vector<request_id>> queue_rewrite;  // whole queue, when reordered
     std::vector<lifecycle_record> lifecycle;
     std::vector<effect> effects;

@@ -31,7 +31,7 @@ struct request_input {
     std::string event_id{};
     sala::organizer organizer{};
     std::optional<int> expected_attendees{};
-    std::vector<std::string> panelists{};   // e-mail addresses
+    std::vector<std::string> panelists{};  // e-mail addresses
     // How to read `start` if it falls in a DST gap or overlap; unset means "reject".
     std::optional<choose> resolve{};
 };
@@ -48,7 +48,7 @@ struct request {
     sala::organizer organizer;
     std::optional<int> expected_attendees;
     std::vector<std::string> panelists;
-    blocked_window window{};   // computed with the settings in force when it was made
+    blocked_window window{};  // computed with the settings in force when it was made
     friend bool operator==(const request&, const request&) = default;
 };
 
@@ -71,8 +71,8 @@ void validate_email(const std::string& address, const std::string& field);
 
 template <>
 struct enum_names<admission> {
-    static constexpr enum_table<admission, 2> entries{{{admission::automatic, "automatic"},
-                                                      {admission::manual, "manual"}}};
+    static constexpr enum_table<admission, 2> entries{
+        {{admission::automatic, "automatic"}, {admission::manual, "manual"}}};
 };
 inline const char* to_string(admission a) { return enum_name(a); }
 

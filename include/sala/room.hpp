@@ -16,12 +16,12 @@ enum class pool_kind { lent, own };
 
 // A user of a linked account as the conferencing backend lists it.
 struct account_user {
-    std::string user_id{};       // backend id (Zoom user id)
+    std::string user_id{};  // backend id (Zoom user id)
     std::string email{};
     std::string display_name{};
-    bool owner = false;        // the account owner is never a room (R1)
-    bool licensed = true;      // holds a webinar licence
-    int capacity = 100;        // attendees the licence allows
+    bool owner = false;    // the account owner is never a room (R1)
+    bool licensed = true;  // holds a webinar licence
+    int capacity = 100;    // attendees the licence allows
     friend bool operator==(const account_user&, const account_user&) = default;
 };
 
@@ -40,19 +40,20 @@ struct room {
     std::string email;
     std::string display_name;
     int capacity = 100;
-    bool active = false;              // R2: rooms start inactive
+    bool active = false;  // R2: rooms start inactive
     room_mode mode = room_mode::manual;
     friend bool operator==(const room&, const room&) = default;
 };
 
 template <>
 struct enum_names<room_mode> {
-    static constexpr enum_table<room_mode, 2> entries{{{room_mode::manual, "manual"},
-                                                      {room_mode::automatic, "automatic"}}};
+    static constexpr enum_table<room_mode, 2> entries{
+        {{room_mode::manual, "manual"}, {room_mode::automatic, "automatic"}}};
 };
 template <>
 struct enum_names<pool_kind> {
-    static constexpr enum_table<pool_kind, 2> entries{{{pool_kind::lent, "lent"}, {pool_kind::own, "own"}}};
+    static constexpr enum_table<pool_kind, 2> entries{
+        {{pool_kind::lent, "lent"}, {pool_kind::own, "own"}}};
 };
 inline const char* to_string(room_mode m) { return enum_name(m); }
 inline const char* to_string(pool_kind k) { return enum_name(k); }

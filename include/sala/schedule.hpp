@@ -10,9 +10,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 #include <optional>
-#include <iterator>
 #include <span>
 #include <string>
 #include <tuple>
@@ -50,7 +50,7 @@ inline std::pair<std::int64_t, std::int64_t> clamp_minutes(const interval& i) no
 }  // namespace detail
 
 class schedule {
-public:
+  public:
     // Adds a room at the end of the fixed order and returns its id (1, 2, ...).
     room_id add_room() {
         rooms_.emplace_back();
@@ -85,17 +85,17 @@ public:
         auto& s = at(r);
         const auto [b, e] = bookable_minutes(i, [] { return std::string("blocked"); });
         auto& v = s.by_begin;
-        const auto pos = std::lower_bound(v.begin(), v.end(), b, [](const detail::slot& x, std::int64_t t) {
-            return x.begin < t;
-        });
+        const auto pos =
+            std::lower_bound(v.begin(), v.end(), b,
+                             [](const detail::slot& x, std::int64_t t) { return x.begin < t; });
         // The neighbours in start order tell whether the room is free (R1); the
         // ICL set holds the same minutes.
         if ((pos != v.begin() && std::prev(pos)->end > b) || (pos != v.end() && pos->begin < e))
             throw rule_violation("R1", to_string(r) + " is not free over the interval");
         const auto at_index = pos - v.begin();
         make_room_for(v, 1);
-        v.insert(v.begin() + at_index,
-                 detail::slot{static_cast<std::int32_t>(b), static_cast<std::int32_t>(e), req.value});
+        v.insert(v.begin() + at_index, detail::slot{static_cast<std::int32_t>(b),
+                                                    static_cast<std::int32_t>(e), req.value});
         s.busy += icl(b, e);
         index_.add(r.value - 1, b, e);
         ++bookings_;
@@ -120,23 +120,26 @@ public:
         std::vector<std::pair<std::int64_t, std::int64_t>> mins;
         mins.reserve(items.size());
         for (std::size_t j = 0; j < items.size(); ++j)
-            mins.push_back(
-                bookable_minutes(items[j].blocked, [j] { return "items[" + std::to_string(j) + "].blocked"; }));
+            mins.push_back(bookable_minutes(
+                items[j].blocked, [j] { return "items[" + std::to_string(j) + "].blocked"; }));
         std::vector<std::optional<room_id>> out(items.size());
         if (rooms_.size() <= 256) {  // small pools stay in cache: the plain loop is quicker
             for (std::size_t j = 0; j < items.size(); ++j)
-                if ((out[j] = first_free(items[j].blocked))) book(*out[j], items[j].blocked, items[j].request);
+                if ((out[j] = first_free(items[j].blocked)))
+                    book(*out[j], items[j].blocked, items[j].request);
             return out;
         }
         std::vector<pending> todo;
         todo.reserve(items.size());
-        std::vector<std::tuple<std::uint32_t, std::int64_t, std::int64_t>> spans;  // summaries to redo
+        std::vector<std::tuple<std::uint32_t, std::int64_t, std::int64_t>>
+            spans;  // summaries to redo
         spans.reserve(items.size());
         try {
             for (std::size_t j = 0; j < items.size(); ++j) {
                 const auto [b, e] = mins[j];
                 if (detail::free_index::inside_one_bucket(b, e)) {
-                    // Inside one bucket the index may ask the ICL sets: bring them up to date first.
+                    // Inside one bucket the index may ask the ICL sets: bring them up to date
+                    // first.
                     apply(todo);
                     if (const auto r = first_free(items[j].blocked)) {
                         book(*r, items[j].blocked, items[j].request);
@@ -146,15 +149,17 @@ public:
                 }
                 std::optional<std::uint32_t> k;
                 index_.for_each_free(
-                    b, e, [](std::uint32_t) { return false; },  // not called: [b, e) spans two buckets
+                    b, e,
+                    [](std::uint32_t) { return false; },  // not called: [b, e) spans two buckets
                     [&](std::uint32_t x) {
                         k = x;
                         return true;
                     });
                 if (!k) continue;
                 // Listed first (no allocation: reserved), so a throw inside add is unwound too.
-                todo.push_back({*k, detail::slot{static_cast<std::int32_t>(b), static_cast<std::int32_t>(e),
-                                                 items[j].request.value}});
+                todo.push_back(
+                    {*k, detail::slot{static_cast<std::int32_t>(b), static_cast<std::int32_t>(e),
+                                      items[j].request.value}});
                 ++bookings_;
                 index_.add(*k, b, e, false);  // summaries once, at the end
                 spans.emplace_back(*k, b, e);
@@ -174,9 +179,9 @@ public:
         auto& s = at(r);
         const std::int64_t b = detail::to_minute(i.begin()), e = detail::to_minute(i.end());
         auto& v = s.by_begin;
-        const auto it = std::lower_bound(v.begin(), v.end(), b, [](const detail::slot& x, std::int64_t t) {
-            return x.begin < t;
-        });
+        const auto it =
+            std::lower_bound(v.begin(), v.end(), b,
+                             [](const detail::slot& x, std::int64_t t) { return x.begin < t; });
         if (it == v.end() || it->begin != b || it->end != e)
             throw not_found("booking", to_string(r) + " at " + format_utc(i.begin()) + " UTC");
         v.erase(it);
@@ -217,7 +222,8 @@ public:
             return;
         }
         index_.for_each_free(
-            b, e, [&](std::uint32_t k) { return !boost::icl::intersects(rooms_[k].busy, icl(b, e)); },
+            b, e,
+            [&](std::uint32_t k) { return !boost::icl::intersects(rooms_[k].busy, icl(b, e)); },
             std::forward<Fn>(fn));
     }
 
@@ -227,9 +233,9 @@ public:
         const auto& v = at(r).by_begin;
         const std::int64_t b = detail::to_minute(i.begin());
         instant lo = instant::min(), hi = instant::max();
-        auto next = std::lower_bound(v.begin(), v.end(), b, [](const detail::slot& x, std::int64_t t) {
-            return x.begin < t;
-        });
+        auto next =
+            std::lower_bound(v.begin(), v.end(), b,
+                             [](const detail::slot& x, std::int64_t t) { return x.begin < t; });
         if (next != v.end()) hi = detail::from_minute(next->begin);
         if (next != v.begin()) lo = detail::from_minute(std::prev(next)->end);
         return interval{lo, hi};
@@ -263,9 +269,9 @@ public:
         for (std::uint32_t k = 0; k < rooms_.size(); ++k) {
             const auto& v = rooms_[k].by_begin;
             // First booking ending after the window's begin (ends are sorted too).
-            auto it = std::lower_bound(v.begin(), v.end(), wb, [](const detail::slot& x, std::int64_t t) {
-                return x.end <= t;
-            });
+            auto it =
+                std::lower_bound(v.begin(), v.end(), wb,
+                                 [](const detail::slot& x, std::int64_t t) { return x.end <= t; });
             for (; it != v.end() && it->begin < we; ++it) fn(k, *it);
         }
     }
@@ -302,7 +308,7 @@ public:
     // Heap bytes held by the cross-room index alone.
     std::size_t index_memory_bytes() const noexcept { return index_.memory_bytes(); }
 
-private:
+  private:
     struct pending {
         std::uint32_t room;  // 0-based
         detail::slot booking;
@@ -310,12 +316,14 @@ private:
 
     // [b, e) in minutes, or invalid_argument naming field() (only built then).
     template <class Field>
-    static std::pair<std::int64_t, std::int64_t> bookable_minutes(const interval& i, Field&& field) {
+    static std::pair<std::int64_t, std::int64_t> bookable_minutes(const interval& i,
+                                                                  Field&& field) {
         if (i.empty()) throw invalid_argument(field(), "is empty");
         const std::int64_t b = detail::to_minute(i.begin()), e = detail::to_minute(i.end());
         if (b < detail::minute_lo || e > detail::minute_hi)
             throw invalid_argument(field(), "lies outside years 1 to 6000");
-        if (e - b > detail::max_block_minutes) throw invalid_argument(field(), "is longer than 366 days");
+        if (e - b > detail::max_block_minutes)
+            throw invalid_argument(field(), "is longer than 366 days");
         return {b, e};
     }
 
@@ -328,8 +336,11 @@ private:
     // short of some bookings; R1 still holds (book checks the bookings lists).
     void apply(std::vector<pending>& todo) {
         if (todo.empty()) return;
-        const auto by_begin = [](const pending& x, const pending& y) { return x.booking.begin < y.booking.begin; };
-        if (todo.size() * 8 < rooms_.size()) {  // few: a comparison sort beats a pass over every room
+        const auto by_begin = [](const pending& x, const pending& y) {
+            return x.booking.begin < y.booking.begin;
+        };
+        if (todo.size() * 8 <
+            rooms_.size()) {  // few: a comparison sort beats a pass over every room
             std::sort(todo.begin(), todo.end(), [&](const pending& x, const pending& y) {
                 return x.room != y.room ? x.room < y.room : by_begin(x, y);
             });
@@ -341,8 +352,8 @@ private:
             for (const auto& t : todo) sorted[start[t.room]++] = t;
             todo.swap(sorted);
             for_each_room_run(todo, [&](std::size_t a, std::size_t z) {
-                std::sort(todo.begin() + static_cast<std::ptrdiff_t>(a), todo.begin() + static_cast<std::ptrdiff_t>(z),
-                          by_begin);
+                std::sort(todo.begin() + static_cast<std::ptrdiff_t>(a),
+                          todo.begin() + static_cast<std::ptrdiff_t>(z), by_begin);
             });
         }
         for_each_room_run(todo, [&](std::size_t a, std::size_t z) {
@@ -356,14 +367,18 @@ private:
             // Merge from the back, in place.
             std::size_t x = old, y = add, o = old + add;
             while (y > 0) {
-                if (x > 0 && v[x - 1].begin > todo[a + y - 1].booking.begin) v[--o] = v[--x];
-                else v[--o] = todo[a + --y].booking;
+                if (x > 0 && v[x - 1].begin > todo[a + y - 1].booking.begin)
+                    v[--o] = v[--x];
+                else
+                    v[--o] = todo[a + --y].booking;
             }
         });
         std::vector<pending> done;
         done.swap(todo);  // the caller has nothing left to unwind
-        detail::add_all(done.size(), [&](std::size_t j) -> detail::icl_set& { return rooms_[done[j].room].busy; },
-                        [&](std::size_t j) { return icl(done[j].booking.begin, done[j].booking.end); });
+        detail::add_all(
+            done.size(),
+            [&](std::size_t j) -> detail::icl_set& { return rooms_[done[j].room].busy; },
+            [&](std::size_t j) { return icl(done[j].booking.begin, done[j].booking.end); });
     }
 
     // Calls fn(a, z) for each run todo[a, z) of one room (todo is sorted by room).
@@ -380,15 +395,18 @@ private:
     // Capacity for `add` more bookings, with little slack (grown by 1/8, not
     // doubled: the memory target in docs/performance.md).
     static void make_room_for(std::vector<detail::slot>& v, std::size_t add) {
-        if (v.size() + add > v.capacity()) v.reserve(std::max(v.size() + add, v.size() + v.size() / 8 + 4));
+        if (v.size() + add > v.capacity())
+            v.reserve(std::max(v.size() + add, v.size() + v.size() / 8 + 4));
     }
 
     // Takes bookings back out of the index that never reached the rooms.
     void unwind(std::vector<pending>& todo) noexcept {
         for (auto it = todo.rbegin(); it != todo.rend(); ++it) {
             try {
-                index_.remove(it->room, it->booking.begin, it->booking.end, rooms_[it->room].by_begin);
-            } catch (...) {  // only a huge booking's summary buffer can fail here; its summaries stay permissive
+                index_.remove(it->room, it->booking.begin, it->booking.end,
+                              rooms_[it->room].by_begin);
+            } catch (...) {  // only a huge booking's summary buffer can fail here; its summaries
+                             // stay permissive
             }
             --bookings_;
         }
@@ -403,14 +421,17 @@ private:
         return detail::icl_interval(static_cast<std::int32_t>(b), static_cast<std::int32_t>(e));
     }
     static booking to_booking(room_id r, const detail::slot& x) {
-        return {r, interval{detail::from_minute(x.begin), detail::from_minute(x.end)}, request_id{x.request}};
+        return {r, interval{detail::from_minute(x.begin), detail::from_minute(x.end)},
+                request_id{x.request}};
     }
     room_state& at(room_id r) {
-        if (r.value == 0 || r.value > rooms_.size()) throw not_found("room", std::to_string(r.value));
+        if (r.value == 0 || r.value > rooms_.size())
+            throw not_found("room", std::to_string(r.value));
         return rooms_[r.value - 1];
     }
     const room_state& at(room_id r) const {
-        if (r.value == 0 || r.value > rooms_.size()) throw not_found("room", std::to_string(r.value));
+        if (r.value == 0 || r.value > rooms_.size())
+            throw not_found("room", std::to_string(r.value));
         return rooms_[r.value - 1];
     }
 

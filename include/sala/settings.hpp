@@ -12,9 +12,10 @@ namespace sala {
 enum class policy_kind { first_fit, best_fit, smallest_capacity };
 template <>
 struct enum_names<policy_kind> {
-    static constexpr enum_table<policy_kind, 3> entries{{{policy_kind::first_fit, "first_fit"},
-                                                        {policy_kind::best_fit, "best_fit"},
-                                                        {policy_kind::smallest_capacity, "smallest_capacity"}}};
+    static constexpr enum_table<policy_kind, 3> entries{
+        {{policy_kind::first_fit, "first_fit"},
+         {policy_kind::best_fit, "best_fit"},
+         {policy_kind::smallest_capacity, "smallest_capacity"}}};
 };
 inline const char* to_string(policy_kind k) { return enum_name(k); }
 

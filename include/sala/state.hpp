@@ -17,18 +17,27 @@
 namespace sala {
 
 // What a successful command changed, for listeners (lifecycle, stores, UIs).
-enum class event_kind { linked, room_changed, settings_changed, submitted, assigned, queued,
-                        reassigned, cancelled };
+enum class event_kind {
+    linked,
+    room_changed,
+    settings_changed,
+    submitted,
+    assigned,
+    queued,
+    reassigned,
+    cancelled
+};
 template <>
 struct enum_names<event_kind> {
-    static constexpr enum_table<event_kind, 8> entries{{{event_kind::linked, "linked"},
-                                                       {event_kind::room_changed, "room_changed"},
-                                                       {event_kind::settings_changed, "settings_changed"},
-                                                       {event_kind::submitted, "submitted"},
-                                                       {event_kind::assigned, "assigned"},
-                                                       {event_kind::queued, "queued"},
-                                                       {event_kind::reassigned, "reassigned"},
-                                                       {event_kind::cancelled, "cancelled"}}};
+    static constexpr enum_table<event_kind, 8> entries{
+        {{event_kind::linked, "linked"},
+         {event_kind::room_changed, "room_changed"},
+         {event_kind::settings_changed, "settings_changed"},
+         {event_kind::submitted, "submitted"},
+         {event_kind::assigned, "assigned"},
+         {event_kind::queued, "queued"},
+         {event_kind::reassigned, "reassigned"},
+         {event_kind::cancelled, "cancelled"}}};
 };
 inline const char* to_string(event_kind k) { return enum_name(k); }
 
@@ -45,10 +54,10 @@ struct platform_state {
     sala::settings settings;
     policy_kind policy = policy_kind::first_fit;
     std::vector<pool> pools;
-    std::vector<room> rooms;                        // room order = id order
+    std::vector<room> rooms;  // room order = id order
     std::map<request_id, request> requests;
     std::map<request_id, reservation> reservations;
-    std::vector<request_id> queue;                  // unassigned, oldest first
+    std::vector<request_id> queue;  // unassigned, oldest first
     std::uint64_t next_request = 1;
     friend bool operator==(const platform_state&, const platform_state&) = default;
 };

@@ -24,11 +24,9 @@ using local_minutes = date::local_time<minutes>;
 enum class choose { earliest, latest };
 template <>
 struct enum_names<choose> {
-    static constexpr enum_table<choose, 2> entries{{
-        {choose::earliest, "earliest"},
-        {choose::latest, "latest"}}};
+    static constexpr enum_table<choose, 2> entries{
+        {{choose::earliest, "earliest"}, {choose::latest, "latest"}}};
 };
-
 
 // Builds a wall-clock time; throws sala::invalid_argument("start") for a date
 // that does not exist (2021-02-30) or a time outside 00:00-23:59.

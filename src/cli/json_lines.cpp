@@ -34,8 +34,14 @@ struct scanner {
             ++i;
             for (;;) {
                 ws();
-                if (i >= t.size() || t[i] == '}') { ++i; return; }
-                if (t[i] == ',') { ++i; continue; }
+                if (i >= t.size() || t[i] == '}') {
+                    ++i;
+                    return;
+                }
+                if (t[i] == ',') {
+                    ++i;
+                    continue;
+                }
                 const std::string key = string();
                 ws();
                 ++i;  // ':'
@@ -44,14 +50,23 @@ struct scanner {
         }
         if (t[i] == '[') {
             ++i;
-            for (int k = 0;; ) {
+            for (int k = 0;;) {
                 ws();
-                if (i >= t.size() || t[i] == ']') { ++i; return; }
-                if (t[i] == ',') { ++i; continue; }
+                if (i >= t.size() || t[i] == ']') {
+                    ++i;
+                    return;
+                }
+                if (t[i] == ',') {
+                    ++i;
+                    continue;
+                }
                 value(path + "/" + std::to_string(k++));
             }
         }
-        if (t[i] == '"') { string(); return; }
+        if (t[i] == '"') {
+            string();
+            return;
+        }
         while (i < t.size() && t[i] != ',' && t[i] != ']' && t[i] != '}' && t[i] != ' ' &&
                t[i] != '\n' && t[i] != '\r' && t[i] != '\t')
             ++i;

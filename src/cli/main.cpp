@@ -16,12 +16,12 @@
 #include <sstream>
 
 #include "sala/adapters/sqlite_store.hpp"
-#include "sala/views/calendar_html.hpp"
 #include "sala/durable/durable_platform.hpp"
 #include "sala/error.hpp"
-#include "sala/views/icalendar.hpp"
 #include "sala/planning/make_room.hpp"
 #include "sala/planning/planner.hpp"
+#include "sala/views/calendar_html.hpp"
+#include "sala/views/icalendar.hpp"
 #include "scenario.hpp"
 
 namespace fs = std::filesystem;
@@ -74,7 +74,9 @@ and R18), an assignment that achieves it, how many rooms first-fit in file
 order uses (R9), and the Zoom plan that fits (Pro up to 9, Business 10-99).
 Margins default to sala's settings (30 / 15 / 6 minutes).
 )"},
-    {"calendar", std::string(R"(usage: sala calendar (--month YYYY-MM | --day YYYY-MM-DD) --out DIR [--zone ZONE] [--heading TEXT] [source]
+    {"calendar",
+     std::string(
+         R"(usage: sala calendar (--month YYYY-MM | --day YYYY-MM-DD) --out DIR [--zone ZONE] [--heading TEXT] [source]
 
 --month writes DIR/month-YYYY-MM.html and DIR/week-YYYY-MM-DD.html (one per
 week touching the month, named by its Monday); --day writes
@@ -82,13 +84,16 @@ DIR/day-YYYY-MM-DD.html with the room timeline. Prints the paths. Pages are
 self-contained HTML. --zone is the grid's zone (default: the scenario's zone,
 or UTC).
 )") + source_help},
-    {"ics", std::string(R"(usage: sala ics (--room ID | --all) [--out FILE] [--utc] [--domain DOMAIN] [source]
+    {"ics",
+     std::string(
+         R"(usage: sala ics (--room ID | --all) [--out FILE] [--utc] [--domain DOMAIN] [source]
 
 Writes an RFC 5545 calendar of room ID's webinars (or all webinars, queued ones
 TENTATIVE) to FILE or standard output. UIDs are request-<id>@DOMAIN.
 --utc writes times in UTC instead of TZID + VTIMEZONE.
 )") + source_help},
-    {"make-room", std::string(R"(usage: sala make-room --request ID [--max-moves N] [--apply] [source]
+    {"make-room",
+     std::string(R"(usage: sala make-room --request ID [--max-moves N] [--apply] [source]
 
 Finds the fewest moves of other webinars (not started, credentials not out)
 that free an active room for queued request ID and explains them. --apply runs
@@ -112,7 +117,8 @@ struct args {
     std::set<std::string> flags;
 };
 
-args parse(int argc, char** argv, const std::set<std::string>& with_value, const std::set<std::string>& flags) {
+args parse(int argc, char** argv, const std::set<std::string>& with_value,
+           const std::set<std::string>& flags) {
     args a;
     a.command = argv[1];
     for (int i = 2; i < argc; ++i) {
@@ -176,12 +182,14 @@ source open_source(const args& a) {
     } else {
         const std::string path = a.opts.count("--db") ? a.opts.at("--db") : "sala.db";
         if (!fs::exists(path))
-            throw io_error("no store at " + path + " (give --db PATH, or --scenario FILE to run a scenario)");
+            throw io_error("no store at " + path +
+                           " (give --db PATH, or --scenario FILE to run a scenario)");
         s.clock = std::make_shared<sala::manual_clock>(sala::system_clock{}.now());
         try {
             sala::sqlite_store::options o;
             o.create = false;
-            s.durable = std::make_shared<sala::durable_platform>(sala::sqlite_store::open(path, o), s.clock);
+            s.durable = std::make_shared<sala::durable_platform>(sala::sqlite_store::open(path, o),
+                                                                 s.clock);
         } catch (const sala::error& e) {
             throw io_error("cannot open the store " + path + ": " + e.what());
         }
@@ -202,9 +210,12 @@ std::vector<std::string> csv_fields(const std::string& line, const std::string& 
     for (std::size_t i = 0; i < line.size(); ++i) {
         const char c = line[i];
         if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') cur += '"', ++i;
-            else if (c == '"') quoted = false;
-            else cur += c;
+            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"')
+                cur += '"', ++i;
+            else if (c == '"')
+                quoted = false;
+            else
+                cur += c;
         } else if (c == '"' && cur.empty() && !was_quoted) {
             quoted = was_quoted = true;
         } else if (c == ',') {
@@ -238,7 +249,8 @@ int cmd_plan(const args& a) {
             if (used != a.opts.at(opt).size() || v < 0) throw std::invalid_argument("x");
             m = sala::minutes{v};
         } catch (const std::exception&) {
-            throw usage_error(std::string(opt) + ": '" + a.opts.at(opt) + "' is not a whole number of minutes");
+            throw usage_error(std::string(opt) + ": '" + a.opts.at(opt) +
+                              "' is not a whole number of minutes");
         }
     };
     margin("--preparation", s.preparation);
@@ -259,16 +271,19 @@ int cmd_plan(const args& a) {
             for (std::size_t k = 0; k < f.size(); ++k) col[trim(f[k])] = k;
             for (const char* need : {"title", "start", "zone", "duration"})
                 if (!col.count(need))
-                    throw sala::cli::input_error(file, n, std::string("header: missing column '") + need +
-                                                              "' (need title,start,zone,duration)");
+                    throw sala::cli::input_error(file, n,
+                                                 std::string("header: missing column '") + need +
+                                                     "' (need title,start,zone,duration)");
             continue;
         }
         const auto get = [&](const std::string& c) -> std::string {
             auto it = col.find(c);
             if (it == col.end()) return {};
             if (it->second >= f.size())
-                throw sala::cli::input_error(file, n, "column '" + c + "': missing (" + std::to_string(f.size()) +
-                                                          " field(s) on this line)");
+                throw sala::cli::input_error(file, n,
+                                             "column '" + c + "': missing (" +
+                                                 std::to_string(f.size()) +
+                                                 " field(s) on this line)");
             return trim(f[it->second]);
         };
         const auto bad = [&](const std::string& c, const std::string& why) {
@@ -277,7 +292,8 @@ int cmd_plan(const args& a) {
         const std::string title = get("title");
         if (title.empty()) throw bad("title", "is empty");
         const auto start = sala::cli::parse_local(get("start"));
-        if (!start) throw bad("start", "'" + get("start") + "' is not a time like 2021-05-13 13:10");
+        if (!start)
+            throw bad("start", "'" + get("start") + "' is not a time like 2021-05-13 13:10");
         const std::string zone = get("zone");
         int duration = 0;
         try {
@@ -287,14 +303,19 @@ int cmd_plan(const args& a) {
         } catch (const std::exception&) {
             throw bad("duration", "'" + get("duration") + "' is not a whole number of minutes");
         }
-        if (duration <= 0) throw bad("duration", "must be positive, got " + std::to_string(duration));
+        if (duration <= 0)
+            throw bad("duration", "must be positive, got " + std::to_string(duration));
         sala::instant t;
         try {
             const std::string res = get("resolve");
-            if (res.empty()) t = sala::to_instant(*start, zone);
+            if (res.empty())
+                t = sala::to_instant(*start, zone);
             else if (res == "earliest" || res == "latest")
-                t = sala::to_instant(*start, zone, res == "earliest" ? sala::choose::earliest : sala::choose::latest);
-            else throw bad("resolve", "must be earliest or latest");
+                t = sala::to_instant(
+                    *start, zone,
+                    res == "earliest" ? sala::choose::earliest : sala::choose::latest);
+            else
+                throw bad("resolve", "must be earliest or latest");
         } catch (const sala::invalid_argument& e) {
             throw bad(e.field() == "zone" ? "zone" : "start", e.what());
         }
@@ -307,12 +328,15 @@ int cmd_plan(const args& a) {
             }
         }
         if (!ids.insert(id).second) throw bad("id", std::to_string(id) + " is used twice");
-        items.push_back({sala::request_id{id}, title, sala::make_blocked_window(s, t, sala::minutes{duration}).blocked});
+        items.push_back({sala::request_id{id}, title,
+                         sala::make_blocked_window(s, t, sala::minutes{duration}).blocked});
     }
-    if (col.empty()) throw sala::cli::input_error(file, 0, "empty file: need a header line title,start,zone,duration");
+    if (col.empty())
+        throw sala::cli::input_error(file, 0,
+                                     "empty file: need a header line title,start,zone,duration");
     const auto report = sala::plan_licences(items);
-    std::cout << "margins: preparation " << s.preparation.count() << ", courtesy " << s.courtesy.count()
-              << ", post-processing " << s.post_processing.count() << " min\n"
+    std::cout << "margins: preparation " << s.preparation.count() << ", courtesy "
+              << s.courtesy.count() << ", post-processing " << s.post_processing.count() << " min\n"
               << sala::describe(report, items);
     return ok;
 }
@@ -323,8 +347,9 @@ date::year_month parse_month(const std::string& s) {
     int y = 0;
     unsigned m = 0;
     int used = 0;
-    if (std::sscanf(s.c_str(), "%4d-%2u%n", &y, &m, &used) != 2 || used != static_cast<int>(s.size()) ||
-        !(date::year{y} / date::month{m}).ok() || m == 0 || m > 12)
+    if (std::sscanf(s.c_str(), "%4d-%2u%n", &y, &m, &used) != 2 ||
+        used != static_cast<int>(s.size()) || !(date::year{y} / date::month{m}).ok() || m == 0 ||
+        m > 12)
         throw usage_error("--month: '" + s + "' is not a month like 2021-05");
     return date::year{y} / date::month{m};
 }
@@ -333,8 +358,8 @@ date::year_month_day parse_day(const std::string& s) {
     int y = 0;
     unsigned m = 0, d = 0;
     int used = 0;
-    if (std::sscanf(s.c_str(), "%4d-%2u-%2u%n", &y, &m, &d, &used) != 3 || used != static_cast<int>(s.size()) ||
-        !(date::year{y} / date::month{m} / date::day{d}).ok())
+    if (std::sscanf(s.c_str(), "%4d-%2u-%2u%n", &y, &m, &d, &used) != 3 ||
+        used != static_cast<int>(s.size()) || !(date::year{y} / date::month{m} / date::day{d}).ok())
         throw usage_error("--day: '" + s + "' is not a date like 2021-05-13");
     return date::year{y} / date::month{m} / date::day{d};
 }
@@ -380,7 +405,8 @@ int cmd_calendar(const args& a) {
 
 int cmd_ics(const args& a) {
     const bool all = a.flags.count("--all") > 0;
-    if (all == (a.opts.count("--room") > 0)) throw usage_error("ics needs --room ID or --all (one of them)");
+    if (all == (a.opts.count("--room") > 0))
+        throw usage_error("ics needs --room ID or --all (one of them)");
     auto src = open_source(a);
     sala::ical_options o;
     o.domain = src.domain;
@@ -414,8 +440,9 @@ std::string print_plan(const sala::platform& p, const sala::make_room_plan& plan
     out << plan.explanation << "\n";
     for (std::size_t k = 0; k < plan.moves.size(); ++k) {
         const auto& m = plan.moves[k];
-        out << "  " << k + 1 << ". reassign " << sala::to_string(m.request) << " '" << m.title << "' "
-            << sala::to_string(m.from) << " -> " << sala::to_string(m.to) << "; cost: " << m.cost << "\n";
+        out << "  " << k + 1 << ". reassign " << sala::to_string(m.request) << " '" << m.title
+            << "' " << sala::to_string(m.from) << " -> " << sala::to_string(m.to)
+            << "; cost: " << m.cost << "\n";
     }
     out << "  " << plan.moves.size() + 1 << ". assign " << sala::to_string(plan.request) << " to "
         << sala::to_string(plan.room) << " (" << p.get_room(plan.room).email << ")\n";
@@ -447,31 +474,36 @@ int cmd_make_room(const args& a) {
         throw sala::cli::input_error("--request", 0, e.what());
     }
     if (!plan) {
-        std::cout << "no plan frees a room for " << sala::to_string(sala::request_id{id}) << " within " << max_moves
-                  << " move(s): ask the organizer for another time, or license another host (R18)\n";
+        std::cout
+            << "no plan frees a room for " << sala::to_string(sala::request_id{id}) << " within "
+            << max_moves
+            << " move(s): ask the organizer for another time, or license another host (R18)\n";
         return nothing;
     }
     std::cout << print_plan(p, *plan);
     if (!apply) return ok;
-    const auto result = src.durable->run([&](sala::platform& pl) { return sala::apply_make_room(pl, *plan); });
+    const auto result =
+        src.durable->run([&](sala::platform& pl) { return sala::apply_make_room(pl, *plan); });
     if (!result) {
         std::cout << "refused, nothing changed: " << result.reason << "\n";
         return nothing;
     }
-    std::cout << "applied: " << sala::to_string(plan->request) << " is in " << sala::to_string(*result.room) << "\n";
+    std::cout << "applied: " << sala::to_string(plan->request) << " is in "
+              << sala::to_string(*result.room) << "\n";
     return ok;
 }
 
 // ---- simulate ----------------------------------------------------------------------------
 
 class durable_target final : public sala::cli::command_target {
-public:
-    durable_target(std::shared_ptr<sala::store> st, std::shared_ptr<const sala::clock> clk, const sala::settings& s)
+  public:
+    durable_target(std::shared_ptr<sala::store> st, std::shared_ptr<const sala::clock> clk,
+                   const sala::settings& s)
         : d_(std::move(st), std::move(clk), s) {}
     void run(const std::function<void(sala::platform&)>& command) override { d_.run(command); }
     const sala::platform& view() const override { return d_.view(); }
 
-private:
+  private:
     sala::durable_platform d_;
 };
 
@@ -503,7 +535,8 @@ int cmd_simulate(const args& a) {
             if (total < 200) return;
             if (done % 50 != 0 && done != total) return;
             const int w = 40, fill = static_cast<int>(w * done / total);
-            std::fprintf(stderr, "\r[%s%s] %zu/%zu", std::string(static_cast<std::size_t>(fill), '#').c_str(),
+            std::fprintf(stderr, "\r[%s%s] %zu/%zu",
+                         std::string(static_cast<std::size_t>(fill), '#').c_str(),
                          std::string(static_cast<std::size_t>(w - fill), ' ').c_str(), done, total);
             if (done == total) std::fprintf(stderr, "\n");
         };
@@ -513,35 +546,40 @@ int cmd_simulate(const args& a) {
     } catch (...) {
         // A half-written store is worse than none: the user fixes the file and runs again.
         if (a.opts.count("--save-db"))
-            for (const char* ext : {"", "-wal", "-shm", "-journal"}) fs::remove(a.opts.at("--save-db") + ext);
+            for (const char* ext : {"", "-wal", "-shm", "-journal"})
+                fs::remove(a.opts.at("--save-db") + ext);
         throw;
     }
     const auto& p = r.target->view();
 
-    std::cout << "\n== " << r.name << " at " << sala::format(p.now(), r.zone) << " " << r.zone << "\n";
+    std::cout << "\n== " << r.name << " at " << sala::format(p.now(), r.zone) << " " << r.zone
+              << "\n";
     for (const auto& rm : p.rooms()) {
         if (!rm.active && p.room_webinars(rm.id).empty()) continue;
-        std::cout << sala::to_string(rm.id) << " " << rm.email << " (" << (rm.active ? sala::to_string(rm.mode) : "inactive")
-                  << ")\n";
+        std::cout << sala::to_string(rm.id) << " " << rm.email << " ("
+                  << (rm.active ? sala::to_string(rm.mode) : "inactive") << ")\n";
         for (const auto& e : p.room_webinars(rm.id))
-            std::cout << "  " << sala::format(e.request.window.blocked.begin(), e.request.zone) << " - "
-                      << sala::format(e.request.window.blocked.end(), e.request.zone).substr(11) << " "
-                      << e.request.zone << "  " << sala::to_string(e.request.id) << " '" << e.request.title << "' ["
-                      << sala::to_string(e.status) << "]\n";
+            std::cout << "  " << sala::format(e.request.window.blocked.begin(), e.request.zone)
+                      << " - "
+                      << sala::format(e.request.window.blocked.end(), e.request.zone).substr(11)
+                      << " " << e.request.zone << "  " << sala::to_string(e.request.id) << " '"
+                      << e.request.title << "' [" << sala::to_string(e.status) << "]\n";
     }
     const auto q = p.queue();
     std::cout << "queue: " << q.size() << " request(s)\n";
     for (const auto& rq : q) {
-        std::cout << "  " << sala::to_string(rq.id) << " '" << rq.title << "' " << sala::format(rq.window.start, rq.zone)
-                  << " " << rq.zone << "\n";
+        std::cout << "  " << sala::to_string(rq.id) << " '" << rq.title << "' "
+                  << sala::format(rq.window.start, rq.zone) << " " << rq.zone << "\n";
         if (p.now() >= rq.window.start) continue;
         sala::make_room_options o;
         o.locked = [&p](sala::request_id x) { return sala::cli::credentials_window_open(p, x); };
         const auto plan = sala::find_make_room(p, rq.id, o);
-        std::cout << "    make room: " << (plan ? plan->explanation : std::string("no plan within 3 moves")) << "\n";
+        std::cout << "    make room: "
+                  << (plan ? plan->explanation : std::string("no plan within 3 moves")) << "\n";
     }
     std::vector<sala::plan_item> items;
-    for (const auto& [id, rq] : p.state().requests) items.push_back({id, rq.title, rq.window.blocked});
+    for (const auto& [id, rq] : p.state().requests)
+        items.push_back({id, rq.title, rq.window.blocked});
     std::cout << "\n" << sala::describe(sala::plan_licences(items), {});
 
     if (a.opts.count("--out")) {
@@ -551,13 +589,15 @@ int cmd_simulate(const args& a) {
         if (ec) throw io_error("cannot create " + dir.string() + ": " + ec.message());
         std::set<std::pair<int, unsigned>> months;
         for (const auto& [id, rq] : p.state().requests) {
-            const date::year_month_day d{date::floor<date::days>(sala::to_local(rq.window.start, r.zone))};
+            const date::year_month_day d{
+                date::floor<date::days>(sala::to_local(rq.window.start, r.zone))};
             months.insert({int(d.year()), unsigned(d.month())});
         }
         for (const auto& [y, m] : months) {
             char name[32];
             std::snprintf(name, sizeof name, "month-%04d-%02u.html", y, m);
-            write_file(dir / name, sala::render_month(p, date::year{y} / date::month{m}, {r.zone, r.name}));
+            write_file(dir / name,
+                       sala::render_month(p, date::year{y} / date::month{m}, {r.zone, r.name}));
             std::cout << fs::absolute(dir / name).string() << "\n";
         }
         sala::ical_options o;
@@ -595,7 +635,8 @@ int main(int argc, char** argv) {
         return usage;
     }
     auto with_value = it->second.first;
-    if (cmd == "calendar" || cmd == "ics" || cmd == "make-room") with_value.insert(source_opts.begin(), source_opts.end());
+    if (cmd == "calendar" || cmd == "ics" || cmd == "make-room")
+        with_value.insert(source_opts.begin(), source_opts.end());
     try {
         const args a = parse(argc, argv, with_value, it->second.second);
         if (a.flags.count("--help")) {

@@ -16,12 +16,12 @@ using json = nlohmann::json;
 namespace {
 
 class memory final : public command_target {
-public:
+  public:
     memory(const settings& s, std::shared_ptr<const clock> clk) : p_(s, std::move(clk)) {}
     void run(const std::function<void(platform&)>& command) override { command(p_); }
     const platform& view() const override { return p_; }
 
-private:
+  private:
     platform p_;
 };
 
@@ -29,8 +29,10 @@ private:
 std::string field_pointer(const std::string& field) {
     std::string out = "/";
     for (const char c : field) {
-        if (c == '.' || c == '[') out += '/';
-        else if (c != ']') out += c;
+        if (c == '.' || c == '[')
+            out += '/';
+        else if (c != ']')
+            out += c;
     }
     return out;
 }
@@ -63,9 +65,11 @@ struct reader {
         return out;
     }
     [[noreturn]] void fail(const std::string& ptr, const std::string& why) const {
-        throw input_error(file, line(ptr), (ptr.empty() ? std::string("document") : dotted(ptr)) + ": " + why);
+        throw input_error(file, line(ptr),
+                          (ptr.empty() ? std::string("document") : dotted(ptr)) + ": " + why);
     }
-    const json* find(const json& obj, const std::string& ptr, const char* key, bool required) const {
+    const json* find(const json& obj, const std::string& ptr, const char* key,
+                     bool required) const {
         if (!obj.is_object()) fail(ptr, "must be an object");
         auto it = obj.find(key);
         if (it == obj.end() || it->is_null()) {
@@ -81,8 +85,8 @@ struct reader {
         if (!v->is_string()) fail(ptr + "/" + key, "must be a string");
         return v->get<std::string>();
     }
-    long long integer(const json& obj, const std::string& ptr, const char* key, bool required = true,
-                      long long fallback = 0) const {
+    long long integer(const json& obj, const std::string& ptr, const char* key,
+                      bool required = true, long long fallback = 0) const {
         const json* v = find(obj, ptr, key, required);
         if (!v) return fallback;
         if (!v->is_number_integer()) fail(ptr + "/" + key, "must be a whole number");
@@ -145,8 +149,8 @@ bool credentials_window_open(const platform& p, request_id id) {
     return p.now() >= rq.window.start - p.get_settings().credentials_lead;
 }
 
-scenario_result run_scenario(const std::string& file, const std::string& text, const target_factory& make,
-                             const scenario_hooks& hooks) {
+scenario_result run_scenario(const std::string& file, const std::string& text,
+                             const target_factory& make, const scenario_hooks& hooks) {
     json doc;
     try {
         doc = json::parse(text);
@@ -154,15 +158,18 @@ scenario_result run_scenario(const std::string& file, const std::string& text, c
         // nlohmann reports "[json.exception.parse_error.101] parse error at line 3, column 5: ..."
         std::string what = e.what();
         if (auto k = what.find("] "); k != std::string::npos) what = what.substr(k + 2);
-        throw input_error(file, line_of_offset(text, e.byte > 0 ? e.byte - 1 : 0), "not valid JSON: " + what);
+        throw input_error(file, line_of_offset(text, e.byte > 0 ? e.byte - 1 : 0),
+                          "not valid JSON: " + what);
     }
     reader r{file, json_lines(text)};
     if (!doc.is_object()) r.fail("", "a scenario is a JSON object");
-    static const std::set<std::string> known{"name", "now", "zone", "domain", "settings", "policy",
-                                             "accounts", "rooms", "requests", "actions"};
+    static const std::set<std::string> known{"name",   "now",      "zone",  "domain",   "settings",
+                                             "policy", "accounts", "rooms", "requests", "actions"};
     for (const auto& [k, v] : doc.items())
-        if (!known.count(k)) r.fail("/" + k, "unknown field (known: name, now, zone, domain, settings, "
-                                             "policy, accounts, rooms, requests, actions)");
+        if (!known.count(k))
+            r.fail("/" + k,
+                   "unknown field (known: name, now, zone, domain, settings, "
+                   "policy, accounts, rooms, requests, actions)");
 
     scenario_result out;
     out.name = r.str(doc, "", "name", false, "sala");
@@ -175,10 +182,10 @@ scenario_result run_scenario(const std::string& file, const std::string& text, c
     settings s;
     if (const json* js = r.find(doc, "", "settings", false)) {
         const std::string p = "/settings";
-        static const std::set<std::string> fields{"preparation", "courtesy", "post_processing",
-                                                  "min_days_in_advance", "max_days_in_advance",
-                                                  "min_duration", "max_duration", "credentials_lead",
-                                                  "end_warning_lead"};
+        static const std::set<std::string> fields{
+            "preparation",         "courtesy",     "post_processing", "min_days_in_advance",
+            "max_days_in_advance", "min_duration", "max_duration",    "credentials_lead",
+            "end_warning_lead"};
         if (!js->is_object()) r.fail(p, "must be an object");
         for (const auto& [k, v] : js->items())
             if (!fields.count(k)) r.fail(p + "/" + k, "unknown setting");
@@ -192,8 +199,10 @@ scenario_result run_scenario(const std::string& file, const std::string& text, c
         s.max_duration = m("max_duration", s.max_duration);
         s.credentials_lead = m("credentials_lead", s.credentials_lead);
         s.end_warning_lead = m("end_warning_lead", s.end_warning_lead);
-        s.min_days_in_advance = static_cast<int>(r.integer(*js, p, "min_days_in_advance", false, s.min_days_in_advance));
-        s.max_days_in_advance = static_cast<int>(r.integer(*js, p, "max_days_in_advance", false, s.max_days_in_advance));
+        s.min_days_in_advance = static_cast<int>(
+            r.integer(*js, p, "min_days_in_advance", false, s.min_days_in_advance));
+        s.max_days_in_advance = static_cast<int>(
+            r.integer(*js, p, "max_days_in_advance", false, s.max_days_in_advance));
         r.guard(p, [&] { s.validate(); });
     }
     out.target = r.guard("/settings", [&] { return make(s, out.clock); });
@@ -216,16 +225,22 @@ scenario_result run_scenario(const std::string& file, const std::string& text, c
         if (hooks.log && !line.empty()) hooks.log(line);
         if (hooks.progress) hooks.progress(out.steps, total);
     };
-    const auto at_line = [&](const std::string& ptr) { return file + ":" + std::to_string(r.line(ptr)) + ": "; };
+    const auto at_line = [&](const std::string& ptr) {
+        return file + ":" + std::to_string(r.line(ptr)) + ": ";
+    };
 
     if (const json* pol = r.find(doc, "", "policy", false)) {
         if (!pol->is_string()) r.fail("/policy", "must be a string");
         const std::string name = pol->get<std::string>();
         policy_kind k;
-        if (name == "first_fit") k = policy_kind::first_fit;
-        else if (name == "best_fit") k = policy_kind::best_fit;
-        else if (name == "smallest_capacity") k = policy_kind::smallest_capacity;
-        else r.fail("/policy", "'" + name + "' is not first_fit, best_fit or smallest_capacity");
+        if (name == "first_fit")
+            k = policy_kind::first_fit;
+        else if (name == "best_fit")
+            k = policy_kind::best_fit;
+        else if (name == "smallest_capacity")
+            k = policy_kind::smallest_capacity;
+        else
+            r.fail("/policy", "'" + name + "' is not first_fit, best_fit or smallest_capacity");
         t.run([&](platform& p) { p.set_policy(k); });
     }
 
@@ -247,10 +262,14 @@ scenario_result run_scenario(const std::string& file, const std::string& text, c
         }
         link_report rep;
         r.guard(p, [&] {
-            t.run([&](platform& pl) { rep = pl.link_account(name, kind == "own" ? pool_kind::own : pool_kind::lent, us); });
+            t.run([&](platform& pl) {
+                rep = pl.link_account(name, kind == "own" ? pool_kind::own : pool_kind::lent, us);
+            });
         });
-        std::string msg = at_line(p) + "linked '" + name + "': " + std::to_string(rep.new_rooms.size()) + " room(s)";
-        for (const auto& w : rep.wasted_licences) msg += "; owner " + w.email + " holds a licence: wasted (R1)";
+        std::string msg = at_line(p) + "linked '" + name +
+                          "': " + std::to_string(rep.new_rooms.size()) + " room(s)";
+        for (const auto& w : rep.wasted_licences)
+            msg += "; owner " + w.email + " holds a licence: wasted (R1)";
         step(msg);
     }
 
@@ -260,7 +279,8 @@ scenario_result run_scenario(const std::string& file, const std::string& text, c
         const room_id id{static_cast<std::uint32_t>(r.integer(rm, p, "room"))};
         const bool active = r.boolean(rm, p, "active", true);
         const std::string mode = r.str(rm, p, "mode", false, "manual");
-        if (mode != "manual" && mode != "automatic") r.fail(p + "/mode", "must be 'manual' or 'automatic'");
+        if (mode != "manual" && mode != "automatic")
+            r.fail(p + "/mode", "must be 'manual' or 'automatic'");
         r.guard(p, [&] {
             t.run([&](platform& pl) {
                 if (active) {
@@ -292,24 +312,30 @@ scenario_result run_scenario(const std::string& file, const std::string& text, c
         in.duration = minutes{r.integer(q, p, "duration")};
         in.event_id = r.str(q, p, "event", false, "-");
         const std::string adm = r.str(q, p, "admission", false, "automatic");
-        if (adm != "automatic" && adm != "manual") r.fail(p + "/admission", "must be 'automatic' or 'manual'");
+        if (adm != "automatic" && adm != "manual")
+            r.fail(p + "/admission", "must be 'automatic' or 'manual'");
         in.admission = adm == "manual" ? admission::manual : admission::automatic;
         if (const json* org = r.find(q, p, "organizer", true)) {
             in.organizer.name = r.str(*org, p + "/organizer", "name", false);
             in.organizer.email = r.str(*org, p + "/organizer", "email");
         }
-        if (r.find(q, p, "attendees", false)) in.expected_attendees = static_cast<int>(r.integer(q, p, "attendees"));
+        if (r.find(q, p, "attendees", false))
+            in.expected_attendees = static_cast<int>(r.integer(q, p, "attendees"));
         if (const json* pan = r.find(q, p, "panelists", false)) {
             if (!pan->is_array()) r.fail(p + "/panelists", "must be a list of e-mail addresses");
             for (std::size_t j = 0; j < pan->size(); ++j) {
-                if (!(*pan)[j].is_string()) r.fail(p + "/panelists/" + std::to_string(j), "must be a string");
+                if (!(*pan)[j].is_string())
+                    r.fail(p + "/panelists/" + std::to_string(j), "must be a string");
                 in.panelists.push_back((*pan)[j].get<std::string>());
             }
         }
         const std::string res = r.str(q, p, "resolve", false);
-        if (res == "earliest") in.resolve = choose::earliest;
-        else if (res == "latest") in.resolve = choose::latest;
-        else if (!res.empty()) r.fail(p + "/resolve", "must be 'earliest' or 'latest'");
+        if (res == "earliest")
+            in.resolve = choose::earliest;
+        else if (res == "latest")
+            in.resolve = choose::latest;
+        else if (!res.empty())
+            r.fail(p + "/resolve", "must be 'earliest' or 'latest'");
         submission sub;
         try {
             t.run([&](platform& pl) { sub = pl.submit(in); });
@@ -322,7 +348,8 @@ scenario_result run_scenario(const std::string& file, const std::string& text, c
         }
         out.request_ids.push_back(sub.id);
         step(at_line(p) + "submit '" + in.title + "' -> " + to_string(sub.id) + ": " +
-             (sub.assignment ? "assigned " + to_string(*sub.assignment.room) : "queued (" + sub.assignment.reason + ")"));
+             (sub.assignment ? "assigned " + to_string(*sub.assignment.room)
+                             : "queued (" + sub.assignment.reason + ")"));
     }
 
     const auto request_ref = [&](const json& a, const std::string& p) {
@@ -343,14 +370,18 @@ scenario_result run_scenario(const std::string& file, const std::string& text, c
         const std::string what = r.str(a, p, "do");
         std::string msg = at_line(p) + what;
         const auto said = [&](const assignment& x, request_id id) {
-            msg += " " + to_string(id) + ": " + (x ? "ok, " + to_string(*x.room) : std::string(to_string(x.status)) + " (" + x.reason + ")");
+            msg += " " + to_string(id) + ": " +
+                   (x ? "ok, " + to_string(*x.room)
+                      : std::string(to_string(x.status)) + " (" + x.reason + ")");
         };
         r.guard(p, [&] {
             if (what == "assign" || what == "reassign") {
                 const auto id = request_ref(a, p);
                 const auto rm = room_ref(a, p);
                 assignment x;
-                t.run([&](platform& pl) { x = what == "assign" ? pl.assign(id, rm) : pl.reassign(id, rm); });
+                t.run([&](platform& pl) {
+                    x = what == "assign" ? pl.assign(id, rm) : pl.reassign(id, rm);
+                });
                 said(x, id);
             } else if (what == "retry") {
                 const auto id = request_ref(a, p);
@@ -367,13 +398,18 @@ scenario_result run_scenario(const std::string& file, const std::string& text, c
                 msg += " " + to_string(id);
             } else if (what == "activate" || what == "deactivate") {
                 const auto rm = room_ref(a, p);
-                t.run([&](platform& pl) { what == "activate" ? pl.activate(rm) : pl.deactivate(rm); });
+                t.run([&](platform& pl) {
+                    what == "activate" ? pl.activate(rm) : pl.deactivate(rm);
+                });
                 msg += " " + to_string(rm);
             } else if (what == "mode") {
                 const auto rm = room_ref(a, p);
                 const std::string m = r.str(a, p, "mode");
-                if (m != "manual" && m != "automatic") r.fail(p + "/mode", "must be 'manual' or 'automatic'");
-                t.run([&](platform& pl) { pl.set_mode(rm, m == "manual" ? room_mode::manual : room_mode::automatic); });
+                if (m != "manual" && m != "automatic")
+                    r.fail(p + "/mode", "must be 'manual' or 'automatic'");
+                t.run([&](platform& pl) {
+                    pl.set_mode(rm, m == "manual" ? room_mode::manual : room_mode::automatic);
+                });
                 msg += " " + to_string(rm) + " " + m;
             } else if (what == "advance") {
                 out.clock->advance(minutes{r.integer(a, p, "minutes")});
@@ -387,7 +423,8 @@ scenario_result run_scenario(const std::string& file, const std::string& text, c
                 o.locked = [&v](request_id x) { return credentials_window_open(v, x); };
                 const auto plan = find_make_room(v, id, o);
                 if (!plan) {
-                    msg += " " + to_string(id) + ": no plan within " + std::to_string(o.max_moves) + " move(s)";
+                    msg += " " + to_string(id) + ": no plan within " + std::to_string(o.max_moves) +
+                           " move(s)";
                 } else {
                     msg += " " + to_string(id) + ": " + plan->explanation;
                     if (apply) {
@@ -397,8 +434,9 @@ scenario_result run_scenario(const std::string& file, const std::string& text, c
                     }
                 }
             } else {
-                r.fail(p + "/do", "'" + what + "' is not one of assign, reassign, retry, retry_queue, "
-                                  "cancel, activate, deactivate, mode, advance, make_room");
+                r.fail(p + "/do", "'" + what +
+                                      "' is not one of assign, reassign, retry, retry_queue, "
+                                      "cancel, activate, deactivate, mode, advance, make_room");
             }
         });
         step(msg);

@@ -29,7 +29,7 @@ void add_all(std::size_t n, const icl_insert_source& src) {
         const std::size_t m = std::min(group, n - g0);
         for (std::size_t j = 0; j < m; ++j) {
             next[j] = set_of(g0 + j).end()._M_node;  // the header: "none"
-            cur[j] = next[j]->_M_parent;            // the root
+            cur[j] = next[j]->_M_parent;             // the root
             lower[j] = interval_of(g0 + j).lower();
             __builtin_prefetch(cur[j]);
         }

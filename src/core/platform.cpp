@@ -27,7 +27,8 @@ platform platform::restore(platform_state st, std::shared_ptr<const clock> clk) 
         p.schedule_.add_room();
     }
     for (const auto& [id, res] : st.reservations) {
-        if (!st.requests.count(id)) throw invalid_argument("reservations", "names an unknown request");
+        if (!st.requests.count(id))
+            throw invalid_argument("reservations", "names an unknown request");
         p.schedule_.book(res.room, res.blocked, id);  // throws on overlap
     }
     p.state_ = std::move(st);
@@ -77,13 +78,14 @@ link_report platform::link_account(const std::string& name, pool_kind kind,
     auto pit = std::find_if(state_.pools.begin(), state_.pools.end(),
                             [&](const pool& p) { return p.name == name; });
     if (pit != state_.pools.end() && pit->kind != kind)
-        throw invalid_argument("kind", "account '" + name + "' is already linked as " +
-                                           to_string(pit->kind));
+        throw invalid_argument(
+            "kind", "account '" + name + "' is already linked as " + to_string(pit->kind));
 
     link_report rep;
     platform_state next = state_;
     if (pit == state_.pools.end()) {
-        next.pools.push_back({pool_id{static_cast<std::uint32_t>(next.pools.size() + 1)}, name, kind});
+        next.pools.push_back(
+            {pool_id{static_cast<std::uint32_t>(next.pools.size() + 1)}, name, kind});
         rep.pool = next.pools.back().id;
     } else {
         rep.pool = pit->id;
@@ -150,7 +152,8 @@ void platform::deactivate(room_id r) {
 void platform::set_mode(room_id r, room_mode m) {
     room& rm = room_ref(r);
     if (!rm.active)
-        throw rule_violation("R2", to_string(r) + " (" + rm.email + ") is inactive; activate it first");
+        throw rule_violation("R2",
+                             to_string(r) + " (" + rm.email + ") is inactive; activate it first");
     if (rm.mode == m) return;
     if (m == room_mode::manual && unfinished_on(r))
         throw rule_violation("R3", to_string(r) + " (" + rm.email +
@@ -167,11 +170,12 @@ submission platform::submit(const request_input& in) {
     validate_fields(in);
     const auto& s = state_.settings;
     if (in.duration < s.min_duration || in.duration > s.max_duration)
-        throw invalid_argument("duration", "must be between " + std::to_string(s.min_duration.count()) +
-                                               " and " + std::to_string(s.max_duration.count()) +
+        throw invalid_argument("duration", "must be between " +
+                                               std::to_string(s.min_duration.count()) + " and " +
+                                               std::to_string(s.max_duration.count()) +
                                                " min, got " + std::to_string(in.duration.count()));
-    const instant start = in.resolve ? to_instant(in.start, in.zone, *in.resolve)
-                                     : to_instant(in.start, in.zone);
+    const instant start =
+        in.resolve ? to_instant(in.start, in.zone, *in.resolve) : to_instant(in.start, in.zone);
     const instant now = clock_->now();
     if (start < now)
         throw invalid_argument("start", format(start, in.zone) + " " + in.zone +
@@ -187,11 +191,10 @@ submission platform::submit(const request_input& in) {
                                             " day(s) ahead (today is " +
                                             format(now, in.zone).substr(0, 10) + ")");
     if (days_ahead > s.max_days_in_advance)
-        throw invalid_argument("start", format(start, in.zone) + " " + in.zone +
-                                            " is too far ahead: at most " +
-                                            std::to_string(s.max_days_in_advance) +
-                                            " days ahead (today is " +
-                                            format(now, in.zone).substr(0, 10) + ")");
+        throw invalid_argument(
+            "start", format(start, in.zone) + " " + in.zone + " is too far ahead: at most " +
+                         std::to_string(s.max_days_in_advance) + " days ahead (today is " +
+                         format(now, in.zone).substr(0, 10) + ")");
 
     request rq;
     rq.id = request_id{state_.next_request};
@@ -297,8 +300,8 @@ assignment platform::reassign(request_id id, room_id r) {
     const room_id old = it->second.room;
     if (old == r) throw rule_violation("R11", to_string(id) + " is already in " + to_string(r));
     if (clock_->now() >= rq.window.start)
-        throw rule_violation("R11", "'" + rq.title +
-                                        "' has started; a running webinar cannot be moved");
+        throw rule_violation("R11",
+                             "'" + rq.title + "' has started; a running webinar cannot be moved");
     check_assignable(r);
     auto a = try_room(rq, r);
     if (!a) return a;
@@ -312,8 +315,8 @@ assignment platform::reassign(request_id id, room_id r) {
 void platform::cancel(request_id id) {
     const request& rq = request_ref(id);
     if (clock_->now() >= rq.window.start)
-        throw rule_violation("R15", "'" + rq.title +
-                                        "' has started; it ends by itself at the grace end");
+        throw rule_violation("R15",
+                             "'" + rq.title + "' has started; it ends by itself at the grace end");
     std::optional<room_id> old;
     if (auto it = state_.reservations.find(id); it != state_.reservations.end()) {
         old = it->second.room;
@@ -391,11 +394,13 @@ void platform::subscribe(std::function<void(const event&)> listener) {
 // ---- internals ------------------------------------------------------------------------
 
 room& platform::room_ref(room_id r) {
-    if (r.value == 0 || r.value > state_.rooms.size()) throw not_found("room", std::to_string(r.value));
+    if (r.value == 0 || r.value > state_.rooms.size())
+        throw not_found("room", std::to_string(r.value));
     return state_.rooms[r.value - 1];
 }
 const room& platform::room_ref(room_id r) const {
-    if (r.value == 0 || r.value > state_.rooms.size()) throw not_found("room", std::to_string(r.value));
+    if (r.value == 0 || r.value > state_.rooms.size())
+        throw not_found("room", std::to_string(r.value));
     return state_.rooms[r.value - 1];
 }
 
@@ -407,8 +412,8 @@ const request& platform::request_ref(request_id id) const {
 
 void platform::refresh_eligibility() {
     for (const auto& r : state_.rooms)
-        schedule_.set_eligible(r.id, r.active && r.mode == room_mode::automatic &&
-                                         takes_new_requests(r.pool));
+        schedule_.set_eligible(
+            r.id, r.active && r.mode == room_mode::automatic && takes_new_requests(r.pool));
 }
 
 bool platform::unfinished_on(room_id r) const {

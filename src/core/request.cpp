@@ -32,8 +32,8 @@ void check_text(const std::string& value, const std::string& field, std::size_t 
     if (required && value.find_first_not_of(' ') == std::string::npos)
         throw invalid_argument(field, "is empty");
     if (utf8_length(value) > max_chars)
-        throw invalid_argument(field, "is longer than " + std::to_string(max_chars) +
-                                          " characters");
+        throw invalid_argument(field,
+                               "is longer than " + std::to_string(max_chars) + " characters");
 }
 
 }  // namespace
@@ -45,7 +45,8 @@ void validate_email(const std::string& address, const std::string& field) {
         address.find('@', at + 1) != std::string::npos)
         throw invalid_argument(field, "'" + address + "' is not an e-mail address (name@domain)");
     if (address.find_first_of(" <>,;:\"()[]\\") != std::string::npos)
-        throw invalid_argument(field, "'" + address + "' contains characters not allowed in an address");
+        throw invalid_argument(field,
+                               "'" + address + "' contains characters not allowed in an address");
 }
 
 void validate_fields(const request_input& in) {
@@ -54,11 +55,11 @@ void validate_fields(const request_input& in) {
     check_text(in.organizer.name, "organizer.name", 200, false);
     validate_email(in.organizer.email, "organizer.email");
     if (in.duration <= minutes{0})
-        throw invalid_argument("duration", "must be positive, got " +
-                                               std::to_string(in.duration.count()) + " min");
+        throw invalid_argument(
+            "duration", "must be positive, got " + std::to_string(in.duration.count()) + " min");
     if (in.expected_attendees && *in.expected_attendees < 0)
-        throw invalid_argument("expected_attendees", "must be 0 or more, got " +
-                                                         std::to_string(*in.expected_attendees));
+        throw invalid_argument("expected_attendees",
+                               "must be 0 or more, got " + std::to_string(*in.expected_attendees));
     for (std::size_t i = 0; i < in.panelists.size(); ++i)
         validate_email(in.panelists[i], "panelists[" + std::to_string(i) + "]");
     check_zone(in.zone);

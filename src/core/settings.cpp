@@ -29,8 +29,9 @@ void settings::validate() const {
                 std::to_string(max_days_in_advance));
     require(min_duration > minutes{0}, "min_duration",
             "must be positive, got " + mins(min_duration));
-    require(max_duration >= min_duration, "max_duration",
-            "must be at least min_duration (" + mins(min_duration) + "), got " + mins(max_duration));
+    require(
+        max_duration >= min_duration, "max_duration",
+        "must be at least min_duration (" + mins(min_duration) + "), got " + mins(max_duration));
     require(max_duration <= minutes{7 * 24 * 60}, "max_duration",
             "must be at most one week, got " + mins(max_duration));
     require(preparation >= minutes{0} && preparation <= max_margin, "preparation",
@@ -39,13 +40,11 @@ void settings::validate() const {
             "must be between 0 and 1440 min, got " + mins(courtesy));
     require(post_processing >= minutes{0} && post_processing <= max_margin, "post_processing",
             "must be between 0 and 1440 min, got " + mins(post_processing));
-    require(credentials_lead >= minutes{0} && credentials_lead <= preparation,
-            "credentials_lead",
+    require(credentials_lead >= minutes{0} && credentials_lead <= preparation, "credentials_lead",
             "must be between 0 and preparation (" + mins(preparation) +
                 ") so credentials are made while the room is already blocked, got " +
                 mins(credentials_lead));
-    require(end_warning_lead >= minutes{0} && end_warning_lead < min_duration,
-            "end_warning_lead",
+    require(end_warning_lead >= minutes{0} && end_warning_lead < min_duration, "end_warning_lead",
             "must be 0 or more and shorter than min_duration (" + mins(min_duration) + "), got " +
                 mins(end_warning_lead));
 }

@@ -9,7 +9,8 @@ namespace sala {
 namespace {
 
 const date::time_zone* zone_or_throw(std::string_view zone) {
-    if (zone.empty()) throw invalid_argument("zone", "empty; give an IANA zone such as Europe/Madrid");
+    if (zone.empty())
+        throw invalid_argument("zone", "empty; give an IANA zone such as Europe/Madrid");
     try {
         return date::locate_zone(zone);
     } catch (const std::exception&) {
@@ -27,8 +28,8 @@ date::year_month_day checked_date(int year, unsigned month, unsigned day) {
 
 void check_clock(unsigned hour, unsigned minute) {
     if (hour > 23 || minute > 59)
-        throw invalid_argument("start", "no such time of day " + std::to_string(hour) + ":" +
-                                            std::to_string(minute));
+        throw invalid_argument(
+            "start", "no such time of day " + std::to_string(hour) + ":" + std::to_string(minute));
 }
 
 }  // namespace
@@ -52,8 +53,8 @@ instant to_instant(local_minutes local, std::string_view zone) {
     const auto info = tz->get_info(local);
     switch (info.result) {
         case date::local_info::unique:
-            return std::chrono::time_point_cast<minutes>(
-                instant{local.time_since_epoch() - std::chrono::duration_cast<minutes>(info.first.offset)});
+            return std::chrono::time_point_cast<minutes>(instant{
+                local.time_since_epoch() - std::chrono::duration_cast<minutes>(info.first.offset)});
         case date::local_info::nonexistent:
             throw nonexistent_local_time(format_local(local) + " does not exist in " +
                                          std::string(zone) +
@@ -83,9 +84,7 @@ std::string format(instant t, std::string_view zone) { return format_local(to_lo
 
 std::string format_utc(instant t) { return date::format("%Y-%m-%d %H:%M", t); }
 
-std::string format_iso_utc(instant t) {
-    return date::format("%Y-%m-%dT%H:%M:00Z", t);
-}
+std::string format_iso_utc(instant t) { return date::format("%Y-%m-%dT%H:%M:00Z", t); }
 
 std::string zone_abbreviation(instant t, std::string_view zone) {
     return zone_or_throw(zone)->get_info(t).abbrev;

@@ -27,7 +27,8 @@ json versioned(json j) {
 json upgrade(json j) {
     const int version = j.contains("version") ? j.at("version").get<int>() : 1;
     if (version > lifecycle_codec_version)
-        throw store_error("version " + std::to_string(version) + " is newer than this build reads (" +
+        throw store_error("version " + std::to_string(version) +
+                          " is newer than this build reads (" +
                           std::to_string(lifecycle_codec_version) + ")");
     if (version < 1) throw store_error("version " + std::to_string(version) + " does not exist");
     j.erase("version");
@@ -62,10 +63,14 @@ step_record step_of(const json& j) {
 }
 
 json to_j(const backend_webinar& w) {
-    return {{"room", w.room.value},           {"host_user_id", w.host_user_id},
-            {"room_email", w.room_email},     {"webinar_id", w.handle.webinar_id},
-            {"join_url", w.handle.join_url},  {"start_url", w.handle.start_url},
-            {"passcode", w.passcode},         {"generation", w.generation},
+    return {{"room", w.room.value},
+            {"host_user_id", w.host_user_id},
+            {"room_email", w.room_email},
+            {"webinar_id", w.handle.webinar_id},
+            {"join_url", w.handle.join_url},
+            {"start_url", w.handle.start_url},
+            {"passcode", w.passcode},
+            {"generation", w.generation},
             {"password_given", w.password_given}};
 }
 
@@ -101,7 +106,9 @@ json to_j(const webinar_record& r) {
                           {"duration_seconds", p.duration_seconds}});
     json recs = json::array();
     for (const auto& f : r.recordings)
-        recs.push_back({{"id", f.id}, {"file_type", f.file_type}, {"download_url", f.download_url},
+        recs.push_back({{"id", f.id},
+                        {"file_type", f.file_type},
+                        {"download_url", f.download_url},
                         {"size_bytes", f.size_bytes}});
     return {{"request", r.request.value},
             {"title", r.title},
@@ -109,7 +116,8 @@ json to_j(const webinar_record& r) {
             {"replaced", replaced},
             {"generation", r.generation},
             {"previous_room_email", r.previous_room_email},
-            {"credentials_requested", r.credentials_requested ? minutes_of(*r.credentials_requested) : json(nullptr)},
+            {"credentials_requested",
+             r.credentials_requested ? minutes_of(*r.credentials_requested) : json(nullptr)},
             {"steps", steps},
             {"report", report},
             {"recordings", recs},
@@ -124,14 +132,17 @@ webinar_record record_of_j(const json& j) {
     for (const auto& w : j.at("replaced")) r.replaced.push_back(webinar_of_j(w));
     r.generation = j.at("generation").get<std::uint32_t>();
     r.previous_room_email = j.at("previous_room_email").get<std::string>();
-    if (!j.at("credentials_requested").is_null()) r.credentials_requested = instant_of(j.at("credentials_requested"));
+    if (!j.at("credentials_requested").is_null())
+        r.credentials_requested = instant_of(j.at("credentials_requested"));
     for (const auto& [k, s] : j.at("steps").items()) r.steps[parse_step_kind(k)] = step_of(s);
     for (const auto& p : j.at("report"))
-        r.report.push_back({p.at("name").get<std::string>(), p.at("email").get<std::string>(), instant_of(p.at("join")),
-                            instant_of(p.at("leave")), p.at("duration_seconds").get<std::int64_t>()});
+        r.report.push_back({p.at("name").get<std::string>(), p.at("email").get<std::string>(),
+                            instant_of(p.at("join")), instant_of(p.at("leave")),
+                            p.at("duration_seconds").get<std::int64_t>()});
     for (const auto& f : j.at("recordings"))
         r.recordings.push_back({f.at("id").get<std::string>(), f.at("file_type").get<std::string>(),
-                                f.at("download_url").get<std::string>(), f.at("size_bytes").get<std::int64_t>()});
+                                f.at("download_url").get<std::string>(),
+                                f.at("size_bytes").get<std::int64_t>()});
     r.recording_stuck = j.at("recording_stuck").get<bool>();
     return r;
 }
@@ -139,14 +150,10 @@ webinar_record record_of_j(const json& j) {
 json to_j(const admin_notice& n) {
     json to = json::array();
     for (const auto& a : n.message.to) to.push_back(to_j(a));
-    return {{"from", to_j(n.message.from)},
-            {"to", to},
-            {"subject", n.message.subject},
-            {"text", n.message.text_body},
-            {"html", n.message.html_body},
-            {"key", n.message.idempotency_key},
-            {"queued", minutes_of(n.queued)},
-            {"step", to_j(n.step)}};
+    return {{"from", to_j(n.message.from)},   {"to", to},
+            {"subject", n.message.subject},   {"text", n.message.text_body},
+            {"html", n.message.html_body},    {"key", n.message.idempotency_key},
+            {"queued", minutes_of(n.queued)}, {"step", to_j(n.step)}};
 }
 
 admin_notice notice_of_j(const json& j) {
@@ -180,8 +187,8 @@ std::vector<lifecycle_record> to_records(const lifecycle_state& s) {
     for (std::size_t i = 0; i < s.admin_notices.size(); ++i) {
         std::string pos = std::to_string(i);
         pos.insert(0, pos.size() < 6 ? 6 - pos.size() : 0, '0');
-        out.push_back({"notice/" + pos + "/" + s.admin_notices[i].message.idempotency_key, std::nullopt,
-                       versioned(to_j(s.admin_notices[i])).dump()});
+        out.push_back({"notice/" + pos + "/" + s.admin_notices[i].message.idempotency_key,
+                       std::nullopt, versioned(to_j(s.admin_notices[i])).dump()});
     }
     return out;
 }
@@ -206,14 +213,16 @@ lifecycle_state from_records(const std::vector<lifecycle_record>& rows) {
         } catch (const store_error& e) {
             throw store_error("lifecycle row '" + row.key + "': " + e.what());
         } catch (const std::exception& e) {
-            throw store_error("lifecycle row '" + row.key + "' is not a lifecycle record: " + e.what());
+            throw store_error("lifecycle row '" + row.key +
+                              "' is not a lifecycle record: " + e.what());
         }
     }
     for (auto& [k, n] : notices) s.admin_notices.push_back(std::move(n));
     return s;
 }
 
-std::vector<lifecycle_record> changed_records(const lifecycle_state& before, const lifecycle_state& after) {
+std::vector<lifecycle_record> changed_records(const lifecycle_state& before,
+                                              const lifecycle_state& after) {
     std::map<std::string, lifecycle_record> old;
     for (auto& r : to_records(before)) old.emplace(r.key, std::move(r));
     std::vector<lifecycle_record> out;

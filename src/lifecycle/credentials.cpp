@@ -77,8 +77,8 @@ void secure_random_bytes(std::span<unsigned char> out) {
 std::size_t secure_random_below(std::size_t bound) {
     if (bound == 0) throw invalid_argument("bound", "must be positive");
     // Rejection sampling: drop the top slice that would bias small values.
-    const std::uint64_t limit =
-        std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % bound;
+    const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() -
+                                std::numeric_limits<std::uint64_t>::max() % bound;
     for (;;) {
         std::uint64_t v = 0;
         secure_random_bytes({reinterpret_cast<unsigned char*>(&v), sizeof v});
@@ -114,7 +114,8 @@ std::string passcode_problem(std::string_view p) {
 }
 
 std::string generate_room_password(std::size_t length) {
-    if (length < 12 || length > 31) throw invalid_argument("length", "room passwords have 12 to 31 characters");
+    if (length < 12 || length > 31)
+        throw invalid_argument("length", "room passwords have 12 to 31 characters");
     std::string alphabet;
     alphabet.append(upper).append(lower).append(digits).append(room_password_specials);
     for (;;) {
@@ -124,7 +125,8 @@ std::string generate_room_password(std::size_t length) {
 }
 
 std::string generate_webinar_passcode(std::size_t length) {
-    if (length < 6 || length > 10) throw invalid_argument("length", "passcodes have 6 to 10 characters");
+    if (length < 6 || length > 10)
+        throw invalid_argument("length", "passcodes have 6 to 10 characters");
     for (;;) {
         auto s = draw(length, passcode_alphabet);
         bool letter = false, digit = false;

@@ -21,7 +21,8 @@ const step_record& no_step() {
 void add_if_due(const step_descriptor& d, const due_view& v, std::optional<request_id> request,
                 std::optional<room_id> room, std::size_t notice, std::vector<candidate>& out) {
     if (const auto moment = d.due(v))
-        out.push_back({*moment, std::max(*moment, v.self.next_attempt), d.kind, request, room, notice});
+        out.push_back(
+            {*moment, std::max(*moment, v.self.next_attempt), d.kind, request, room, notice});
 }
 
 }  // namespace
@@ -31,11 +32,21 @@ std::string json_str(std::string_view s) {
     for (char ch : s) {
         const auto u = static_cast<unsigned char>(ch);
         switch (ch) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (u < 0x20) {
                     char buf[8];
@@ -64,7 +75,8 @@ void lifecycle_engine::room_candidates(const lifecycle& l, std::vector<candidate
         for (const room& rm : ps.rooms) {
             auto it = l.state_.room_settings.find(rm.id);
             const step_record& s = it == l.state_.room_settings.end() ? no_step() : it->second;
-            add_if_due(d, {.options = l.options_, .platform = ps, .self = s, .rm = &rm}, std::nullopt, rm.id, 0, out);
+            add_if_due(d, {.options = l.options_, .platform = ps, .self = s, .rm = &rm},
+                       std::nullopt, rm.id, 0, out);
         }
     }
 }
@@ -75,13 +87,14 @@ void lifecycle_engine::notice_candidates(const lifecycle& l, std::vector<candida
         if (d.scope != step_scope::notice) continue;
         for (std::size_t i = 0; i < l.state_.admin_notices.size(); ++i) {
             const admin_notice& n = l.state_.admin_notices[i];
-            add_if_due(d, {.options = l.options_, .platform = ps, .self = n.step, .notice = &n}, std::nullopt,
-                       std::nullopt, i, out);
+            add_if_due(d, {.options = l.options_, .platform = ps, .self = n.step, .notice = &n},
+                       std::nullopt, std::nullopt, i, out);
         }
     }
 }
 
-void lifecycle_engine::request_candidates(const lifecycle& l, request_id id, std::vector<candidate>& out) {
+void lifecycle_engine::request_candidates(const lifecycle& l, request_id id,
+                                          std::vector<candidate>& out) {
     const platform_state& ps = l.platform_.state();
     static const webinar_record empty_record;
     auto rit = l.state_.webinars.find(id);
@@ -94,15 +107,21 @@ void lifecycle_engine::request_candidates(const lifecycle& l, request_id id, std
     const auto in_scope = [&](step_scope s) {
         switch (s) {
             case step_scope::room:
-            case step_scope::notice: return false;
-            case step_scope::cancelled: return rq == nullptr;
-            case step_scope::request: return rq != nullptr;
-            case step_scope::reserved: return res != nullptr;
-            case step_scope::on_room: return on_room;
+            case step_scope::notice:
+                return false;
+            case step_scope::cancelled:
+                return rq == nullptr;
+            case step_scope::request:
+                return rq != nullptr;
+            case step_scope::reserved:
+                return res != nullptr;
+            case step_scope::on_room:
+                return on_room;
         }
         return false;
     };
-    const std::optional<room_id> room = r.webinar ? std::optional<room_id>(r.webinar->room) : std::nullopt;
+    const std::optional<room_id> room =
+        r.webinar ? std::optional<room_id>(r.webinar->room) : std::nullopt;
     const bool password_known = l.passwords_.count(id) > 0;
     for (const step_descriptor& d : step_table()) {
         if (!in_scope(d.scope)) continue;
@@ -174,18 +193,26 @@ webinar_record& lifecycle_engine::webinar_of(request_id id) {
 
 step_record& lifecycle_engine::record_of(const candidate& c) {
     switch (descriptor_of(c.step).scope) {
-        case step_scope::room: return state.room_settings[*c.room];
-        case step_scope::notice: return state.admin_notices.at(c.notice).step;
+        case step_scope::room:
+            return state.room_settings[*c.room];
+        case step_scope::notice:
+            return state.admin_notices.at(c.notice).step;
         case step_scope::cancelled:
         case step_scope::request:
         case step_scope::reserved:
-        case step_scope::on_room: break;
+        case step_scope::on_room:
+            break;
     }
     return webinar_of(*c.request).steps[c.step];
 }
 
 bool lifecycle_engine::execute(const candidate& c, instant now, std::string& detail) {
-    step_run s{.engine = *this, .now = now, .self = record_of(c), .detail = {}, .room = c.room, .notice = c.notice};
+    step_run s{.engine = *this,
+               .now = now,
+               .self = record_of(c),
+               .detail = {},
+               .room = c.room,
+               .notice = c.notice};
     if (c.request) {
         s.id = *c.request;
         s.rec = &webinar_of(s.id);
@@ -252,16 +279,18 @@ void lifecycle_engine::run(const candidate& c, instant now) {
         if (retry_after > 0) delay = std::max(delay, minutes{(retry_after + 59) / 60});
         s.next_attempt = now + delay;
         ev.outcome = step_outcome::failed;
-        ev.detail = failure + " (failure " + std::to_string(s.failures) + ", next try " + format_utc(s.next_attempt) +
-                    " UTC)";
+        ev.detail = failure + " (failure " + std::to_string(s.failures) + ", next try " +
+                    format_utc(s.next_attempt) + " UTC)";
         // Admin notices are retried but never produce another notice.
         if (!s.surfaced && descriptor_of(c.step).scope != step_scope::notice &&
             (!retryable || s.failures >= options.failure_threshold)) {
             s.surfaced = true;
             mail_context ctx = admin_context();
-            ctx.title = ev.title.empty() ? (c.room ? to_string(*c.room) : std::string("-")) : ev.title;
-            ctx.detail = std::string(to_string(c.step)) + ": " + failure + " (" + std::to_string(s.failures) +
-                         (s.failures == 1 ? " failure" : " failures") + (retryable ? "" : ", not retryable") + ")";
+            ctx.title =
+                ev.title.empty() ? (c.room ? to_string(*c.room) : std::string("-")) : ev.title;
+            ctx.detail = std::string(to_string(c.step)) + ": " + failure + " (" +
+                         std::to_string(s.failures) + (s.failures == 1 ? " failure" : " failures") +
+                         (retryable ? "" : ", not retryable") + ")";
             std::string k = "problem/";
             if (c.request) {
                 const auto it = state.webinars.find(*c.request);
@@ -307,8 +336,8 @@ mail_context lifecycle_engine::admin_context() const {
     return c;
 }
 
-mail_message lifecycle_engine::message(mail_kind kind, const mail_context& ctx, std::vector<mail_address> to,
-                                       std::string key) const {
+mail_message lifecycle_engine::message(mail_kind kind, const mail_context& ctx,
+                                       std::vector<mail_address> to, std::string key) const {
     const auto m = render_mail(kind, ctx);
     return {options.from, std::move(to), m.subject, m.text, m.html, std::move(key)};
 }
@@ -319,16 +348,19 @@ void lifecycle_engine::record_effect(std::string kind, std::string key, std::str
     if (life.on_effect_) life.on_effect_(life.effects_.back());
 }
 
-void lifecycle_engine::send(const mail_message& m, const std::optional<request_id>& rq, const char* what) {
+void lifecycle_engine::send(const mail_message& m, const std::optional<request_id>& rq,
+                            const char* what) {
     life.mail_.send(m);
     std::string to = "[";
     for (std::size_t i = 0; i < m.to.size(); ++i) to += (i ? "," : "") + json_str(m.to[i].email);
     record_effect("mail", m.idempotency_key,
-                  "{\"template\":" + json_str(what) + ",\"to\":" + to + "],\"subject\":" + json_str(m.subject) + "}",
+                  "{\"template\":" + json_str(what) + ",\"to\":" + to +
+                      "],\"subject\":" + json_str(m.subject) + "}",
                   rq);
 }
 
-void lifecycle_engine::queue_admin(mail_kind kind, const mail_context& ctx, const std::string& key, instant now) {
+void lifecycle_engine::queue_admin(mail_kind kind, const mail_context& ctx, const std::string& key,
+                                   instant now) {
     for (const auto& n : state.admin_notices)
         if (n.message.idempotency_key == key) return;
     admin_notice n;

@@ -39,14 +39,14 @@ enum class step_scope {
 struct due_view {
     const lifecycle_options& options;
     const platform_state& platform;
-    const step_record& self;              // this step's record for this subject
-    const room* rm = nullptr;             // room
-    const admin_notice* notice = nullptr; // notice
-    const webinar_record* rec = nullptr;  // request scopes (an empty record if none yet)
-    const request* rq = nullptr;          // request, reserved, on_room
-    const reservation* res = nullptr;     // reserved, on_room
-    bool password_known = false;          // the credentials password is in memory
-    bool recording_sink = false;          // recordings can be saved
+    const step_record& self;               // this step's record for this subject
+    const room* rm = nullptr;              // room
+    const admin_notice* notice = nullptr;  // notice
+    const webinar_record* rec = nullptr;   // request scopes (an empty record if none yet)
+    const request* rq = nullptr;           // request, reserved, on_room
+    const reservation* res = nullptr;      // reserved, on_room
+    bool password_known = false;           // the credentials password is in memory
+    bool recording_sink = false;           // recordings can be saved
 
     const step_record& step(step_kind k) const;
     bool done(step_kind k) const { return step(k).done; }
@@ -75,13 +75,13 @@ struct lifecycle_engine;
 struct step_run {
     lifecycle_engine& engine;
     instant now;
-    step_record& self;          // this step's record
-    std::string detail;         // one line for step_event::detail
-    std::optional<room_id> room;   // room scope
-    std::size_t notice = 0;        // notice scope
-    request_id id{};               // request scopes
-    webinar_record* rec = nullptr; // request scopes
-    const request* rq = nullptr;   // null when the request was cancelled
+    step_record& self;              // this step's record
+    std::string detail;             // one line for step_event::detail
+    std::optional<room_id> room;    // room scope
+    std::size_t notice = 0;         // notice scope
+    request_id id{};                // request scopes
+    webinar_record* rec = nullptr;  // request scopes
+    const request* rq = nullptr;    // null when the request was cancelled
 
     mail_address organizer() const { return {rq->organizer.name, rq->organizer.email}; }
 };
@@ -107,13 +107,21 @@ constexpr step_descriptor describe() {
 // Every step, in step_kind order; throws std::logic_error (on first use) when a
 // step_kind has no descriptor or two.
 std::span<const step_descriptor> step_table();
-inline const step_descriptor& descriptor_of(step_kind k) { return step_table()[static_cast<std::size_t>(k)]; }
+inline const step_descriptor& descriptor_of(step_kind k) {
+    return step_table()[static_cast<std::size_t>(k)];
+}
 
 // The lifecycle's members, for the engine's algorithms and the steps' effects.
 struct lifecycle_engine {
     explicit lifecycle_engine(lifecycle& l)
-        : life(l), plat(l.platform_), conf(l.conf_), options(l.options_), state(l.state_),
-          passwords(l.passwords_), reports(l.reports_.get()), recordings(l.recordings_.get()) {}
+        : life(l),
+          plat(l.platform_),
+          conf(l.conf_),
+          options(l.options_),
+          state(l.state_),
+          passwords(l.passwords_),
+          reports(l.reports_.get()),
+          recordings(l.recordings_.get()) {}
 
     lifecycle& life;
     sala::platform& plat;
@@ -144,7 +152,8 @@ struct lifecycle_engine {
                          std::string key) const;
     // Sends `m` and records the mail effect (`what` names the template).
     void send(const mail_message& m, const std::optional<request_id>& rq, const char* what);
-    void record_effect(std::string kind, std::string key, std::string payload, std::optional<request_id> rq);
+    void record_effect(std::string kind, std::string key, std::string payload,
+                       std::optional<request_id> rq);
     // Queues an admin notice once per key (sent by the admin_mail step).
     void queue_admin(mail_kind kind, const mail_context& ctx, const std::string& key, instant now);
 };

@@ -15,7 +15,8 @@ namespace sala {
 namespace {
 
 // The given sink, else a folder over `dir`, else none.
-std::shared_ptr<file_sink> sink_of(const std::shared_ptr<file_sink>& given, const std::string& dir) {
+std::shared_ptr<file_sink> sink_of(const std::shared_ptr<file_sink>& given,
+                                   const std::string& dir) {
     if (given) return given;
     if (dir.empty()) return nullptr;
     return std::make_shared<folder_sink>(dir);
@@ -23,7 +24,8 @@ std::shared_ptr<file_sink> sink_of(const std::shared_ptr<file_sink>& given, cons
 
 }  // namespace
 
-lifecycle::lifecycle(platform& p, conferencing& c, mailer& m, lifecycle_options o, lifecycle_state restored)
+lifecycle::lifecycle(platform& p, conferencing& c, mailer& m, lifecycle_options o,
+                     lifecycle_state restored)
     : platform_(p),
       conf_(c),
       mail_(m),
@@ -34,11 +36,14 @@ lifecycle::lifecycle(platform& p, conferencing& c, mailer& m, lifecycle_options 
       alive_(std::make_shared<bool>(true)),
       touched_(std::make_shared<std::set<request_id>>()) {
     detail::step_table();  // throws std::logic_error when a step has no descriptor
-    if (options_.failure_threshold < 1) throw invalid_argument("failure_threshold", "must be at least 1");
-    if (options_.backoff_base < minutes{1}) throw invalid_argument("backoff_base", "must be at least 1 minute");
+    if (options_.failure_threshold < 1)
+        throw invalid_argument("failure_threshold", "must be at least 1");
+    if (options_.backoff_base < minutes{1})
+        throw invalid_argument("backoff_base", "must be at least 1 minute");
     if (options_.backoff_max < options_.backoff_base)
         throw invalid_argument("backoff_max", "must not be shorter than backoff_base");
-    if (options_.recordings_poll < minutes{1}) throw invalid_argument("recordings_poll", "must be at least 1 minute");
+    if (options_.recordings_poll < minutes{1})
+        throw invalid_argument("recordings_poll", "must be at least 1 minute");
     if (options_.recording_stuck_after < minutes{0})
         throw invalid_argument("recording_stuck_after", "must not be negative");
     validate_email(options_.from.email, "from");
@@ -67,7 +72,8 @@ lifecycle::lifecycle(platform& p, conferencing& c, mailer& m, lifecycle_options 
 
 lifecycle::~lifecycle() { alive_.reset(); }
 
-std::string lifecycle::key(step_kind k, request_id id, std::uint32_t generation, const std::string& item) {
+std::string lifecycle::key(step_kind k, request_id id, std::uint32_t generation,
+                           const std::string& item) {
     return detail::descriptor_of(k).key(id, generation, item);
 }
 
@@ -94,7 +100,8 @@ std::vector<about_to_start_entry> lifecycle::about_to_start(instant now, minutes
             const auto& steps = it->second.steps;
             auto mc = steps.find(step_kind::mail_credentials);
             if (mc != steps.end() && mc->second.done) continue;
-            for (auto k : {step_kind::create_webinar, step_kind::set_password, step_kind::mail_credentials})
+            for (auto k :
+                 {step_kind::create_webinar, step_kind::set_password, step_kind::mail_credentials})
                 if (auto s = steps.find(k); s != steps.end() && !s->second.last_error.empty())
                     status = s->second.last_error;
         }
@@ -109,7 +116,8 @@ std::vector<about_to_start_entry> lifecycle::about_to_start(instant now, minutes
 bool lifecycle::generate_credentials_now(request_id id, instant now) {
     const request rq = platform_.get_request(id);
     if (!platform_.reservation_of(id))
-        throw rule_violation("R13", to_string(id) + " ('" + rq.title + "') has no room; assign one first");
+        throw rule_violation("R13",
+                             to_string(id) + " ('" + rq.title + "') has no room; assign one first");
     const auto done = [&] {
         auto it = state_.webinars.find(id);
         if (it == state_.webinars.end()) return false;
@@ -134,7 +142,8 @@ link_report lifecycle::link_account(const std::string& name, pool_kind kind) {
     for (const auto& u : rep.wasted_licences) {
         mail_context ctx = e.admin_context();
         ctx.detail = u.email;
-        e.queue_admin(mail_kind::wasted_licence, ctx, "wasted-licence/" + name + "/" + u.user_id, now);
+        e.queue_admin(mail_kind::wasted_licence, ctx, "wasted-licence/" + name + "/" + u.user_id,
+                      now);
     }
     return rep;
 }
@@ -142,7 +151,8 @@ link_report lifecycle::link_account(const std::string& name, pool_kind kind) {
 std::optional<webinar_credentials> lifecycle::credentials_of(request_id id) const {
     auto it = state_.webinars.find(id);
     auto pw = passwords_.find(id);
-    if (it == state_.webinars.end() || !it->second.webinar || pw == passwords_.end()) return std::nullopt;
+    if (it == state_.webinars.end() || !it->second.webinar || pw == passwords_.end())
+        return std::nullopt;
     auto s = it->second.steps.find(step_kind::set_password);
     if (s == it->second.steps.end() || !s->second.done) return std::nullopt;
     const auto& w = *it->second.webinar;
@@ -165,9 +175,10 @@ std::vector<problem> lifecycle::problems() const {
     // cancelled or assigned meanwhile) is no problem any more.
     std::set<std::tuple<std::uint64_t, std::uint32_t, int>> pending;
     for (const auto& c : detail::lifecycle_engine::candidates(*this))
-        pending.insert({c.request.value_or(request_id{0}).value,
-                        detail::descriptor_of(c.step).scope == detail::step_scope::room ? c.room->value : 0u,
-                        static_cast<int>(c.step)});
+        pending.insert(
+            {c.request.value_or(request_id{0}).value,
+             detail::descriptor_of(c.step).scope == detail::step_scope::room ? c.room->value : 0u,
+             static_cast<int>(c.step)});
     const auto open = [&](std::optional<request_id> id, std::optional<room_id> room, step_kind k) {
         return pending.count({id.value_or(request_id{0}).value, room.value_or(room_id{0}).value,
                               static_cast<int>(k)}) > 0;
@@ -175,22 +186,28 @@ std::vector<problem> lifecycle::problems() const {
     std::vector<problem> out;
     for (const auto& [room, s] : state_.room_settings)
         if (s.surfaced && !s.done && open(std::nullopt, room, step_kind::apply_room_settings))
-            out.push_back({std::nullopt, room, step_kind::apply_room_settings, to_string(room), s.failures,
-                           s.last_error, s.next_attempt});
+            out.push_back({std::nullopt, room, step_kind::apply_room_settings, to_string(room),
+                           s.failures, s.last_error, s.next_attempt});
     for (const auto& [id, r] : state_.webinars)
         for (const auto& [k, s] : r.steps)
             if (s.surfaced && !s.done && open(id, std::nullopt, k))
-                out.push_back({id, r.webinar ? std::optional<room_id>(r.webinar->room) : std::nullopt, k, r.title,
-                               s.failures, s.last_error, s.next_attempt});
+                out.push_back({id,
+                               r.webinar ? std::optional<room_id>(r.webinar->room) : std::nullopt,
+                               k, r.title, s.failures, s.last_error, s.next_attempt});
     for (const auto& n : state_.admin_notices)
         if (!n.step.done && n.step.failures >= options_.failure_threshold)
-            out.push_back({std::nullopt, std::nullopt, step_kind::admin_mail, n.message.subject, n.step.failures,
-                           n.step.last_error, n.step.next_attempt});
+            out.push_back({std::nullopt, std::nullopt, step_kind::admin_mail, n.message.subject,
+                           n.step.failures, n.step.last_error, n.step.next_attempt});
     const auto& reqs = platform_.state().requests;
     for (const auto& [id, r] : state_.webinars)
         if (r.recording_stuck && r.recordings.empty() && reqs.count(id))
-            out.push_back({id, r.webinar ? std::optional<room_id>(r.webinar->room) : std::nullopt,
-                           step_kind::recording_stuck, r.title, 0, "no recording 6 hours after the end", {}});
+            out.push_back({id,
+                           r.webinar ? std::optional<room_id>(r.webinar->room) : std::nullopt,
+                           step_kind::recording_stuck,
+                           r.title,
+                           0,
+                           "no recording 6 hours after the end",
+                           {}});
     return out;
 }
 

@@ -22,13 +22,13 @@ std::string escape(std::string_view s) { return detail::html_escape(s); }
 // a translation cannot lose or gain a value.
 template <std::size_t Holes>
 class phrase {
-public:
+  public:
     consteval phrase(const char* es, const char* en) : es_(es), en_(en) {
         if (holes(es_) != Holes || holes(en_) != Holes) throw "phrase: wrong number of {} holes";
     }
     std::string_view in(language l) const { return l == language::es ? es_ : en_; }
 
-private:
+  private:
     static constexpr std::size_t holes(std::string_view s) {
         std::size_t n = 0;
         for (auto at = s.find("{}"); at != std::string_view::npos; at = s.find("{}", at + 2)) ++n;
@@ -50,7 +50,7 @@ value link(std::string_view url) { return {url, value::look::link}; }
 
 // One body in one language, written once into both parts.
 class body {
-public:
+  public:
     explicit body(language l) : lang_(l) {}
 
     body& say(phrase<0> p) {
@@ -73,8 +73,12 @@ public:
     body& put(const value& v) {
         t_ += v.s;
         switch (v.how) {
-            case value::look::plain: h_ += escape(v.s); break;
-            case value::look::strong: h_ += "<strong>" + escape(v.s) + "</strong>"; break;
+            case value::look::plain:
+                h_ += escape(v.s);
+                break;
+            case value::look::strong:
+                h_ += "<strong>" + escape(v.s) + "</strong>";
+                break;
             case value::look::link:
                 h_ += "<a href=\"" + escape(v.s) + "\">" + escape(v.s) + "</a>";
                 break;
@@ -100,14 +104,16 @@ public:
         std::string text = t_;
         while (!text.empty() && text.back() == '\n') text.pop_back();
         std::string html = h_;
-        if (html.size() >= 3 && html.compare(html.size() - 3, 3, "<p>") == 0) html.resize(html.size() - 3);
+        if (html.size() >= 3 && html.compare(html.size() - 3, 3, "<p>") == 0)
+            html.resize(html.size() - 3);
         while (!html.empty() && html.back() == '\n') html.pop_back();
         return {one_line(subject_line), text + "\n",
                 std::string("<!DOCTYPE html>\n<html lang=\"") + to_string(lang_) +
-                    "\"><head><meta charset=\"utf-8\"></head><body>\n<p>" + html + "\n</body></html>\n"};
+                    "\"><head><meta charset=\"utf-8\"></head><body>\n<p>" + html +
+                    "\n</body></html>\n"};
     }
 
-private:
+  private:
     void literal(std::string_view ours) {  // trusted, written by us: as it is in both parts
         t_ += ours;
         h_ += ours;
@@ -139,7 +145,8 @@ constexpr phrase<0> regards{"Un saludo,", "Regards,"};  // above the platform's 
 
 namespace credentials {
 constexpr phrase<1> subject{"Credenciales de la sala: {}", "Room credentials: {}"};
-constexpr phrase<2> intro{  // title, start
+constexpr phrase<2> intro{
+    // title, start
     "Estas son las credenciales de la sala para tu webinar {}, que empieza el {}. "
     "Son válidas sólo para este webinar.",
     "Here are the room credentials for your webinar {}, starting {}. "
@@ -149,21 +156,21 @@ constexpr phrase<1> start_url{"Dirección para abrir Zoom como anfitrión: {}",
 constexpr phrase<1> user{"Usuario: {}", "User name: {}"};
 constexpr phrase<1> password{"Contraseña: {}", "Password: {}"};
 constexpr phrase<1> join_url{"Enlace para los asistentes: {}", "Link for attendees: {}"};
-constexpr phrase<0> expiry{
-    "Al terminar el webinar la contraseña caduca y la sala queda libre.",
-    "When the webinar ends the password expires and the room is freed."};
+constexpr phrase<0> expiry{"Al terminar el webinar la contraseña caduca y la sala queda libre.",
+                           "When the webinar ends the password expires and the room is freed."};
 }  // namespace credentials
 
 namespace join_link {
 constexpr phrase<1> subject{"Enlace para el webinar: {}", "Your link to the webinar: {}"};
-constexpr phrase<2> intro{  // title, start; the link follows
-    "El webinar {} empieza el {}. Puedes entrar con este enlace:",
-    "The webinar {} starts {}. Join with this link:"};
+constexpr phrase<2> intro{// title, start; the link follows
+                          "El webinar {} empieza el {}. Puedes entrar con este enlace:",
+                          "The webinar {} starts {}. Join with this link:"};
 }  // namespace join_link
 
 namespace end_warning {
 constexpr phrase<1> subject{"Tu webinar termina pronto: {}", "Your webinar ends soon: {}"};
-constexpr phrase<4> warning{  // title, end, zone, grace end
+constexpr phrase<4> warning{
+    // title, end, zone, grace end
     "Tu webinar {} termina a las {} ({}). Ve cerrando la sesión a tiempo: a las {} "
     "la plataforma finalizará el webinar sin más aviso.",
     "Your webinar {} ends at {} ({}). Please wrap up in time: at {} "
@@ -173,7 +180,8 @@ constexpr phrase<4> warning{  // title, end, zone, grace end
 namespace request_unassigned {
 constexpr phrase<1> subject{"Solicitud de sala sin asignar: {}",
                             "Room request not assigned yet: {}"};
-constexpr phrase<4> waiting{  // title, start, blocked begin, blocked end
+constexpr phrase<4> waiting{
+    // title, start, blocked begin, blocked end
     "Hemos recibido tu solicitud de sala para {} ({}), pero no hay ninguna sala libre de {} a {}. "
     "La solicitud queda guardada a la espera de una sala.",
     "We received your room request for {} ({}), but no room is free from {} to {}. "
@@ -184,13 +192,12 @@ constexpr phrase<0> ask_admins{
 }  // namespace request_unassigned
 
 namespace reassigned {
-constexpr phrase<1> subject{
-    "Tu webinar ha cambiado de sala: invita de nuevo a los panelistas: {}",
-    "Your webinar moved to another room: invite your panelists again: {}"};
+constexpr phrase<1> subject{"Tu webinar ha cambiado de sala: invita de nuevo a los panelistas: {}",
+                            "Your webinar moved to another room: invite your panelists again: {}"};
 // One sentence: moved, then the previous room when known, then its end.
-constexpr phrase<3> moved{  // title, start, new room
-    "Tu webinar {} ({}) se ha movido a la sala {}",
-    "Your webinar {} ({}) moved to room {}"};
+constexpr phrase<3> moved{
+    // title, start, new room
+    "Tu webinar {} ({}) se ha movido a la sala {}", "Your webinar {} ({}) moved to room {}"};
 constexpr phrase<1> previous_room{" (antes {})", " (was {})"};
 constexpr phrase<0> moved_end{".", "."};
 constexpr phrase<0> invite_again{
@@ -203,7 +210,8 @@ constexpr phrase<1> join_url{"Nuevo enlace para los asistentes: {}", "New link f
 
 namespace report_ready {
 constexpr phrase<1> subject{"Informe de asistencia disponible: {}", "Attendance report ready: {}"};
-constexpr phrase<4> ready{  // title, start, people, sessions
+constexpr phrase<4> ready{
+    // title, start, people, sessions
     "El informe de asistencia del webinar {} ({}) ya está disponible: {} personas, {} conexiones.",
     "The attendance report of {} ({}) is ready: {} people, {} sessions."};
 constexpr phrase<1> location{"Informe: {}", "Report: {}"};  // only when known
@@ -211,7 +219,8 @@ constexpr phrase<1> location{"Informe: {}", "Report: {}"};  // only when known
 
 namespace recording_stuck {
 constexpr phrase<1> subject{"Grabación atascada: {}", "Recording stuck: {}"};
-constexpr phrase<3> missing{  // title, room, end
+constexpr phrase<3> missing{
+    // title, room, end
     "La grabación del webinar {} (sala {}) no ha llegado 6 horas después del final ({}). "
     "Recupérala a mano desde la cuenta de Zoom.",
     "The recording of {} (room {}) has not arrived 6 hours after the end ({}). "
@@ -220,14 +229,15 @@ constexpr phrase<3> missing{  // title, room, end
 
 namespace backend_problem {
 constexpr phrase<1> subject{"Problema con un webinar: {}", "Problem with a webinar: {}"};
-constexpr phrase<1> failing{  // title; the step and error follow
-    "Un paso del webinar {} sigue fallando y se seguirá reintentando:",
-    "A step of the webinar {} keeps failing; it will be retried:"};
+constexpr phrase<1> failing{// title; the step and error follow
+                            "Un paso del webinar {} sigue fallando y se seguirá reintentando:",
+                            "A step of the webinar {} keeps failing; it will be retried:"};
 }  // namespace backend_problem
 
 namespace wasted_licence {
 constexpr phrase<1> subject{"Licencia desperdiciada: {}", "Wasted licence: {}"};  // the owner
-constexpr phrase<1> wasted{  // the owner
+constexpr phrase<1> wasted{
+    // the owner
     "El propietario de la cuenta, {}, tiene una licencia de Webinar. La plataforma nunca lo usa "
     "como sala: esa licencia se está desperdiciando. Pásala a otro usuario.",
     "The account owner, {}, holds a Webinar licence. The platform never uses the owner as a "
@@ -275,8 +285,8 @@ rendered_mail join_link(body& b, const mail_context& c) {
 
 rendered_mail end_warning(body& b, const mail_context& c) {
     namespace w = words::end_warning;
-    b.say(w::warning, {strong(c.title), val(hhmm(c.end, c.zone)), val(c.zone),
-                       val(hhmm(c.grace_end, c.zone))})
+    b.say(w::warning,
+          {strong(c.title), val(hhmm(c.end, c.zone)), val(c.zone), val(hhmm(c.grace_end, c.zone))})
         .end_para();
     sign(b, c);
     return b.done(w::subject, c.title);
@@ -342,15 +352,24 @@ rendered_mail render_mail(mail_kind kind, const mail_context& c) {
     body b(c.language == language::es ? language::es : language::en);
     greet(b, c);
     switch (kind) {
-        case mail_kind::credentials: return credentials(b, c);
-        case mail_kind::join_link: return join_link(b, c);
-        case mail_kind::end_warning: return end_warning(b, c);
-        case mail_kind::request_unassigned: return request_unassigned(b, c);
-        case mail_kind::reassigned: return reassigned(b, c);
-        case mail_kind::report_ready: return report_ready(b, c);
-        case mail_kind::recording_stuck: return recording_stuck(b, c);
-        case mail_kind::backend_problem: return backend_problem(b, c);
-        case mail_kind::wasted_licence: return wasted_licence(b, c);
+        case mail_kind::credentials:
+            return credentials(b, c);
+        case mail_kind::join_link:
+            return join_link(b, c);
+        case mail_kind::end_warning:
+            return end_warning(b, c);
+        case mail_kind::request_unassigned:
+            return request_unassigned(b, c);
+        case mail_kind::reassigned:
+            return reassigned(b, c);
+        case mail_kind::report_ready:
+            return report_ready(b, c);
+        case mail_kind::recording_stuck:
+            return recording_stuck(b, c);
+        case mail_kind::backend_problem:
+            return backend_problem(b, c);
+        case mail_kind::wasted_licence:
+            return wasted_licence(b, c);
     }
     throw invalid_argument("kind", "unknown mail kind");
 }

@@ -52,9 +52,9 @@ struct search {
                                     : rq.organizer.name + " <" + rq.organizer.email + ">";
         m.cost = "the join link of '" + rq.title + "' changes (delete + create, R11): " + who +
                  " must send it again" +
-                 (rq.panelists.empty() ? std::string()
-                                       : " and re-invite " + std::to_string(rq.panelists.size()) +
-                                             " panelist(s)");
+                 (rq.panelists.empty()
+                      ? std::string()
+                      : " and re-invite " + std::to_string(rq.panelists.size()) + " panelist(s)");
         return m;
     }
 
@@ -147,10 +147,12 @@ std::optional<make_room_plan> find_make_room(const platform& p, request_id id,
                                              const make_room_options& o) {
     const request target = p.get_request(id);
     if (p.reservation_of(id))
-        throw rule_violation("R10", to_string(id) + " already has a room; make room is for queued requests");
+        throw rule_violation(
+            "R10", to_string(id) + " already has a room; make room is for queued requests");
     const instant now = p.now();
     if (now >= target.window.start)
-        throw rule_violation("R10", "'" + target.title + "' has started; it can no longer get a room");
+        throw rule_violation("R10",
+                             "'" + target.title + "' has started; it can no longer get a room");
 
     std::vector<room_id> candidates;
     for (const auto& r : p.rooms())
@@ -184,14 +186,15 @@ std::optional<make_room_plan> find_make_room(const platform& p, request_id id,
     std::string text;
     for (std::size_t k = 0; k < plan.moves.size(); ++k) {
         const auto& m = plan.moves[k];
-        text += (k ? ", then move '" : "move '") + m.title + "' (" + to_string(m.request) + ") from " +
-                to_string(m.from) + " to " + to_string(m.to);
+        text += (k ? ", then move '" : "move '") + m.title + "' (" + to_string(m.request) +
+                ") from " + to_string(m.from) + " to " + to_string(m.to);
     }
     if (plan.moves.empty())
-        text = to_string(plan.room) + " (" + p.get_room(plan.room).email + ") is already free " + free +
-               ": assign it by hand";
+        text = to_string(plan.room) + " (" + p.get_room(plan.room).email + ") is already free " +
+               free + ": assign it by hand";
     else
-        text += ", then " + to_string(plan.room) + " is free " + free + " for '" + target.title + "'";
+        text +=
+            ", then " + to_string(plan.room) + " is free " + free + " for '" + target.title + "'";
     plan.explanation = text;
     return plan;
 }
@@ -199,7 +202,8 @@ std::optional<make_room_plan> find_make_room(const platform& p, request_id id,
 assignment apply_make_room(platform& p, const make_room_plan& plan) {
     std::vector<const room_move*> done;
     const auto undo = [&] {
-        for (auto it = done.rbegin(); it != done.rend(); ++it) p.reassign((*it)->request, (*it)->from);
+        for (auto it = done.rbegin(); it != done.rend(); ++it)
+            p.reassign((*it)->request, (*it)->from);
     };
     try {
         for (const auto& m : plan.moves) {
@@ -215,7 +219,8 @@ assignment apply_make_room(platform& p, const make_room_plan& plan) {
         auto a = p.assign(plan.request, plan.room);
         if (!a) {
             undo();
-            a.reason = "make room undid its " + std::to_string(done.size()) + " move(s): " + a.reason;
+            a.reason =
+                "make room undid its " + std::to_string(done.size()) + " move(s): " + a.reason;
         }
         return a;
     } catch (...) {

@@ -111,9 +111,12 @@ std::string describe(const licence_report& r, const std::vector<plan_item>& item
             << " more than needed; moving webinars between rooms (reassignment) would free them";
     out << ".\n";
     out << "Plan: " << to_string(r.plan) << " with " << r.licences << " licensed host(s)";
-    if (r.plan == licence_plan::pro) out << " (Pro holds up to 9)";
-    else if (r.plan == licence_plan::business) out << " (Business holds 10 to 99)";
-    else out << " (more than 99 hosts: an enterprise agreement with Zoom)";
+    if (r.plan == licence_plan::pro)
+        out << " (Pro holds up to 9)";
+    else if (r.plan == licence_plan::business)
+        out << " (Business holds 10 to 99)";
+    else
+        out << " (more than 99 hosts: an enterprise agreement with Zoom)";
     out << ".\n";
     out << "Caveat (seed 003): on upgrade Zoom sets the account owner to Licensed, which takes one "
            "of these licences. The owner is never a room (R1): remove its licence and give it to a "
@@ -126,8 +129,8 @@ std::string describe(const licence_report& r, const std::vector<plan_item>& item
         out << "An assignment with " << r.minimum_rooms << " room(s):\n";
         for (std::size_t k = 0; k < items.size(); ++k)
             out << "  room " << r.optimal_room[k] << "  " << format_utc(items[k].blocked.begin())
-                << " - " << format_utc(items[k].blocked.end()) << " UTC  " << to_string(items[k].request)
-                << "  '" << items[k].title << "'\n";
+                << " - " << format_utc(items[k].blocked.end()) << " UTC  "
+                << to_string(items[k].request) << "  '" << items[k].title << "'\n";
     }
     return out.str();
 }

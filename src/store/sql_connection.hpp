@@ -16,7 +16,6 @@
 #include <string>
 #include <string_view>
 
-
 namespace sala::detail {
 
 // One bound parameter. Text is a view: it must outlive the call (a temporary
@@ -29,8 +28,8 @@ struct sql_value {
 
     sql_value(std::nullopt_t) {}
     template <std::integral T>
-        requires(!std::same_as<T, bool>)
-    sql_value(T v) : kind(type::integer), integer(static_cast<long long>(v)) {}
+    requires(!std::same_as<T, bool>) sql_value(T v)
+        : kind(type::integer), integer(static_cast<long long>(v)) {}
     sql_value(bool v) : kind(type::boolean), integer(v ? 1 : 0) {}
     sql_value(std::string_view v) : kind(type::text), text(v) {}
     sql_value(const char* v) : kind(type::text), text(v) {}
@@ -45,18 +44,18 @@ using sql_params = std::initializer_list<sql_value>;
 
 // The current row of a result, columns numbered from 0.
 class sql_row {
-public:
+  public:
     virtual bool is_null(int column) const = 0;
     virtual long long integer(int column) const = 0;
     virtual bool boolean(int column) const = 0;
     virtual std::string text(int column) const = 0;
 
-protected:
+  protected:
     ~sql_row() = default;
 };
 
 class sql_connection {
-public:
+  public:
     using row_handler = std::function<void(const sql_row&)>;
     virtual ~sql_connection() = default;
 
@@ -82,8 +81,8 @@ public:
 
 // What differs between the SQL of the two stores, beyond the connection.
 struct sql_dialect {
-    const char* store_name;        // "sqlite_store", for messages
-    const char* begin_read;        // a consistent snapshot for a multi-statement read
+    const char* store_name;  // "sqlite_store", for messages
+    const char* begin_read;  // a consistent snapshot for a multi-statement read
     // Upserts a reservation from ($1 request, $2 room, $3 begin, $4 end, $5
     // version); PostgreSQL also fills the tstzrange its exclusion constraint needs.
     const char* upsert_reservation;

@@ -32,7 +32,8 @@ CREATE TABLE requests(id @bigint@ PRIMARY KEY, title @text@ NOT NULL, local_star
   start_at @bigint@ NOT NULL, end_at @bigint@ NOT NULL, grace_end @bigint@ NOT NULL,
   row_version @bigint@ NOT NULL);
 )sql";
-constexpr const char* queue_tables = R"sql(CREATE TABLE queue(request_id @bigint@ PRIMARY KEY REFERENCES requests(id), seq @bigint@ NOT NULL UNIQUE);
+constexpr const char* queue_tables =
+    R"sql(CREATE TABLE queue(request_id @bigint@ PRIMARY KEY REFERENCES requests(id), seq @bigint@ NOT NULL UNIQUE);
 CREATE TABLE tombstones(row_version @bigint@ NOT NULL, request_id @bigint@ NOT NULL);
 CREATE INDEX tombstones_by_version ON tombstones(row_version);
 )sql";
@@ -51,9 +52,11 @@ CREATE TABLE reports(key @text@ PRIMARY KEY, request_id @bigint@, kind @text@ NO
 )sql";
 
 std::string spelled(std::string sql, const sql_schema& s) {
-    const std::pair<const char*, const char*> tokens[] = {
-        {"@int@", s.int32}, {"@bigint@", s.int64}, {"@text@", s.text}, {"@bool@", s.boolean},
-        {"@serial@", s.serial_key}};
+    const std::pair<const char*, const char*> tokens[] = {{"@int@", s.int32},
+                                                          {"@bigint@", s.int64},
+                                                          {"@text@", s.text},
+                                                          {"@bool@", s.boolean},
+                                                          {"@serial@", s.serial_key}};
     for (const auto& [token, word] : tokens)
         for (auto at = sql.find(token); at != std::string::npos; at = sql.find(token, at))
             sql.replace(at, std::string(token).size(), word);
@@ -66,7 +69,8 @@ std::string sql_migration(int to, const sql_schema& s) {
     if (to == 1) {
         const std::string tables = spelled(state_tables, s);
         // The leading newline of the script stays first, as it always was.
-        return "\n" + std::string(s.extensions) + tables.substr(1) + s.reservations + spelled(queue_tables, s);
+        return "\n" + std::string(s.extensions) + tables.substr(1) + s.reservations +
+               spelled(queue_tables, s);
     }
     if (to == 2) return spelled(records_tables, s);
     throw std::out_of_range("no schema step to version " + std::to_string(to));

@@ -105,19 +105,21 @@ platform_state load_small(sql_connection& c, platform_state s) {
         s.next_request = static_cast<std::uint64_t>(h.integer(0));
         s.policy = parse_policy(h.text(1));
     });
-    c.query("SELECT min_days_in_advance, max_days_in_advance, min_duration, max_duration, "
-            "preparation, courtesy, post_processing, credentials_lead, end_warning_lead "
-            "FROM settings WHERE id = 1",
-            {}, [&](const sql_row& q) { s.settings = settings_row(q); });
+    c.query(
+        "SELECT min_days_in_advance, max_days_in_advance, min_duration, max_duration, "
+        "preparation, courtesy, post_processing, credentials_lead, end_warning_lead "
+        "FROM settings WHERE id = 1",
+        {}, [&](const sql_row& q) { s.settings = settings_row(q); });
     s.pools.clear();
     c.query("SELECT id, name, kind FROM pools ORDER BY id", {}, [&](const sql_row& p) {
         s.pools.push_back({pool_id{static_cast<std::uint32_t>(p.integer(0))}, p.text(1),
                            parse_pool_kind(p.text(2))});
     });
     s.rooms.clear();
-    c.query("SELECT id, pool_id, user_id, email, display_name, capacity, active, mode "
-            "FROM rooms ORDER BY id",
-            {}, [&](const sql_row& r) { s.rooms.push_back(room_row(r)); });
+    c.query(
+        "SELECT id, pool_id, user_id, email, display_name, capacity, active, mode "
+        "FROM rooms ORDER BY id",
+        {}, [&](const sql_row& r) { s.rooms.push_back(room_row(r)); });
     s.queue.clear();
     c.query("SELECT request_id FROM queue ORDER BY seq", {},
             [&](const sql_row& q) { s.queue.push_back(request_of(q.integer(0))); });
@@ -146,45 +148,52 @@ auto snapshot(sql_connection& c, const sql_dialect& d, F&& f) {
 
 // ---- reading ------------------------------------------------------------------------------------
 
-std::uint64_t sql_store::version() { return static_cast<std::uint64_t>(connection().scalar(version_sql)); }
+std::uint64_t sql_store::version() {
+    return static_cast<std::uint64_t>(connection().scalar(version_sql));
+}
 
 platform_state sql_store::load(std::uint64_t* version) {
     auto& c = connection();
     return snapshot(c, dialect(), [&] {
         platform_state s = load_small(c, {});
-        c.query(std::string("SELECT ") + request_cols + " FROM requests ORDER BY id", {}, [&](const sql_row& q) {
-            request x = request_row(q);
-            s.requests.emplace(x.id, std::move(x));
-        });
-        c.query(std::string("SELECT ") + reservation_cols + " FROM reservations", {}, [&](const sql_row& r) {
-            const reservation x = reservation_row(r);
-            s.reservations.emplace(x.request, x);
-        });
+        c.query(std::string("SELECT ") + request_cols + " FROM requests ORDER BY id", {},
+                [&](const sql_row& q) {
+                    request x = request_row(q);
+                    s.requests.emplace(x.id, std::move(x));
+                });
+        c.query(std::string("SELECT ") + reservation_cols + " FROM reservations", {},
+                [&](const sql_row& r) {
+                    const reservation x = reservation_row(r);
+                    s.reservations.emplace(x.request, x);
+                });
         if (version) *version = static_cast<std::uint64_t>(c.scalar(version_sql));
         return s;
     });
 }
 
-platform_state sql_store::load_changes(platform_state base, std::uint64_t since, std::uint64_t* version) {
+platform_state sql_store::load_changes(platform_state base, std::uint64_t since,
+                                       std::uint64_t* version) {
     auto& c = connection();
     return snapshot(c, dialect(), [&] {
         platform_state s = load_small(c, std::move(base));
         const sql_value v = since;
-        c.query("SELECT request_id FROM tombstones WHERE row_version > $1", {v}, [&](const sql_row& t) {
-            const request_id id = request_of(t.integer(0));
-            s.reservations.erase(id);
-            s.requests.erase(id);  // put back below if the request still exists
-        });
-        c.query(std::string("SELECT ") + request_cols + " FROM requests WHERE row_version > $1", {v},
-                [&](const sql_row& q) {
+        c.query("SELECT request_id FROM tombstones WHERE row_version > $1", {v},
+                [&](const sql_row& t) {
+                    const request_id id = request_of(t.integer(0));
+                    s.reservations.erase(id);
+                    s.requests.erase(id);  // put back below if the request still exists
+                });
+        c.query(std::string("SELECT ") + request_cols + " FROM requests WHERE row_version > $1",
+                {v}, [&](const sql_row& q) {
                     request x = request_row(q);
                     s.requests.insert_or_assign(x.id, std::move(x));
                 });
-        c.query(std::string("SELECT ") + reservation_cols + " FROM reservations WHERE row_version > $1", {v},
-                [&](const sql_row& r) {
-                    const reservation x = reservation_row(r);
-                    s.reservations.insert_or_assign(x.request, x);
-                });
+        c.query(
+            std::string("SELECT ") + reservation_cols + " FROM reservations WHERE row_version > $1",
+            {v}, [&](const sql_row& r) {
+                const reservation x = reservation_row(r);
+                s.reservations.insert_or_assign(x.request, x);
+            });
         if (version) *version = static_cast<std::uint64_t>(c.scalar(version_sql));
         return s;
     });
@@ -192,9 +201,10 @@ platform_state sql_store::load_changes(platform_state base, std::uint64_t since,
 
 std::vector<lifecycle_record> sql_store::lifecycle() {
     std::vector<lifecycle_record> out;
-    connection().query("SELECT key, request_id, state FROM lifecycle ORDER BY key", {}, [&](const sql_row& q) {
-        out.push_back({q.text(0), optional_request(q, 1), q.text(2)});
-    });
+    connection().query("SELECT key, request_id, state FROM lifecycle ORDER BY key", {},
+                       [&](const sql_row& q) {
+                           out.push_back({q.text(0), optional_request(q, 1), q.text(2)});
+                       });
     return out;
 }
 
@@ -215,47 +225,60 @@ std::vector<outbox_entry> sql_store::outbox() {
     return out;
 }
 
-// ---- writing: inside the transaction begin_write() opened ----------------------------------------
+// ---- writing: inside the transaction begin_write() opened
+// ----------------------------------------
 
 namespace {
 
 void write_settings(sql_connection& c, const settings& s) {
-    c.run("INSERT INTO settings VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO UPDATE SET "
-          "min_days_in_advance = excluded.min_days_in_advance, max_days_in_advance = excluded.max_days_in_advance, "
-          "min_duration = excluded.min_duration, max_duration = excluded.max_duration, "
-          "preparation = excluded.preparation, courtesy = excluded.courtesy, "
-          "post_processing = excluded.post_processing, credentials_lead = excluded.credentials_lead, "
-          "end_warning_lead = excluded.end_warning_lead",
-          {s.min_days_in_advance, s.max_days_in_advance, s.min_duration.count(), s.max_duration.count(),
-           s.preparation.count(), s.courtesy.count(), s.post_processing.count(), s.credentials_lead.count(),
-           s.end_warning_lead.count()});
+    c.run(
+        "INSERT INTO settings VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO "
+        "UPDATE SET "
+        "min_days_in_advance = excluded.min_days_in_advance, max_days_in_advance = "
+        "excluded.max_days_in_advance, "
+        "min_duration = excluded.min_duration, max_duration = excluded.max_duration, "
+        "preparation = excluded.preparation, courtesy = excluded.courtesy, "
+        "post_processing = excluded.post_processing, credentials_lead = excluded.credentials_lead, "
+        "end_warning_lead = excluded.end_warning_lead",
+        {s.min_days_in_advance, s.max_days_in_advance, s.min_duration.count(),
+         s.max_duration.count(), s.preparation.count(), s.courtesy.count(),
+         s.post_processing.count(), s.credentials_lead.count(), s.end_warning_lead.count()});
 }
 
 void write_request(sql_connection& c, const request& q, long long v) {
-    c.run("INSERT INTO requests VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) "
-          "ON CONFLICT (id) DO UPDATE SET title = excluded.title, local_start = excluded.local_start, "
-          "zone = excluded.zone, duration = excluded.duration, admission = excluded.admission, "
-          "event_id = excluded.event_id, organizer_name = excluded.organizer_name, "
-          "organizer_email = excluded.organizer_email, expected_attendees = excluded.expected_attendees, "
-          "panelists = excluded.panelists, blocked_begin = excluded.blocked_begin, "
-          "blocked_end = excluded.blocked_end, start_at = excluded.start_at, end_at = excluded.end_at, "
-          "grace_end = excluded.grace_end, row_version = excluded.row_version",
-          {q.id.value, q.title, minutes_of(q.local_start), q.zone, q.duration.count(), to_string(q.admission),
-           q.event_id, q.organizer.name, q.organizer.email, q.expected_attendees, encode_list(q.panelists),
-           minutes_of(q.window.blocked.begin()), minutes_of(q.window.blocked.end()), minutes_of(q.window.start),
-           minutes_of(q.window.end), minutes_of(q.window.grace_end), v});
+    c.run(
+        "INSERT INTO requests VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+        "$15, $16, $17) "
+        "ON CONFLICT (id) DO UPDATE SET title = excluded.title, local_start = "
+        "excluded.local_start, "
+        "zone = excluded.zone, duration = excluded.duration, admission = excluded.admission, "
+        "event_id = excluded.event_id, organizer_name = excluded.organizer_name, "
+        "organizer_email = excluded.organizer_email, expected_attendees = "
+        "excluded.expected_attendees, "
+        "panelists = excluded.panelists, blocked_begin = excluded.blocked_begin, "
+        "blocked_end = excluded.blocked_end, start_at = excluded.start_at, end_at = "
+        "excluded.end_at, "
+        "grace_end = excluded.grace_end, row_version = excluded.row_version",
+        {q.id.value, q.title, minutes_of(q.local_start), q.zone, q.duration.count(),
+         to_string(q.admission), q.event_id, q.organizer.name, q.organizer.email,
+         q.expected_attendees, encode_list(q.panelists), minutes_of(q.window.blocked.begin()),
+         minutes_of(q.window.blocked.end()), minutes_of(q.window.start), minutes_of(q.window.end),
+         minutes_of(q.window.grace_end), v});
 }
 
 void write_queue(sql_connection& c, const change_set& x) {
     if (x.queue_rewrite) {
         c.run("DELETE FROM queue");
         long long seq = 0;
-        for (const request_id id : *x.queue_rewrite) c.run("INSERT INTO queue VALUES ($1, $2)", {id.value, ++seq});
+        for (const request_id id : *x.queue_rewrite)
+            c.run("INSERT INTO queue VALUES ($1, $2)", {id.value, ++seq});
         return;
     }
-    for (const request_id id : x.queue_removed) c.run("DELETE FROM queue WHERE request_id = $1", {id.value});
+    for (const request_id id : x.queue_removed)
+        c.run("DELETE FROM queue WHERE request_id = $1", {id.value});
     for (const request_id id : x.queue_appended)
-        c.run("INSERT INTO queue VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM queue))", {id.value});
+        c.run("INSERT INTO queue VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM queue))",
+              {id.value});
 }
 
 // Lifecycle step state, effects (transactional outbox) and reports.
@@ -265,46 +288,54 @@ void write_records(sql_connection& c, const change_set& x, long long v) {
             c.run("DELETE FROM lifecycle WHERE key = $1", {l.key});
             continue;
         }
-        c.run("INSERT INTO lifecycle VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET "
-              "request_id = excluded.request_id, state = excluded.state",
-              {l.key, id_value(l.request), l.state});
+        c.run(
+            "INSERT INTO lifecycle VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET "
+            "request_id = excluded.request_id, state = excluded.state",
+            {l.key, id_value(l.request), l.state});
     }
     for (const auto& e : x.effects) {
         if (e.idempotency_key.empty()) throw invalid_argument("effect.idempotency_key", "is empty");
         if (e.kind.empty()) throw invalid_argument("effect.kind", "is empty");
         // A key already in the outbox keeps its first effect (a lifecycle catching up, R16).
-        c.run("INSERT INTO outbox(idempotency_key, kind, payload, request_id, committed_version) "
-              "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING",
-              {e.idempotency_key, e.kind, e.payload, id_value(e.request), v});
+        c.run(
+            "INSERT INTO outbox(idempotency_key, kind, payload, request_id, committed_version) "
+            "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING",
+            {e.idempotency_key, e.kind, e.payload, id_value(e.request), v});
     }
     for (const auto& r : x.reports)
-        c.run("INSERT INTO reports VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO UPDATE SET "
-              "request_id = excluded.request_id, kind = excluded.kind, body = excluded.body, "
-              "created = excluded.created",
-              {r.key, id_value(r.request), r.kind, r.body, minutes_of(r.created)});
+        c.run(
+            "INSERT INTO reports VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO UPDATE SET "
+            "request_id = excluded.request_id, kind = excluded.kind, body = excluded.body, "
+            "created = excluded.created",
+            {r.key, id_value(r.request), r.kind, r.body, minutes_of(r.created)});
 }
 
 }  // namespace
 
 std::uint64_t sql_store::write(const change_set& x) {
     auto& c = connection();
-    if (!c.in_transaction()) throw error(std::string(dialect().store_name) + "::write outside begin_write()");
+    if (!c.in_transaction())
+        throw error(std::string(dialect().store_name) + "::write outside begin_write()");
     const long long v = c.scalar(
         "UPDATE head SET version = version + 1, next_request = COALESCE($1, next_request), "
         "policy = COALESCE($2, policy) WHERE id = 1 RETURNING version",
         {x.next_request, x.policy ? sql_value(policy_name(*x.policy)) : sql_value(std::nullopt)});
     if (x.settings) write_settings(c, *x.settings);
     for (const auto& p : x.pools)
-        c.run("INSERT INTO pools VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
-              "kind = excluded.kind",
-              {p.id.value, p.name, to_string(p.kind)});
+        c.run(
+            "INSERT INTO pools VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET name = "
+            "excluded.name, "
+            "kind = excluded.kind",
+            {p.id.value, p.name, to_string(p.kind)});
     for (const auto& r : x.rooms)
-        c.run("INSERT INTO rooms VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO UPDATE SET "
-              "pool_id = excluded.pool_id, user_id = excluded.user_id, email = excluded.email, "
-              "display_name = excluded.display_name, capacity = excluded.capacity, "
-              "active = excluded.active, mode = excluded.mode",
-              {r.id.value, r.pool.value, r.user_id, r.email, r.display_name, r.capacity, r.active,
-               to_string(r.mode)});
+        c.run(
+            "INSERT INTO rooms VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO UPDATE "
+            "SET "
+            "pool_id = excluded.pool_id, user_id = excluded.user_id, email = excluded.email, "
+            "display_name = excluded.display_name, capacity = excluded.capacity, "
+            "active = excluded.active, mode = excluded.mode",
+            {r.id.value, r.pool.value, r.user_id, r.email, r.display_name, r.capacity, r.active,
+             to_string(r.mode)});
     // An erased request leaves a tombstone, so other processes drop it too.
     for (const request_id id : x.erased_requests) {
         c.run("DELETE FROM reservations WHERE request_id = $1", {id.value});
@@ -320,8 +351,9 @@ std::uint64_t sql_store::write(const change_set& x) {
         if (deleted) c.run("INSERT INTO tombstones VALUES ($1, $2)", {v, id.value});
     }
     for (const auto& r : x.reservations)
-        c.run(dialect().upsert_reservation, {r.request.value, r.room.value, minutes_of(r.blocked.begin()),
-                                             minutes_of(r.blocked.end()), v});
+        c.run(dialect().upsert_reservation,
+              {r.request.value, r.room.value, minutes_of(r.blocked.begin()),
+               minutes_of(r.blocked.end()), v});
     write_queue(c, x);
     write_records(c, x, v);
     return static_cast<std::uint64_t>(v);
@@ -331,20 +363,24 @@ std::uint64_t sql_store::write(const change_set& x) {
 
 std::vector<outbox_entry> sql_store::due_effects(instant now, std::size_t limit) {
     std::vector<outbox_entry> out;
-    connection().query(std::string("SELECT ") + outbox_cols +
-                           " FROM outbox WHERE status = 'pending' AND not_before <= $1 ORDER BY id LIMIT $2",
-                       {minutes_of(now), limit}, [&](const sql_row& q) { out.push_back(outbox_row(q)); });
+    connection().query(
+        std::string("SELECT ") + outbox_cols +
+            " FROM outbox WHERE status = 'pending' AND not_before <= $1 ORDER BY id LIMIT $2",
+        {minutes_of(now), limit}, [&](const sql_row& q) { out.push_back(outbox_row(q)); });
     return out;
 }
 
 void sql_store::mark_done(std::uint64_t id) {
-    connection().run("UPDATE outbox SET status = 'done', attempts = attempts + 1, last_error = '' WHERE id = $1",
-                     {id});
+    connection().run(
+        "UPDATE outbox SET status = 'done', attempts = attempts + 1, last_error = '' WHERE id = $1",
+        {id});
 }
 
-void sql_store::mark_failed(std::uint64_t id, const std::string& error, std::optional<instant> retry_at) {
+void sql_store::mark_failed(std::uint64_t id, const std::string& error,
+                            std::optional<instant> retry_at) {
     connection().run(
-        "UPDATE outbox SET status = $1, attempts = attempts + 1, last_error = $2, not_before = $3 WHERE id = $4",
+        "UPDATE outbox SET status = $1, attempts = attempts + 1, last_error = $2, not_before = $3 "
+        "WHERE id = $4",
         {retry_at ? "pending" : "failed", error, retry_at ? minutes_of(*retry_at) : 0LL, id});
 }
 

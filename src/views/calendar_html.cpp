@@ -104,9 +104,9 @@ std::string tooltip(const platform& p, const calendar_entry& e) {
     const auto& rq = e.request;
     const auto& w = rq.window;
     return rq.title + "\nstart " + format(w.start, rq.zone) + " " + rq.zone + ", " +
-           std::to_string(rq.duration.count()) + " min\nblocked " + format(w.blocked.begin(), rq.zone) +
-           " - " + format(w.blocked.end(), rq.zone) + "\nevent " + rq.event_id + "\n" +
-           room_label(p, e.room) + "\n" + to_string(e.status);
+           std::to_string(rq.duration.count()) + " min\nblocked " +
+           format(w.blocked.begin(), rq.zone) + " - " + format(w.blocked.end(), rq.zone) +
+           "\nevent " + rq.event_id + "\n" + room_label(p, e.room) + "\n" + to_string(e.status);
 }
 
 // One box; `style` places it in week/day grids.
@@ -117,8 +117,8 @@ std::string box(const platform& p, const calendar_entry& e, const std::string& s
     const std::string room = e.room ? std::to_string(e.room->value) : "queue";
     out << "<div class=\"webinar status-" << to_string(e.status) << " room-" << room
         << "\" data-request=\"" << rq.id.value << "\" data-room=\"" << room << "\" data-status=\""
-        << to_string(e.status) << "\" style=\"border-left-color:" << room_colour(e.room) << ";" << style
-        << "\" title=\"" << html_escape(tooltip(p, e)) << "\"><span class=\"time\">"
+        << to_string(e.status) << "\" style=\"border-left-color:" << room_colour(e.room) << ";"
+        << style << "\" title=\"" << html_escape(tooltip(p, e)) << "\"><span class=\"time\">"
         << hhmm(b.begin(), rq.zone) << "–" << hhmm(b.end(), rq.zone) << " "
         << html_escape(zone_abbreviation(b.begin(), rq.zone)) << "</span><span class=\"title\">"
         << html_escape(rq.title) << "</span><span class=\"room\">"
@@ -149,7 +149,8 @@ std::string time_grid(const platform& p, date::local_days first, date::local_day
     std::ostringstream out;
     out << "<div class=\"week\"><div class=\"hours\">";
     for (int h = 0; h < 24; ++h)
-        out << "<div style=\"top:" << h * hour_px << "px\">" << (h < 10 ? "0" : "") << h << ":00</div>";
+        out << "<div style=\"top:" << h * hour_px << "px\">" << (h < 10 ? "0" : "") << h
+            << ":00</div>";
     out << "</div>";
     for (auto d = first; d <= last; d += date::days{1}) {
         out << "<div class=\"col\" data-day=\"" << date::format("%F", d) << "\"><h2>"
@@ -160,7 +161,11 @@ std::string time_grid(const platform& p, date::local_days first, date::local_day
         // Lanes: interval partitioning over the visible parts so boxes never overlap.
         const local_minutes day0{d};
         const local_minutes day1 = day0 + std::chrono::hours{24};
-        struct placed { const calendar_entry* e; local_minutes top, bottom; int lane; };
+        struct placed {
+            const calendar_entry* e;
+            local_minutes top, bottom;
+            int lane;
+        };
         std::vector<placed> ps;
         for (const auto* e : mine) {
             const auto b = e->request.window.blocked;
@@ -170,12 +175,16 @@ std::string time_grid(const platform& p, date::local_days first, date::local_day
             if (bottom <= top) top = bottom - minutes{27};
             ps.push_back({e, top, bottom, 0});
         }
-        std::sort(ps.begin(), ps.end(), [](const placed& a, const placed& b) { return a.top < b.top; });
+        std::sort(ps.begin(), ps.end(),
+                  [](const placed& a, const placed& b) { return a.top < b.top; });
         std::vector<local_minutes> lane_end;
         for (auto& x : ps) {
             std::size_t k = 0;
             while (k < lane_end.size() && lane_end[k] > x.top) ++k;
-            if (k == lane_end.size()) lane_end.push_back(x.bottom); else lane_end[k] = x.bottom;
+            if (k == lane_end.size())
+                lane_end.push_back(x.bottom);
+            else
+                lane_end[k] = x.bottom;
             x.lane = static_cast<int>(k);
         }
         const double lanes = std::max<std::size_t>(1, lane_end.size());
@@ -183,9 +192,9 @@ std::string time_grid(const platform& p, date::local_days first, date::local_day
             std::ostringstream st;
             st.setf(std::ios::fixed);
             st.precision(2);
-            st << "top:" << (x.top - day0).count() * hour_px / 60.0 << "px;height:"
-               << (x.bottom - x.top).count() * hour_px / 60.0 << "px;left:" << 100.0 * x.lane / lanes
-               << "%;width:" << 100.0 / lanes << "%";
+            st << "top:" << (x.top - day0).count() * hour_px / 60.0
+               << "px;height:" << (x.bottom - x.top).count() * hour_px / 60.0
+               << "px;left:" << 100.0 * x.lane / lanes << "%;width:" << 100.0 / lanes << "%";
             out << box(p, *x.e, st.str());
         }
         out << "</div></div>";
@@ -226,7 +235,8 @@ std::string render_month(const platform& p, date::year_month month, const calend
         if (date::weekday{d} == date::Monday) out << "<tr>";
         const bool other = ymd.year() / ymd.month() != month;
         out << "<td class=\"day" << (other ? " other" : "") << "\" data-day=\""
-            << date::format("%F", d) << "\"><div class=\"date\">" << unsigned(ymd.day()) << "</div>";
+            << date::format("%F", d) << "\"><div class=\"date\">" << unsigned(ymd.day())
+            << "</div>";
         for (const auto* e : by_day[d]) out << box(p, *e);
         out << "</td>";
         if (date::weekday{d} == date::Sunday) out << "</tr>\n";
@@ -279,7 +289,10 @@ std::string render_timeline_svg(const platform& p, date::local_days first, date:
         if (r.active) shown.insert(r.id.value);
     bool queue = false;
     for (const auto& e : entries) {
-        if (e.room) shown.insert(e.room->value); else queue = true;
+        if (e.room)
+            shown.insert(e.room->value);
+        else
+            queue = true;
     }
     std::map<std::uint32_t, int> row_of;
     int rows = 0;
@@ -294,7 +307,9 @@ std::string render_timeline_svg(const platform& p, date::local_days first, date:
     out << "<div class=\"timeline\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\""
         << label_w + plot_w + 10 << "\" height=\"" << height << "\" data-rows=\"" << rows << "\">";
     // Hour ticks, in elapsed time from the first midnight, labelled with the local clock.
-    const int step = window.length() <= std::chrono::hours{8} ? 30 : (last - first).count() >= 1 ? 360 : 60;
+    const int step = window.length() <= std::chrono::hours{8} ? 30
+                     : (last - first).count() >= 1            ? 360
+                                                              : 60;
     for (int m = 0; m <= static_cast<int>(total); m += step) {
         const double x = label_w + m * ppm;
         const auto t = window.begin() + minutes{m};
@@ -302,20 +317,24 @@ std::string render_timeline_svg(const platform& p, date::local_days first, date:
         // Hours on a day page; on longer spans only midnights get a label (day name).
         const bool midnight = date::floor<date::days>(local) == local;
         std::string lab;
-        if (step <= 60) lab = date::format("%H:%M", local);
-        else if (midnight) lab = date::format("%a %d", local);
-        out << "<line x1=\"" << x << "\" y1=\"" << top - 4 << "\" x2=\"" << x << "\" y2=\"" << height
-            << "\" stroke=\"" << (step > 60 && midnight ? "#bbb" : "#e6e6e6") << "\"/>";
-        if (!lab.empty()) out << "<text x=\"" << x + 2 << "\" y=\"" << top - 8 << "\">" << lab << "</text>";
+        if (step <= 60)
+            lab = date::format("%H:%M", local);
+        else if (midnight)
+            lab = date::format("%a %d", local);
+        out << "<line x1=\"" << x << "\" y1=\"" << top - 4 << "\" x2=\"" << x << "\" y2=\""
+            << height << "\" stroke=\"" << (step > 60 && midnight ? "#bbb" : "#e6e6e6") << "\"/>";
+        if (!lab.empty())
+            out << "<text x=\"" << x + 2 << "\" y=\"" << top - 8 << "\">" << lab << "</text>";
     }
     for (const auto& [r, k] : row_of) {
         const room rm = p.get_room(room_id{r});
         const int y = top + k * row_h;
-        out << "<rect x=\"0\" y=\"" << y << "\" width=\"" << label_w + plot_w << "\" height=\"" << row_h
-            << "\" fill=\"" << (k % 2 ? "#fafafa" : "#fff") << "\"/><rect x=\"0\" y=\"" << y + 3
-            << "\" width=\"5\" height=\"" << row_h - 6 << "\" fill=\"" << room_colour(room_id{r})
-            << "\"/><text x=\"9\" y=\"" << y + 17 << "\">room " << r << " "
-            << html_escape(utf8_prefix(rm.email, 30)) << (rm.active ? "" : " (inactive)") << "</text>";
+        out << "<rect x=\"0\" y=\"" << y << "\" width=\"" << label_w + plot_w << "\" height=\""
+            << row_h << "\" fill=\"" << (k % 2 ? "#fafafa" : "#fff") << "\"/><rect x=\"0\" y=\""
+            << y + 3 << "\" width=\"5\" height=\"" << row_h - 6 << "\" fill=\""
+            << room_colour(room_id{r}) << "\"/><text x=\"9\" y=\"" << y + 17 << "\">room " << r
+            << " " << html_escape(utf8_prefix(rm.email, 30)) << (rm.active ? "" : " (inactive)")
+            << "</text>";
     }
     if (queue)
         out << "<text x=\"9\" y=\"" << top + queue_row * row_h + 17 << "\">unassigned queue</text>";
@@ -328,17 +347,20 @@ std::string render_timeline_svg(const platform& p, date::local_days first, date:
         const int y = top + (e.room ? row_of[e.room->value] : queue_row) * row_h + 4;
         out << "<g class=\"segment-set\" data-request=\"" << e.request.id.value << "\"><title>"
             << html_escape(tooltip(p, e)) << "</title>";
-        const struct { const char* cls; instant a, b; } segs[] = {
-            {"prep", w.blocked.begin(), w.start},
-            {"webinar", w.start, w.end},
-            {"courtesy", w.end, w.grace_end},
-            {"post", w.grace_end, w.blocked.end()}};
+        const struct {
+            const char* cls;
+            instant a, b;
+        } segs[] = {{"prep", w.blocked.begin(), w.start},
+                    {"webinar", w.start, w.end},
+                    {"courtesy", w.end, w.grace_end},
+                    {"post", w.grace_end, w.blocked.end()}};
         for (const auto& s : segs) {
             if (!(s.a < s.b)) continue;
             const double x0 = x_of(s.a), x1 = x_of(s.b);
             if (x1 <= x0) continue;
             const std::string cls = std::string(s.cls) == "webinar"
-                ? std::string("webinar webinar-") + to_string(e.status) : std::string(s.cls);
+                                        ? std::string("webinar webinar-") + to_string(e.status)
+                                        : std::string(s.cls);
             out << "<rect class=\"" << cls << "\" x=\"" << x0 << "\" y=\"" << y << "\" width=\""
                 << x1 - x0 << "\" height=\"" << row_h - 8 << "\"/>";
         }

@@ -85,12 +85,22 @@ std::string ical_escape_text(std::string_view text) {
     out.reserve(text.size() + 8);
     for (const char c : text) {
         switch (c) {
-            case '\\': out += "\\\\"; break;
-            case ';': out += "\\;"; break;
-            case ',': out += "\\,"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': break;
-            default: out += c;
+            case '\\':
+                out += "\\\\";
+                break;
+            case ';':
+                out += "\\;";
+                break;
+            case ',':
+                out += "\\,";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -139,7 +149,8 @@ std::string ical_vtimezone(std::string_view zone, int from_year, int to_year) {
     const auto far_past = date::sys_seconds{date::sys_days{date::year{1800} / 1 / 1}};
     if (info.begin > far_past) {
         const auto prev = tz->get_info(info.begin - std::chrono::seconds{1});
-        observance(info, prev.offset, date::local_seconds{info.begin.time_since_epoch() + prev.offset});
+        observance(info, prev.offset,
+                   date::local_seconds{info.begin.time_since_epoch() + prev.offset});
     } else {
         observance(info, info.offset,
                    date::local_seconds{date::local_days{date::year{1970} / 1 / 1}});
@@ -147,7 +158,8 @@ std::string ical_vtimezone(std::string_view zone, int from_year, int to_year) {
     while (info.end < range_end) {
         const auto prev_offset = info.offset;
         info = tz->get_info(info.end);
-        observance(info, prev_offset, date::local_seconds{info.begin.time_since_epoch() + prev_offset});
+        observance(info, prev_offset,
+                   date::local_seconds{info.begin.time_since_epoch() + prev_offset});
     }
     w.line("END:VTIMEZONE");
     return w.text;
@@ -171,9 +183,11 @@ std::string ical_entries(const platform& p, const std::vector<calendar_entry>& e
             const auto& rq = e.request;
             const int a = year_of(rq.window.start, rq.zone), b = year_of(rq.window.end, rq.zone);
             auto [it, fresh] = years.emplace(rq.zone, std::pair{a, b});
-            if (!fresh) it->second = {std::min(it->second.first, a), std::max(it->second.second, b)};
+            if (!fresh)
+                it->second = {std::min(it->second.first, a), std::max(it->second.second, b)};
         }
-        for (const auto& [zone, span] : years) w.text += ical_vtimezone(zone, span.first, span.second);
+        for (const auto& [zone, span] : years)
+            w.text += ical_vtimezone(zone, span.first, span.second);
     }
     const std::string dtstamp = stamp_utc(p.now());
     for (const auto& e : entries) {
@@ -206,7 +220,8 @@ std::string ical_entries(const platform& p, const std::vector<calendar_entry>& e
         w.prop("DESCRIPTION", ical_escape_text(d));
         w.prop("STATUS", e.room ? "CONFIRMED" : "TENTATIVE");
         w.prop("ORGANIZER;CN=" + param_value(rq.organizer.name), "mailto:" + rq.organizer.email);
-        w.prop("X-SALA-BLOCKED", stamp_utc(win.blocked.begin()) + "/" + stamp_utc(win.blocked.end()));
+        w.prop("X-SALA-BLOCKED",
+               stamp_utc(win.blocked.begin()) + "/" + stamp_utc(win.blocked.end()));
         if (e.room) w.prop("X-SALA-ROOM", std::to_string(e.room->value));
         w.prop("X-SALA-EVENT", ical_escape_text(rq.event_id));
         w.line("END:VEVENT");

@@ -25,11 +25,13 @@ struct memory_backend {
     }
     std::string fingerprint() {
         std::lock_guard lock(db->mutex);
-        return db->application + "/" + std::to_string(db->schema) + "/" + std::to_string(db->committed.version) +
-               "/" + std::to_string(db->committed.rooms.size());
+        return db->application + "/" + std::to_string(db->schema) + "/" +
+               std::to_string(db->committed.version) + "/" +
+               std::to_string(db->committed.rooms.size());
     }
 };
 
 }  // namespace
 
-INSTANTIATE_TYPED_TEST_SUITE_P(Memory, StoreConformance, memory_backend, conformance::backend_names);
+INSTANTIATE_TYPED_TEST_SUITE_P(Memory, StoreConformance, memory_backend,
+                               conformance::backend_names);

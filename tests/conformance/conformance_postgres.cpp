@@ -22,9 +22,11 @@ std::string sql(const std::string& q) {
     PGresult* r = PQexec(c, q.c_str());
     std::string out;
     const auto st = PQresultStatus(r);
-    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) ADD_FAILURE() << q << ": " << PQerrorMessage(c);
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
+        ADD_FAILURE() << q << ": " << PQerrorMessage(c);
     for (int k = 0; k < PQntuples(r); ++k) {
-        for (int f = 0; f < PQnfields(r); ++f) out += std::string(f ? "|" : "") + PQgetvalue(r, k, f);
+        for (int f = 0; f < PQnfields(r); ++f)
+            out += std::string(f ? "|" : "") + PQgetvalue(r, k, f);
         out += "\n";
     }
     PQclear(r);
@@ -41,8 +43,11 @@ struct postgres_backend {
     postgres_backend() {
         // The test's own name, as a PostgreSQL identifier.
         schema = "conf_";
-        for (const char ch : std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()))
-            schema += std::isalnum(static_cast<unsigned char>(ch)) ? static_cast<char>(std::tolower(ch)) : '_';
+        for (const char ch :
+             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()))
+            schema += std::isalnum(static_cast<unsigned char>(ch))
+                          ? static_cast<char>(std::tolower(ch))
+                          : '_';
         schema = schema.substr(0, 60);
     }
 
@@ -52,13 +57,20 @@ struct postgres_backend {
         return o;
     }
     std::string unavailable() {
-        return conninfo().empty() ? "run through tests/support/pg_cluster.py (SALA_PG_CONNINFO unset)" : "";
+        return conninfo().empty()
+                   ? "run through tests/support/pg_cluster.py (SALA_PG_CONNINFO unset)"
+                   : "";
     }
-    std::shared_ptr<sala::store> open() { return sala::postgres_store::open(conninfo(), options()); }
-    void make_at_version(int v) { sala::postgres_store::create_at_version(conninfo(), options(), v); }
+    std::shared_ptr<sala::store> open() {
+        return sala::postgres_store::open(conninfo(), options());
+    }
+    void make_at_version(int v) {
+        sala::postgres_store::create_at_version(conninfo(), options(), v);
+    }
     void make_foreign() {
         sql("CREATE SCHEMA " + schema + "; CREATE TABLE " + schema +
-            ".invoices(id int primary key, total numeric); INSERT INTO " + schema + ".invoices VALUES (1, 9.5)");
+            ".invoices(id int primary key, total numeric); INSERT INTO " + schema +
+            ".invoices VALUES (1, 9.5)");
     }
     void make_newer() {
         open();
@@ -66,15 +78,18 @@ struct postgres_backend {
     }
     // The schema's tables, and the rows of sala_meta or invoices.
     std::string fingerprint() {
-        std::string out = sql("SELECT table_name FROM information_schema.tables WHERE table_schema = '" + schema +
-                              "' ORDER BY table_name");
+        std::string out =
+            sql("SELECT table_name FROM information_schema.tables WHERE table_schema = '" + schema +
+                "' ORDER BY table_name");
         if (out.find("sala_meta") != std::string::npos)
             out += sql("SELECT key, value FROM " + schema + ".sala_meta ORDER BY key");
-        if (out.find("invoices") != std::string::npos) out += sql("SELECT * FROM " + schema + ".invoices");
+        if (out.find("invoices") != std::string::npos)
+            out += sql("SELECT * FROM " + schema + ".invoices");
         return out;
     }
 };
 
 }  // namespace
 
-INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, StoreConformance, postgres_backend, conformance::backend_names);
+INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, StoreConformance, postgres_backend,
+                               conformance::backend_names);

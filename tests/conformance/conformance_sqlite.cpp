@@ -45,8 +45,9 @@ struct sqlite_backend {
     std::shared_ptr<sala::store> open() { return sala::sqlite_store::open(path); }
     void make_at_version(int v) { sala::sqlite_store::create_at_version(path, v); }
     void make_foreign() {
-        raw_exec(path, "CREATE TABLE invoices(id INTEGER PRIMARY KEY, total REAL);"
-                       "INSERT INTO invoices VALUES (1, 9.5);");
+        raw_exec(path,
+                 "CREATE TABLE invoices(id INTEGER PRIMARY KEY, total REAL);"
+                 "INSERT INTO invoices VALUES (1, 9.5);");
     }
     void make_newer() {
         open();
@@ -61,4 +62,5 @@ struct sqlite_backend {
 
 }  // namespace
 
-INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreConformance, sqlite_backend, conformance::backend_names);
+INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreConformance, sqlite_backend,
+                               conformance::backend_names);

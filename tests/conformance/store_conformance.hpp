@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 
 template <class Backend>
 class StoreConformance : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         if (const std::string why = backend.unavailable(); !why.empty()) GTEST_SKIP() << why;
     }
@@ -57,14 +57,16 @@ TYPED_TEST_P(StoreConformance, RoundTripOfEveryEntity_R1_R11) {
         const auto d = p.submit(conformance::webinar("D", 10, 9, 30));
         EXPECT_FALSE(c.assignment);
         const auto e = p.submit(conformance::webinar("E", 11, 12, 45));
-        EXPECT_TRUE(p.reassign(e.id, sala::room_id{4}));   // R11
+        EXPECT_TRUE(p.reassign(e.id, sala::room_id{4}));  // R11
         EXPECT_TRUE(p.assign(d.id, sala::room_id{5}));
         EXPECT_FALSE(p.submit(conformance::webinar("F", 10, 9, 20)).assignment);
         p.cancel(c.id);
         p.set_policy(sala::policy_kind::best_fit);
-        p.commit_step({{"request/1", sala::request_id{1}, R"({"credentials":true})"}},
-                      {{"mail", "credentials/1", R"({"to":"support@symposium.events"})", sala::request_id{1}}},
-                      {{"attendance/1", sala::request_id{1}, "attendance", "name,email\n", clock->now()}});
+        p.commit_step(
+            {{"request/1", sala::request_id{1}, R"({"credentials":true})"}},
+            {{"mail", "credentials/1", R"({"to":"support@symposium.events"})",
+              sala::request_id{1}}},
+            {{"attendance/1", sala::request_id{1}, "attendance", "name,email\n", clock->now()}});
         saved = p.state();
         ASSERT_EQ(saved.queue.size(), 1u);
         ASSERT_EQ(saved.reservations.size(), 4u);
@@ -77,11 +79,13 @@ TYPED_TEST_P(StoreConformance, RoundTripOfEveryEntity_R1_R11) {
     EXPECT_EQ(db->lifecycle(), (std::vector<sala::lifecycle_record>{
                                    {"request/1", sala::request_id{1}, R"({"credentials":true})"}}));
     ASSERT_EQ(db->outbox().size(), 1u);
-    EXPECT_EQ(db->outbox()[0].effect, (sala::effect{"mail", "credentials/1",
-                                                    R"({"to":"support@symposium.events"})", sala::request_id{1}}));
+    EXPECT_EQ(db->outbox()[0].effect,
+              (sala::effect{"mail", "credentials/1", R"({"to":"support@symposium.events"})",
+                            sala::request_id{1}}));
     EXPECT_EQ(db->outbox()[0].status, sala::effect_status::pending);
-    EXPECT_EQ(db->reports(), (std::vector<sala::report_record>{
-                                 {"attendance/1", sala::request_id{1}, "attendance", "name,email\n", clock->now()}}));
+    EXPECT_EQ(db->reports(),
+              (std::vector<sala::report_record>{{"attendance/1", sala::request_id{1}, "attendance",
+                                                 "name,email\n", clock->now()}}));
     // The restored platform goes on where it left off: next id and queue.
     EXPECT_EQ(again.submit(conformance::webinar("G", 12, 9, 30)).id.value, saved.next_request);
 }
@@ -137,7 +141,8 @@ TYPED_TEST_P(StoreConformance, RejectedCommandWritesNothing_R3_R8) {
     sala::durable_platform p(db, conformance::may_2021());
     conformance::seed_rooms(p);
     p.set_effect_planner([](const sala::event& e, const sala::platform&) {
-        return std::vector<sala::effect>{{"mail", "k/" + std::string(sala::to_string(e.kind)), "{}", e.request}};
+        return std::vector<sala::effect>{
+            {"mail", "k/" + std::string(sala::to_string(e.kind)), "{}", e.request}};
     });
     p.submit(conformance::webinar("A", 10, 9, 60));
     const auto v = db->version();
@@ -158,8 +163,10 @@ TYPED_TEST_P(StoreConformance, FailedWriteReloadsMemory_R9) {
     sala::durable_platform p(db, conformance::may_2021());
     conformance::seed_rooms(p);
     p.set_effect_planner([](const sala::event& e, const sala::platform&) {
-        return std::vector<sala::effect>{{"mail", "k/" + std::to_string(e.request ? e.request->value : 0) + "/" +
-                                                      sala::to_string(e.kind), "{}", e.request}};
+        return std::vector<sala::effect>{{"mail",
+                                          "k/" + std::to_string(e.request ? e.request->value : 0) +
+                                              "/" + sala::to_string(e.kind),
+                                          "{}", e.request}};
     });
     p.submit(conformance::webinar("A", 10, 9, 60));
     const auto before = p.state();
@@ -254,7 +261,8 @@ TYPED_TEST_P(StoreConformance, QueueKeepsItsOrder_R10) {
     db->begin_write();
     db->write(d);
     db->commit();
-    EXPECT_EQ(db->load().queue, (std::vector<sala::request_id>{ids[3], ids[4], ids[2], ids[1], ids[0]}));
+    EXPECT_EQ(db->load().queue,
+              (std::vector<sala::request_id>{ids[3], ids[4], ids[2], ids[1], ids[0]}));
 }
 
 // Transactional outbox: effects planned from a command's events commit with
@@ -267,9 +275,11 @@ TYPED_TEST_P(StoreConformance, OutboxEnqueueIsIdempotentByKey_R10_R16) {
         std::vector<sala::effect> out;
         if (e.kind == sala::event_kind::queued)  // R10: the organizer is told
             out.push_back({"mail", "queued/" + std::to_string(e.request->value),
-                           "{\"to\":\"" + pf.get_request(*e.request).organizer.email + "\"}", e.request});
+                           "{\"to\":\"" + pf.get_request(*e.request).organizer.email + "\"}",
+                           e.request});
         if (e.kind == sala::event_kind::assigned)
-            out.push_back({"create_webinar", "create/" + std::to_string(e.request->value), "{}", e.request});
+            out.push_back(
+                {"create_webinar", "create/" + std::to_string(e.request->value), "{}", e.request});
         return out;
     });
     p.submit(conformance::webinar("A", 10, 9, 60));
@@ -303,7 +313,8 @@ TYPED_TEST_P(StoreConformance, DueEffectsMarkDoneAndMarkFailed) {
     const auto t0 = clock->now();
     auto db = this->backend.open();
     sala::durable_platform p(db, clock);
-    p.commit_step({}, {{"mail", "a", "{}", std::nullopt}, {"mail", "b", "{}", std::nullopt},
+    p.commit_step({}, {{"mail", "a", "{}", std::nullopt},
+                       {"mail", "b", "{}", std::nullopt},
                        {"zoom", "c", "{}", sala::request_id{7}}});
     auto due = db->due_effects(t0, 2);
     ASSERT_EQ(due.size(), 2u);
@@ -337,8 +348,10 @@ TYPED_TEST_P(StoreConformance, DispatcherSendsOnceRetriesAndGivesUp) {
     auto clock = conformance::may_2021();
     auto db = this->backend.open();
     sala::durable_platform p(db, clock);
-    p.commit_step({}, {{"mail", "m/1", "{}", std::nullopt}, {"create_webinar", "c/1", "{}", std::nullopt},
-                       {"create_webinar", "c/2", "{}", std::nullopt}, {"teleport", "t/1", "{}", std::nullopt}});
+    p.commit_step({}, {{"mail", "m/1", "{}", std::nullopt},
+                       {"create_webinar", "c/1", "{}", std::nullopt},
+                       {"create_webinar", "c/2", "{}", std::nullopt},
+                       {"teleport", "t/1", "{}", std::nullopt}});
     std::vector<std::string> sent;
     int transient = 1;
     sala::outbox_dispatcher d(db, clock);
@@ -379,13 +392,16 @@ TYPED_TEST_P(StoreConformance, OneDispatcherAtATime) {
 TYPED_TEST_P(StoreConformance, LifecycleRowsAreSetReplacedAndErased) {
     auto db = this->backend.open();
     sala::durable_platform p(db, conformance::may_2021());
-    p.commit_step({{"request/1", sala::request_id{1}, R"({"a":1})"}, {"room/3", std::nullopt, "{}"},
+    p.commit_step({{"request/1", sala::request_id{1}, R"({"a":1})"},
+                   {"room/3", std::nullopt, "{}"},
                    {"notice/x", std::nullopt, R"({"m":"é"})"}},
                   {});
-    p.commit_step({{"request/1", sala::request_id{1}, R"({"a":2})"}, {"room/3", std::nullopt, ""}}, {});
-    EXPECT_EQ(this->backend.open()->lifecycle(),
-              (std::vector<sala::lifecycle_record>{{"notice/x", std::nullopt, R"({"m":"é"})"},
-                                                   {"request/1", sala::request_id{1}, R"({"a":2})"}}));
+    p.commit_step({{"request/1", sala::request_id{1}, R"({"a":2})"}, {"room/3", std::nullopt, ""}},
+                  {});
+    EXPECT_EQ(
+        this->backend.open()->lifecycle(),
+        (std::vector<sala::lifecycle_record>{{"notice/x", std::nullopt, R"({"m":"é"})"},
+                                             {"request/1", sala::request_id{1}, R"({"a":2})"}}));
 }
 
 // Saving a report key again replaces it.
@@ -393,12 +409,14 @@ TYPED_TEST_P(StoreConformance, ReportsAreReplacedByKey) {
     auto db = this->backend.open();
     const auto t = sala::make_utc(2021, 5, 12, 14, 0);
     sala::durable_platform p(db, conformance::may_2021());
-    p.commit_step({}, {}, {{"attendance/1", sala::request_id{1}, "attendance", "v1", t},
-                           {"recordings/1", sala::request_id{1}, "recordings", "[]", t}});
+    p.commit_step({}, {},
+                  {{"attendance/1", sala::request_id{1}, "attendance", "v1", t},
+                   {"recordings/1", sala::request_id{1}, "recordings", "[]", t}});
     p.commit_step({}, {}, {{"attendance/1", std::nullopt, "attendance", "v2", t + 1min}});
     EXPECT_EQ(this->backend.open()->reports(),
-              (std::vector<sala::report_record>{{"attendance/1", std::nullopt, "attendance", "v2", t + 1min},
-                                                {"recordings/1", sala::request_id{1}, "recordings", "[]", t}}));
+              (std::vector<sala::report_record>{
+                  {"attendance/1", std::nullopt, "attendance", "v2", t + 1min},
+                  {"recordings/1", sala::request_id{1}, "recordings", "[]", t}}));
 }
 
 // Another application's data is refused with store_error and left untouched.
@@ -423,7 +441,8 @@ TYPED_TEST_P(StoreConformance, NewerSchemaIsRefusedUntouched) {
         auto db = this->backend.open();
         ADD_FAILURE() << "opened a newer schema";
     } catch (const sala::store_error& e) {
-        EXPECT_NE(std::string(e.what()).find("newer than this sala"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("newer than this sala"), std::string::npos)
+            << e.what();
     }
     EXPECT_EQ(this->backend.fingerprint(), before);
 }
@@ -508,12 +527,14 @@ TYPED_TEST_P(StoreConformance, LifecycleCatchesUpOnceAfterARestart_R16) {
     EXPECT_EQ(sala::from_records(this->backend.open()->lifecycle()), life.engine().state());
 }
 
-REGISTER_TYPED_TEST_SUITE_P(StoreConformance, NewStoreIsEmptyAtVersionZero, RoundTripOfEveryEntity_R1_R11,
-                            EveryCommandIsOneTransaction, RejectedCommandWritesNothing_R3_R8,
-                            FailedWriteReloadsMemory_R9, RollbackDiscardsTheTransaction,
+REGISTER_TYPED_TEST_SUITE_P(StoreConformance, NewStoreIsEmptyAtVersionZero,
+                            RoundTripOfEveryEntity_R1_R11, EveryCommandIsOneTransaction,
+                            RejectedCommandWritesNothing_R3_R8, FailedWriteReloadsMemory_R9,
+                            RollbackDiscardsTheTransaction,
                             LoadChangesSeesAnotherWritersCommits_R1_R9, QueueKeepsItsOrder_R10,
                             OutboxEnqueueIsIdempotentByKey_R10_R16, DueEffectsMarkDoneAndMarkFailed,
                             DispatcherSendsOnceRetriesAndGivesUp, OneDispatcherAtATime,
                             LifecycleRowsAreSetReplacedAndErased, ReportsAreReplacedByKey,
-                            ForeignStoreIsRefusedUntouched, NewerSchemaIsRefusedUntouched, MigratesFromVersion1,
-                            StoreRefusesOverlappingReservations_R1, LifecycleCatchesUpOnceAfterARestart_R16);
+                            ForeignStoreIsRefusedUntouched, NewerSchemaIsRefusedUntouched,
+                            MigratesFromVersion1, StoreRefusesOverlappingReservations_R1,
+                            LifecycleCatchesUpOnceAfterARestart_R16);

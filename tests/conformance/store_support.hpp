@@ -8,11 +8,12 @@
 //   static constexpr const char* name;        // "memory", "sqlite", "postgres"
 //   static constexpr bool exclusive_dispatcher;  // try_lock_dispatcher excludes other connections
 //   std::string unavailable();                // why the backend cannot run here ("" = it can)
-//   std::shared_ptr<sala::store> open();      // a new connection to this test's store ("a process")
-//   void make_at_version(int v);              // this test's store, created at schema version v
-//   void make_foreign();                      // this test's store now is another application's data
-//   void make_newer();                        // this test's store now has a schema newer than sala's
-//   std::string fingerprint();                // what "left untouched" compares
+//   std::shared_ptr<sala::store> open();      // a new connection to this test's store ("a
+//   process") void make_at_version(int v);              // this test's store, created at schema
+//   version v void make_foreign();                      // this test's store now is another
+//   application's data void make_newer();                        // this test's store now has a
+//   schema newer than sala's std::string fingerprint();                // what "left untouched"
+//   compares
 
 #include <memory>
 #include <string>
@@ -50,7 +51,7 @@ inline sala::request_input webinar(std::string title, unsigned day, unsigned hou
 // Any store; records every change_set written, and the `n`th next write
 // throws before reaching the store.
 class spy_store final : public sala::store {
-public:
+  public:
     explicit spy_store(std::shared_ptr<sala::store> inner) : inner_(std::move(inner)) {}
     void fail_next_write(int n = 1) { fail_in_ = n; }
     std::vector<sala::change_set> written;
@@ -68,7 +69,8 @@ public:
     std::vector<sala::outbox_entry> outbox() override { return inner_->outbox(); }
     std::uint64_t begin_write() override { return inner_->begin_write(); }
     std::uint64_t write(const sala::change_set& c) override {
-        if (fail_in_ > 0 && --fail_in_ == 0) throw sala::backend_error("injected write failure (test)", true);
+        if (fail_in_ > 0 && --fail_in_ == 0)
+            throw sala::backend_error("injected write failure (test)", true);
         written.push_back(c);
         return inner_->write(c);
     }
@@ -78,13 +80,14 @@ public:
         return inner_->due_effects(now, limit);
     }
     void mark_done(std::uint64_t id) override { inner_->mark_done(id); }
-    void mark_failed(std::uint64_t id, const std::string& e, std::optional<sala::instant> at) override {
+    void mark_failed(std::uint64_t id, const std::string& e,
+                     std::optional<sala::instant> at) override {
         inner_->mark_failed(id, e, at);
     }
     bool try_lock_dispatcher() override { return inner_->try_lock_dispatcher(); }
     void unlock_dispatcher() override { inner_->unlock_dispatcher(); }
 
-private:
+  private:
     std::shared_ptr<sala::store> inner_;
     int fail_in_ = 0;
 };

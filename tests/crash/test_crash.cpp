@@ -41,7 +41,9 @@ std::string self_exe;
 
 const sala::instant t0 = sala::make_utc(2021, 5, 1);
 
-std::shared_ptr<sala::manual_clock> fixed_clock() { return std::make_shared<sala::manual_clock>(t0); }
+std::shared_ptr<sala::manual_clock> fixed_clock() {
+    return std::make_shared<sala::manual_clock>(t0);
+}
 
 void append_line(const std::string& path, const std::string& line, bool sync) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -87,15 +89,18 @@ void run_command(P& p, const std::string& cmd) {
         std::uint64_t id;
         std::uint32_t room;
         in >> id >> room;
-        if (op == "assign") p.assign(sala::request_id{id}, sala::room_id{room});
-        else p.reassign(sala::request_id{id}, sala::room_id{room});
+        if (op == "assign")
+            p.assign(sala::request_id{id}, sala::room_id{room});
+        else
+            p.reassign(sala::request_id{id}, sala::room_id{room});
     } else if (op == "retry_queue") {
         p.retry_queue();
     } else if (op == "mode") {
         std::uint32_t room;
         int automatic;
         in >> room >> automatic;
-        p.set_mode(sala::room_id{room}, automatic ? sala::room_mode::automatic : sala::room_mode::manual);
+        p.set_mode(sala::room_id{room},
+                   automatic ? sala::room_mode::automatic : sala::room_mode::manual);
     } else if (op == "step") {
         // Platform state unchanged; only the durable platform writes anything.
     } else {
@@ -107,12 +112,17 @@ std::vector<sala::effect> plan(const sala::event& e, const sala::platform&) {
     const std::string id = e.request ? std::to_string(e.request->value) : "";
     switch (e.kind) {
         case sala::event_kind::assigned:
-            return {{"create_webinar", "assigned/" + id + "/" + std::to_string(e.room->value), "{}", e.request}};
+            return {{"create_webinar", "assigned/" + id + "/" + std::to_string(e.room->value), "{}",
+                     e.request}};
         case sala::event_kind::reassigned:
-            return {{"create_webinar", "reassigned/" + id + "/" + std::to_string(e.room->value), "{}", e.request}};
-        case sala::event_kind::queued: return {{"mail", "queued/" + id, "{}", e.request}};
-        case sala::event_kind::cancelled: return {{"mail", "cancelled/" + id, "{}", e.request}};
-        default: return {};
+            return {{"create_webinar", "reassigned/" + id + "/" + std::to_string(e.room->value),
+                     "{}", e.request}};
+        case sala::event_kind::queued:
+            return {{"mail", "queued/" + id, "{}", e.request}};
+        case sala::event_kind::cancelled:
+            return {{"mail", "cancelled/" + id, "{}", e.request}};
+        default:
+            return {};
     }
 }
 
@@ -126,7 +136,8 @@ struct sink {
     }
     void send(const sala::effect& e) {
         append_line(attempts_path, e.idempotency_key, true);
-        if (delivered.insert(e.idempotency_key).second) append_line(delivered_path, e.idempotency_key, true);
+        if (delivered.insert(e.idempotency_key).second)
+            append_line(delivered_path, e.idempotency_key, true);
     }
 };
 
@@ -174,14 +185,15 @@ void attach(sala::outbox_dispatcher& d, sink& s) {
             return it->first.value;
         };
         if (what < 45 || st.requests.size() < 20) {
-            cmd << "submit T" << seq << ' ' << 1 + pick(4) << ' ' << 8 + pick(10) << ' ' << 15 * pick(4)
-                << ' ' << 30 + 15 * pick(12);
+            cmd << "submit T" << seq << ' ' << 1 + pick(4) << ' ' << 8 + pick(10) << ' '
+                << 15 * pick(4) << ' ' << 30 + 15 * pick(12);
         } else if (what < 65) {
             cmd << "cancel " << any_request();
         } else if (what < 75) {
             cmd << "reassign " << any_request() << ' ' << 1 + pick(rooms);
         } else if (what < 82) {
-            cmd << "assign " << (st.queue.empty() ? any_request() : st.queue[0].value) << ' ' << 1 + pick(rooms);
+            cmd << "assign " << (st.queue.empty() ? any_request() : st.queue[0].value) << ' '
+                << 1 + pick(rooms);
         } else if (what < 87) {
             cmd << "retry_queue";
         } else if (what < 90) {
@@ -194,8 +206,8 @@ void attach(sala::outbox_dispatcher& d, sink& s) {
         try {
             if (cmd.str().rfind("step", 0) == 0) {
                 const std::string key = "step/" + std::to_string(seq);
-                std::vector<sala::lifecycle_record> steps{
-                    sala::lifecycle_record{key, std::nullopt, "{\"seq\":" + std::to_string(seq) + "}"}};
+                std::vector<sala::lifecycle_record> steps{sala::lifecycle_record{
+                    key, std::nullopt, "{\"seq\":" + std::to_string(seq) + "}"}};
                 std::vector<sala::effect> effects{sala::effect{"mail", key, "{}", std::nullopt}};
                 p.commit_step(std::move(steps), std::move(effects));
             } else
@@ -222,7 +234,8 @@ struct replay {
 // Reads the log from `consumed`; applies acknowledged commands to the model
 // and checks rejected ones are rejected by the model too. Returns the trailing
 // intent without an ack or reject (the command the kill interrupted), if any.
-std::optional<std::pair<std::uint64_t, std::string>> advance(replay& r, const std::vector<std::string>& lines) {
+std::optional<std::pair<std::uint64_t, std::string>> advance(
+    replay& r, const std::vector<std::string>& lines) {
     std::optional<std::pair<std::uint64_t, std::string>> pending;
     for (; r.consumed < lines.size(); ++r.consumed) {
         std::istringstream in(lines[r.consumed]);
@@ -242,9 +255,11 @@ std::optional<std::pair<std::uint64_t, std::string>> advance(replay& r, const st
         }
         if (kind == "A") {
             run_command(r.model, pending->second);
-            if (pending->second.rfind("step", 0) == 0) r.step_keys.insert("step/" + std::to_string(seq));
+            if (pending->second.rfind("step", 0) == 0)
+                r.step_keys.insert("step/" + std::to_string(seq));
         } else {
-            EXPECT_THROW(run_command(r.model, pending->second), sala::error) << "child rejected " << pending->second;
+            EXPECT_THROW(run_command(r.model, pending->second), sala::error)
+                << "child rejected " << pending->second;
         }
         pending.reset();
     }
@@ -283,9 +298,11 @@ TEST(Crash, SigkillAtRandomMomentsKeepsEveryInvariant_R1_R16) {
                              "Room " + std::to_string(k), false, true, 100});
         p.link_account("crash", sala::pool_kind::own, users);
         for (std::uint32_t r = 1; r <= 4; ++r) p.activate(sala::room_id{r});
-        for (std::uint32_t r = 1; r <= 3; ++r) p.set_mode(sala::room_id{r}, sala::room_mode::automatic);
+        for (std::uint32_t r = 1; r <= 3; ++r)
+            p.set_mode(sala::room_id{r}, sala::room_mode::automatic);
     }
-    replay r{sala::platform::restore(sala::sqlite_store::open(dbpath)->load(), fixed_clock()), 0, {}};
+    replay r{
+        sala::platform::restore(sala::sqlite_store::open(dbpath)->load(), fixed_clock()), 0, {}};
 
     std::mt19937 rng(20210501);
     const int wanted = kills_wanted();
@@ -303,7 +320,8 @@ TEST(Crash, SigkillAtRandomMomentsKeepsEveryInvariant_R1_R16) {
         ::kill(pid, SIGKILL);
         int status = 0;
         ::waitpid(pid, &status, 0);
-        if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) ++kills;
+        if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+            ++kills;
         else {
             ++exits;
             ASSERT_LT(exits, 3) << "child exited by itself with status " << status;
@@ -315,7 +333,8 @@ TEST(Crash, SigkillAtRandomMomentsKeepsEveryInvariant_R1_R16) {
         const auto lines = read_lines(dir + "/log");
         const auto pending = advance(r, lines);
         if (!(stored == r.model.state())) {
-            ASSERT_TRUE(pending) << "after kill " << kills << " the file differs from every acknowledged command";
+            ASSERT_TRUE(pending) << "after kill " << kills
+                                 << " the file differs from every acknowledged command";
             // The one started-but-unacknowledged command may have committed.
             run_command(r.model, pending->second);
             ASSERT_TRUE(stored == r.model.state())
@@ -364,9 +383,11 @@ TEST(Crash, SigkillAtRandomMomentsKeepsEveryInvariant_R1_R16) {
     std::size_t acked = 0;
     for (const auto& l : read_lines(dir + "/log"))
         if (l[0] == 'A') ++acked;
-    std::printf("crash: %d kills, %zu acknowledged commands, %d committed-but-unacknowledged settled, "
-                "%zu effects delivered once each, %d resends caught by idempotency keys, %zu requests at the end\n",
-                kills, acked, settled_unacked, effects, repeats, r.model.state().requests.size());
+    std::printf(
+        "crash: %d kills, %zu acknowledged commands, %d committed-but-unacknowledged settled, "
+        "%zu effects delivered once each, %d resends caught by idempotency keys, %zu requests at "
+        "the end\n",
+        kills, acked, settled_unacked, effects, repeats, r.model.state().requests.size());
     EXPECT_GE(kills, wanted);
     EXPECT_GT(acked, static_cast<std::size_t>(wanted));  // the children did real work between kills
     fs::remove_all(dir);

@@ -42,9 +42,11 @@ sala::request_input webinar(const char* title, unsigned d, unsigned h, unsigned 
 
 int main(int argc, char** argv) {
     namespace fs = std::filesystem;
-    const fs::path dir = argc > 1 ? fs::path(argv[1]) : fs::temp_directory_path() / "sala-demo-week-check";
+    const fs::path dir =
+        argc > 1 ? fs::path(argv[1]) : fs::temp_directory_path() / "sala-demo-week-check";
     fs::remove_all(dir);
-    auto clock = std::make_shared<sala::manual_clock>(sala::to_instant(sala::make_local(2021, 5, 3, 9, 0), "Europe/Madrid"));
+    auto clock = std::make_shared<sala::manual_clock>(
+        sala::to_instant(sala::make_local(2021, 5, 3, 9, 0), "Europe/Madrid"));
     const std::vector<sala::account_user> users = {
         {"owner", "admin@symposium.events", "Symposium admin", true, true, 100},
         {"u09", "symposiumwebinar09@symposium.events", "Webinar 100 pax", false, true, 100},
@@ -72,12 +74,14 @@ int main(int argc, char** argv) {
 #endif
     demo::demo_week_options o;
     // Down from 15:00 to 16:30 on Wednesday: credentials, warnings and ends are caught up.
-    o.outage = sala::interval{sala::to_instant(sala::make_local(2021, 5, 12, 15, 0), "Europe/Madrid"),
-                              sala::to_instant(sala::make_local(2021, 5, 12, 16, 30), "Europe/Madrid")};
+    o.outage =
+        sala::interval{sala::to_instant(sala::make_local(2021, 5, 12, 15, 0), "Europe/Madrid"),
+                       sala::to_instant(sala::make_local(2021, 5, 12, 16, 30), "Europe/Madrid")};
     // An admin moves Thursday's webinar to the other room on Wednesday evening (R11).
     bool moved = false;
     o.before_tick = [&](sala::instant t) {
-        if (!moved && t >= sala::to_instant(sala::make_local(2021, 5, 12, 20, 0), "Europe/Madrid")) {
+        if (!moved &&
+            t >= sala::to_instant(sala::make_local(2021, 5, 12, 20, 0), "Europe/Madrid")) {
             moved = static_cast<bool>(p.reassign(sala::request_id{4}, sala::room_id{2}));
         }
     };
@@ -87,11 +91,14 @@ int main(int argc, char** argv) {
 
     check(res.reports == 3, "one attendance report per webinar held");
     std::size_t csv = 0;
-    for (const auto& e : fs::directory_iterator(res.reports_dir)) csv += e.path().extension() == ".csv";
+    for (const auto& e : fs::directory_iterator(res.reports_dir))
+        csv += e.path().extension() == ".csv";
     check(csv == 3, "three CSV reports on disk");
     check(conf.count(sala::fake_conferencing::method::end_webinar) == 3, "each webinar ended once");
-    check(conf.count(sala::fake_conferencing::method::create_webinar) == 4, "each webinar created once, +1 on the new room");
-    check(conf.count(sala::fake_conferencing::method::trash_recordings) == 3, "recordings trashed after download");
+    check(conf.count(sala::fake_conferencing::method::create_webinar) == 4,
+          "each webinar created once, +1 on the new room");
+    check(conf.count(sala::fake_conferencing::method::trash_recordings) == 3,
+          "recordings trashed after download");
     std::ifstream log(dir / "mail-log.txt");
     std::set<std::string> keys;
     std::string line;
@@ -103,21 +110,27 @@ int main(int argc, char** argv) {
     check(lines == res.mails && lines > 0, "mail log lists every e-mail");
     check(keys.size() == lines, "no e-mail sent twice");
     check(keys.count("unassigned/3") == 1, "the queued request's organizer was told (R10)");
-    check(moved && keys.count("reassigned/4/2") == 1, "the organizer of the moved webinar was told (R11)");
+    check(moved && keys.count("reassigned/4/2") == 1,
+          "the organizer of the moved webinar was told (R11)");
     check(keys.count("credentials/4/2") == 1 && keys.count("credentials/4/1") == 0,
           "credentials only for the new room");
-    check(keys.count("join/1/1/asistente1+2086@example.org") == 1, "attendees got their join link (R12)");
-    check(conf.count(sala::fake_conferencing::method::delete_webinar) == 1, "the old room's webinar deleted");
-    check(timeline.str().find("late: due") != std::string::npos, "the outage shows as late steps (R16)");
+    check(keys.count("join/1/1/asistente1+2086@example.org") == 1,
+          "attendees got their join link (R12)");
+    check(conf.count(sala::fake_conferencing::method::delete_webinar) == 1,
+          "the old room's webinar deleted");
+    check(timeline.str().find("late: due") != std::string::npos,
+          "the outage shows as late steps (R16)");
     check(timeline.str().find("CEST") != std::string::npos, "timeline in the event's zone");
 #ifdef SALA_HAVE_OUTBOX
     std::size_t eml = 0;
-    for (const auto& e : fs::directory_iterator(dir / "mail")) eml += e.path().extension() == ".eml";
+    for (const auto& e : fs::directory_iterator(dir / "mail"))
+        eml += e.path().extension() == ".eml";
     check(eml == lines, ".eml file per e-mail");
 #else
     check(mail.sent().size() == lines, "fake mailer got every e-mail");
 #endif
     if (failures) return 1;
-    std::cout << "demo_week_check: ok (" << res.mails << " e-mails, " << res.reports << " reports)\n";
+    std::cout << "demo_week_check: ok (" << res.mails << " e-mails, " << res.reports
+              << " reports)\n";
     return 0;
 }

@@ -34,8 +34,10 @@ long long sql(const std::string& q) {
     PGconn* c = PQconnectdb(conninfo().c_str());
     PGresult* r = PQexec(c, q.c_str());
     long long v = -1;
-    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0) v = std::atoll(PQgetvalue(r, 0, 0));
-    else ADD_FAILURE() << q << ": " << PQerrorMessage(c);
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
+        v = std::atoll(PQgetvalue(r, 0, 0));
+    else
+        ADD_FAILURE() << q << ": " << PQerrorMessage(c);
     PQclear(r);
     PQfinish(c);
     return v;
@@ -56,7 +58,8 @@ sala::postgres_store::options in_schema(const std::string& s) {
     return o;
 }
 
-sala::request_input webinar(const std::string& title, unsigned day, unsigned hour, unsigned minute, int minutes) {
+sala::request_input webinar(const std::string& title, unsigned day, unsigned hour, unsigned minute,
+                            int minutes) {
     sala::request_input in;
     in.title = title;
     in.start = sala::make_local(2021, 6, day, hour, minute);
@@ -75,15 +78,17 @@ void seed_rooms(sala::durable_platform& p, int automatic, int manual) {
         users.push_back({"u" + std::to_string(k), "room" + std::to_string(k) + "@example.org",
                          "Room " + std::to_string(k), false, true, 100});
     p.link_account("shared", sala::pool_kind::own, users);
-    for (int k = 1; k <= automatic + manual; ++k) p.activate(sala::room_id{static_cast<std::uint32_t>(k)});
+    for (int k = 1; k <= automatic + manual; ++k)
+        p.activate(sala::room_id{static_cast<std::uint32_t>(k)});
     for (int k = 1; k <= automatic; ++k)
         p.set_mode(sala::room_id{static_cast<std::uint32_t>(k)}, sala::room_mode::automatic);
 }
 
 class Postgres : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
-        if (conninfo().empty()) GTEST_SKIP() << "run through tests/support/pg_cluster.py (SALA_PG_CONNINFO unset)";
+        if (conninfo().empty())
+            GTEST_SKIP() << "run through tests/support/pg_cluster.py (SALA_PG_CONNINFO unset)";
     }
 };
 
@@ -129,7 +134,8 @@ TEST_F(Postgres, MigratesFromVersion1) {
     const auto o = in_schema("from_v1");
     sala::postgres_store::create_at_version(conninfo(), o, 1);
     EXPECT_EQ(sql("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'from_v1' "
-                  "AND table_name = 'outbox'"), 0);
+                  "AND table_name = 'outbox'"),
+              0);
     auto db = sala::postgres_store::open(conninfo(), o);
     EXPECT_EQ(db->schema_version(), 2);
     sala::durable_platform p(db, may_2021());
@@ -140,15 +146,17 @@ TEST_F(Postgres, MigratesFromVersion1) {
 
 // Another application's tables, or a newer schema, are refused and left as they were.
 TEST_F(Postgres, ForeignOrNewerSchemaIsRefusedAndLeftUntouched) {
-    sql_exec("CREATE SCHEMA billing; CREATE TABLE billing.invoices(id int primary key, total numeric);"
-             "INSERT INTO billing.invoices VALUES (1, 9.5)");
+    sql_exec(
+        "CREATE SCHEMA billing; CREATE TABLE billing.invoices(id int primary key, total numeric);"
+        "INSERT INTO billing.invoices VALUES (1, 9.5)");
     try {
         sala::postgres_store::open(conninfo(), in_schema("billing"));
         ADD_FAILURE() << "opened another application's schema";
     } catch (const sala::store_error& e) {
         EXPECT_NE(std::string(e.what()).find("another application"), std::string::npos) << e.what();
     }
-    EXPECT_EQ(sql("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'billing'"), 1);
+    EXPECT_EQ(sql("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'billing'"),
+              1);
     EXPECT_EQ(sql("SELECT count(*) FROM billing.invoices"), 1);
 
     { sala::postgres_store::open(conninfo(), in_schema("future")); }
@@ -171,7 +179,8 @@ TEST_F(Postgres, ExclusionConstraintRefusesOverlap_R1) {
         db->write(c);
         ADD_FAILURE() << "overlap accepted";
     } catch (const sala::backend_error& e) {
-        EXPECT_NE(std::string(e.what()).find("exclusion constraint"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("exclusion constraint"), std::string::npos)
+            << e.what();
         EXPECT_FALSE(e.retryable());
     }
     db->rollback();
@@ -182,7 +191,8 @@ TEST_F(Postgres, ExclusionConstraintRefusesOverlap_R1) {
 // submit overlapping requests into the same rooms at the same time.
 TEST_F(Postgres, FourProcessesBookThousandsOfOverlappingRequests_R1_R9_R10) {
     const int processes = 4;
-    const int per_process = std::getenv("SALA_PG_REQUESTS") ? std::atoi(std::getenv("SALA_PG_REQUESTS")) : 600;
+    const int per_process =
+        std::getenv("SALA_PG_REQUESTS") ? std::atoi(std::getenv("SALA_PG_REQUESTS")) : 600;
     const int automatic_rooms = 6;
     const auto o = in_schema("shared_pool");
     {
@@ -213,7 +223,8 @@ TEST_F(Postgres, FourProcessesBookThousandsOfOverlappingRequests_R1_R9_R10) {
                     const auto hour = 8 + static_cast<unsigned>(rng() % 10);
                     const auto minute = 5 * static_cast<unsigned>(rng() % 12);
                     const int dur = 15 + 15 * static_cast<int>(rng() % 16);
-                    p.submit(webinar("w" + std::to_string(w) + "-" + std::to_string(k), day, hour, minute, dur));
+                    p.submit(webinar("w" + std::to_string(w) + "-" + std::to_string(k), day, hour,
+                                     minute, dur));
                 }
                 // Once every process is done, this process's refreshed view is
                 // exactly what the database holds: it sees the others' bookings.
@@ -237,7 +248,8 @@ TEST_F(Postgres, FourProcessesBookThousandsOfOverlappingRequests_R1_R9_R10) {
     char sink[8];
     for (int w = 0; w < processes; ++w)
         if (::read(done[0], sink, 1) != 1) break;
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     ::close(verify[1]);  // let them compare their views with the database
     for (const pid_t k : kids) {
         int status = 0;
@@ -251,25 +263,42 @@ TEST_F(Postgres, FourProcessesBookThousandsOfOverlappingRequests_R1_R9_R10) {
     EXPECT_EQ(sql("SELECT count(*) FROM " + s + "requests"), total);
     EXPECT_EQ(sql("SELECT count(*) FROM " + s + "requests q WHERE (SELECT count(*) FROM " + s +
                   "reservations r WHERE r.request_id = q.id) + (SELECT count(*) FROM " + s +
-                  "queue u WHERE u.request_id = q.id) <> 1"), 0);
+                  "queue u WHERE u.request_id = q.id) <> 1"),
+              0);
     // Zero overlapping reservations (R1).
-    EXPECT_EQ(sql("SELECT count(*) FROM " + s + "reservations a JOIN " + s + "reservations b "
-                  "ON a.room_id = b.room_id AND a.request_id < b.request_id AND a.blocked && b.blocked"), 0);
+    EXPECT_EQ(
+        sql("SELECT count(*) FROM " + s + "reservations a JOIN " + s +
+            "reservations b "
+            "ON a.room_id = b.room_id AND a.request_id < b.request_id AND a.blocked && b.blocked"),
+        0);
     // First-fit (R9) relative to what was committed before: every automatic
     // room before the chosen one was blocked by a reservation committed earlier.
-    EXPECT_EQ(sql("SELECT count(*) FROM " + s + "reservations r JOIN " + s + "rooms k "
+    EXPECT_EQ(sql("SELECT count(*) FROM " + s + "reservations r JOIN " + s +
+                  "rooms k "
                   "ON k.id < r.room_id AND k.active AND k.mode = 'automatic' "
-                  "WHERE NOT EXISTS (SELECT 1 FROM " + s + "reservations x WHERE x.room_id = k.id "
-                  "AND x.row_version < r.row_version AND x.blocked && r.blocked)"), 0);
+                  "WHERE NOT EXISTS (SELECT 1 FROM " +
+                  s +
+                  "reservations x WHERE x.room_id = k.id "
+                  "AND x.row_version < r.row_version AND x.blocked && r.blocked)"),
+              0);
     // Nothing went to the manual room (R3).
-    EXPECT_EQ(sql("SELECT count(*) FROM " + s + "reservations r JOIN " + s + "rooms k ON k.id = r.room_id "
-                  "WHERE k.mode <> 'automatic'"), 0);
+    EXPECT_EQ(sql("SELECT count(*) FROM " + s + "reservations r JOIN " + s +
+                  "rooms k ON k.id = r.room_id "
+                  "WHERE k.mode <> 'automatic'"),
+              0);
     // A queued request found every automatic room blocked at its commit (R10).
-    EXPECT_EQ(sql("SELECT count(*) FROM " + s + "queue u JOIN " + s + "requests q ON q.id = u.request_id "
-                  "JOIN " + s + "rooms k ON k.active AND k.mode = 'automatic' "
-                  "WHERE NOT EXISTS (SELECT 1 FROM " + s + "reservations x WHERE x.room_id = k.id "
+    EXPECT_EQ(sql("SELECT count(*) FROM " + s + "queue u JOIN " + s +
+                  "requests q ON q.id = u.request_id "
+                  "JOIN " +
+                  s +
+                  "rooms k ON k.active AND k.mode = 'automatic' "
+                  "WHERE NOT EXISTS (SELECT 1 FROM " +
+                  s +
+                  "reservations x WHERE x.room_id = k.id "
                   "AND x.row_version < q.row_version AND x.blocked && "
-                  "tstzrange(to_timestamp(q.blocked_begin * 60), to_timestamp(q.blocked_end * 60), '[)'))"), 0);
+                  "tstzrange(to_timestamp(q.blocked_begin * 60), to_timestamp(q.blocked_end * 60), "
+                  "'[)'))"),
+              0);
     const long long assigned = sql("SELECT count(*) FROM " + s + "reservations");
     const long long queued = sql("SELECT count(*) FROM " + s + "queue");
     // The workload must really contend: both outcomes occur in bulk.
@@ -277,9 +306,11 @@ TEST_F(Postgres, FourProcessesBookThousandsOfOverlappingRequests_R1_R9_R10) {
     EXPECT_GT(queued, total / 10);
     // Commits from the processes interleave (they ran at the same time).
     EXPECT_GT(sql("SELECT count(*) FROM (SELECT id, split_part(title, '-', 1) AS w, "
-                  "lag(split_part(title, '-', 1)) OVER (ORDER BY row_version) AS prev FROM " + s +
-                  "requests) t WHERE w <> prev"), processes * 4);
-    std::printf("postgres: %d processes booked %lld requests in %.2f s = %.0f allocations/s "
-                "(%lld assigned, %lld queued, 0 overlaps)\n",
-                processes, total, secs, total / secs, assigned, queued);
+                  "lag(split_part(title, '-', 1)) OVER (ORDER BY row_version) AS prev FROM " +
+                  s + "requests) t WHERE w <> prev"),
+              processes * 4);
+    std::printf(
+        "postgres: %d processes booked %lld requests in %.2f s = %.0f allocations/s "
+        "(%lld assigned, %lld queued, 0 overlaps)\n",
+        processes, total, secs, total / secs, assigned, queued);
 }

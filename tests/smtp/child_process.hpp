@@ -15,7 +15,7 @@
 namespace sala::test {
 
 class child_process {
-public:
+  public:
     explicit child_process(std::vector<std::string> argv) {
         int fds[2];
         if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
@@ -69,7 +69,7 @@ public:
         }
     }
 
-private:
+  private:
     pid_t pid_ = -1;
     FILE* out_ = nullptr;
     int port_ = 0;

@@ -143,7 +143,9 @@ TEST(Rfc5322, FormatIsDeterministicWithDateAndHeaders) {
     EXPECT_NE(h.find("MIME-Version: 1.0\r\n"), std::string::npos);
     EXPECT_NE(h.find("Content-Type: multipart/alternative; boundary=\"=_sala_"), std::string::npos);
     // "sesión turno de tarde" in UTF-8, base64.
-    EXPECT_NE(h.find("Subject: =?UTF-8?B?c2VzacOzbiB0dXJubyBkZSB0YXJkZQ==?=\r\n"), std::string::npos) << h;
+    EXPECT_NE(h.find("Subject: =?UTF-8?B?c2VzacOzbiB0dXJubyBkZSB0YXJkZQ==?=\r\n"),
+              std::string::npos)
+        << h;
 }
 
 TEST(Rfc5322, EveryHeaderLineIsAHeaderOrAContinuation) {
@@ -151,7 +153,8 @@ TEST(Rfc5322, EveryHeaderLineIsAHeaderOrAContinuation) {
     m.subject = std::string(300, 'a') + " ñ " + std::string(100, 'b');
     m.from.name = "Quote \"me\" \\ please";
     m.to.push_back({"", "bob@example.net"});
-    m.to.push_back({"Zoë Ñandú-Álvarez de la Peña y Muñoz Sánchez del Río Guadalquivir", "zoe@example.net"});
+    m.to.push_back(
+        {"Zoë Ñandú-Álvarez de la Peña y Muñoz Sánchez del Río Guadalquivir", "zoe@example.net"});
     const std::string msg = sala::format_rfc5322(m, fixed_date());
     std::istringstream in(header_block(msg));
     std::string line;
@@ -172,7 +175,8 @@ TEST(Rfc5322, EveryHeaderLineIsAHeaderOrAContinuation) {
         ++headers;
     }
     EXPECT_EQ(headers, 7);
-    EXPECT_NE(msg.find("From: \"Quote \\\"me\\\" \\\\ please\" <salas@example.org>"), std::string::npos);
+    EXPECT_NE(msg.find("From: \"Quote \\\"me\\\" \\\\ please\" <salas@example.org>"),
+              std::string::npos);
 }
 
 TEST(Rfc5322, QuotedPrintableBodyLinesStayShortAndSafe) {

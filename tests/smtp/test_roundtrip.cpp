@@ -20,9 +20,37 @@ using nlohmann::json;
 namespace {
 
 std::string random_text(std::mt19937& rng, std::size_t max_len, bool allow_newlines) {
-    static const std::vector<std::string> pieces{
-        "a", "Z", " ", "  ", "ñ", "é", "ü", "€", "日本", "😀", ",", "\"", "\\", "=?", "?=", "=",
-        "<", ">", "(", ")", ";", ":", "@", ".", "From ", "\t", "%", "_", "-", "sesión", "turno de tarde"};
+    static const std::vector<std::string> pieces{"a",
+                                                 "Z",
+                                                 " ",
+                                                 "  ",
+                                                 "ñ",
+                                                 "é",
+                                                 "ü",
+                                                 "€",
+                                                 "日本",
+                                                 "😀",
+                                                 ",",
+                                                 "\"",
+                                                 "\\",
+                                                 "=?",
+                                                 "?=",
+                                                 "=",
+                                                 "<",
+                                                 ">",
+                                                 "(",
+                                                 ")",
+                                                 ";",
+                                                 ":",
+                                                 "@",
+                                                 ".",
+                                                 "From ",
+                                                 "\t",
+                                                 "%",
+                                                 "_",
+                                                 "-",
+                                                 "sesión",
+                                                 "turno de tarde"};
     std::uniform_int_distribution<std::size_t> len(0, max_len), pick(0, pieces.size() - 1);
     std::string s;
     const std::size_t n = len(rng);

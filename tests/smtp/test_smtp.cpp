@@ -30,13 +30,13 @@ std::string lf(std::string s) {
 }
 
 class sink {
-public:
+  public:
     explicit sink(std::vector<std::string> extra = {}) {
         dir_ = fs::temp_directory_path() /
                ("sala-smtp-" + std::to_string(getpid()) + "-" + std::to_string(counter()++));
         fs::remove_all(dir_);
-        std::vector<std::string> argv{"/usr/bin/python3", SALA_SMTP_SINK, "--dir", dir_.string(),
-                                      "--slow-seconds", "10"};
+        std::vector<std::string> argv{"/usr/bin/python3", SALA_SMTP_SINK,   "--dir",
+                                      dir_.string(),      "--slow-seconds", "10"};
         argv.insert(argv.end(), extra.begin(), extra.end());
         proc_ = std::make_unique<sala::test::child_process>(argv);
     }
@@ -71,7 +71,7 @@ public:
         return c;
     }
 
-private:
+  private:
     static int& counter() {
         static int c = 0;
         return c;
@@ -85,9 +85,10 @@ sala::mail_message credentials_mail() {
     m.from = {"Symposium · Salas", "salas@example.org"};
     m.to = {{"Pérez, Ana", "ana.perez@example.com"}, {"Bob", "bob@example.net"}};
     m.subject = "Credenciales: sesión turno de tarde (miércoles)";
-    m.text_body = "Hola Ana,\n\nusuario: sala01@example.org\ncontraseña: Xy7-kq9!Lm\n"
-                  ".una línea con punto\nFrom the desk of the organizer \n" +
-                  std::string(200, 'x') + "\nfin = 100%";
+    m.text_body =
+        "Hola Ana,\n\nusuario: sala01@example.org\ncontraseña: Xy7-kq9!Lm\n"
+        ".una línea con punto\nFrom the desk of the organizer \n" +
+        std::string(200, 'x') + "\nfin = 100%";
     m.html_body = "<p>Hola <b>Ana</b>,</p><p>contraseña: <code>Xy7-kq9!Lm</code></p><p>" +
                   std::string(150, 'y') + "</p>";
     m.idempotency_key = "credentials/42";
@@ -159,12 +160,19 @@ TEST(Smtp, CrLfInAnyFieldNeverInjectsAHeader) {
         {"subject", [](sala::mail_message& m) { m.subject = "Hi\r\nBcc: evil@attacker.test"; }},
         {"subject", [](sala::mail_message& m) { m.subject = "Hi\nBcc: evil@attacker.test"; }},
         {"subject", [](sala::mail_message& m) { m.subject = "sesión\rBcc: evil@attacker.test"; }},
-        {"from.name", [](sala::mail_message& m) { m.from.name = "Salas\r\nBcc: evil@attacker.test"; }},
-        {"from.email", [](sala::mail_message& m) { m.from.email = "salas@example.org\r\nBcc: evil@attacker.test"; }},
+        {"from.name",
+         [](sala::mail_message& m) { m.from.name = "Salas\r\nBcc: evil@attacker.test"; }},
+        {"from.email",
+         [](sala::mail_message& m) {
+             m.from.email = "salas@example.org\r\nBcc: evil@attacker.test";
+         }},
         {"to[1].name", [](sala::mail_message& m) { m.to[1].name = "Bob\nX-Injected: 1"; }},
-        {"to[0].email", [](sala::mail_message& m) { m.to[0].email = "ana@example.com\nBcc: evil@attacker.test"; }},
-        {"to[0].email", [](sala::mail_message& m) { m.to[0].email = "ana@example.com>, <evil@attacker.test"; }},
-        {"idempotency_key", [](sala::mail_message& m) { m.idempotency_key = "k\r\nBcc: evil@attacker.test"; }},
+        {"to[0].email",
+         [](sala::mail_message& m) { m.to[0].email = "ana@example.com\nBcc: evil@attacker.test"; }},
+        {"to[0].email",
+         [](sala::mail_message& m) { m.to[0].email = "ana@example.com>, <evil@attacker.test"; }},
+        {"idempotency_key",
+         [](sala::mail_message& m) { m.idempotency_key = "k\r\nBcc: evil@attacker.test"; }},
     };
     for (const auto& a : attempts) {
         auto m = credentials_mail();

@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
     sala::durable_platform p(sala::sqlite_store::open(dir + "/sala.db", o), clock);
     std::vector<sala::account_user> users;
     for (int k = 1; k <= 20; ++k)
-        users.push_back({"u" + std::to_string(k), "room" + std::to_string(k) + "@example.org", "R", false, true, 100});
+        users.push_back({"u" + std::to_string(k), "room" + std::to_string(k) + "@example.org", "R",
+                         false, true, 100});
     p.link_account("bench", sala::pool_kind::own, users);
     for (std::uint32_t r = 1; r <= 20; ++r) {
         p.activate(sala::room_id{r});
@@ -31,15 +32,18 @@ int main(int argc, char** argv) {
     for (int k = 0; k < n; ++k) {
         sala::request_input in;
         in.title = "W" + std::to_string(k);
-        in.start = sala::make_local(2021, 6, 1 + static_cast<unsigned>(k % 28), 8 + static_cast<unsigned>(k % 10), 0);
+        in.start = sala::make_local(2021, 6, 1 + static_cast<unsigned>(k % 28),
+                                    8 + static_cast<unsigned>(k % 10), 0);
         in.zone = "Europe/Madrid";
         in.duration = sala::minutes{60};
         in.event_id = "bench";
         in.organizer = {"Org", "org@example.org"};
         if (p.submit(in).assignment) ++assigned;
     }
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("sqlite %s: %d submits in %.2f s = %.0f commands/s (%zu assigned, %zu queued)\n",
-                full ? "synchronous=FULL" : "synchronous=NORMAL", n, s, n / s, assigned, n - assigned);
+                full ? "synchronous=FULL" : "synchronous=NORMAL", n, s, n / s, assigned,
+                n - assigned);
     std::filesystem::remove_all(dir);
 }

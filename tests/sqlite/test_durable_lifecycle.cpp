@@ -24,8 +24,8 @@ struct host {
     std::shared_ptr<sala::sqlite_store> db;
     sala::durable_platform p;
     sala::durable_lifecycle life;
-    host(const std::string& path, std::shared_ptr<sala::manual_clock> clock, sala::conferencing& conf,
-         sala::mailer& mail)
+    host(const std::string& path, std::shared_ptr<sala::manual_clock> clock,
+         sala::conferencing& conf, sala::mailer& mail)
         : db(sala::sqlite_store::open(path)), p(db, clock), life(p, conf, mail, options()) {}
     static sala::lifecycle_options options() {
         sala::lifecycle_options o;
@@ -89,8 +89,13 @@ TEST(SqliteLifecycle, LifecycleRecordsRoundTripThroughTheFile) {
     sala::webinar_record w;
     w.request = sala::request_id{7};
     w.title = "Título \"con\" comillas";
-    w.webinar = sala::backend_webinar{sala::room_id{2}, "u10", "r@example.org", {"9001", "https://j", "https://s"},
-                                      "a1b2", 2, true};
+    w.webinar = sala::backend_webinar{sala::room_id{2},
+                                      "u10",
+                                      "r@example.org",
+                                      {"9001", "https://j", "https://s"},
+                                      "a1b2",
+                                      2,
+                                      true};
     w.replaced.push_back(*w.webinar);
     w.generation = 2;
     w.credentials_requested = sala::make_utc(2021, 5, 12, 13, 0);
@@ -109,13 +114,19 @@ TEST(SqliteLifecycle, LifecycleRecordsRoundTripThroughTheFile) {
     st.webinars[w.request] = w;
     st.room_settings[sala::room_id{3}] = s;
     sala::admin_notice n;
-    n.message = {{"sala", "no-reply@x.org"}, {{"Admin", "admin@x.org"}}, "Subject", "text", "<p>html</p>", "wasted/1"};
+    n.message = {{"sala", "no-reply@x.org"},
+                 {{"Admin", "admin@x.org"}},
+                 "Subject",
+                 "text",
+                 "<p>html</p>",
+                 "wasted/1"};
     n.queued = sala::make_utc(2021, 5, 1);
     st.admin_notices.push_back(n);
 
     const std::string path = dir + "/sala.db";
     {
-        sala::durable_platform p(sala::sqlite_store::open(path), std::make_shared<sala::manual_clock>());
+        sala::durable_platform p(sala::sqlite_store::open(path),
+                                 std::make_shared<sala::manual_clock>());
         p.commit_step(sala::changed_records({}, st), {});
     }
     auto db = sala::sqlite_store::open(path);

@@ -101,9 +101,11 @@ TEST(Sqlite, RoundTripOfEveryEntity_R1_R11) {
         EXPECT_FALSE(f.assignment);
         p.cancel(c.id);
         p.set_policy(sala::policy_kind::best_fit);
-        p.commit_step({{"request/1", sala::request_id{1}, R"({"credentials":true})"}},
-                      {{"mail", "credentials/1", R"({"to":"support@symposium.events"})", sala::request_id{1}}},
-                      {{"attendance/1", sala::request_id{1}, "attendance", "name,email\n", clock->now()}});
+        p.commit_step(
+            {{"request/1", sala::request_id{1}, R"({"credentials":true})"}},
+            {{"mail", "credentials/1", R"({"to":"support@symposium.events"})",
+              sala::request_id{1}}},
+            {{"attendance/1", sala::request_id{1}, "attendance", "name,email\n", clock->now()}});
         saved = p.state();
         ASSERT_EQ(saved.queue.size(), 1u);
         ASSERT_EQ(saved.reservations.size(), 4u);
@@ -152,7 +154,8 @@ TEST(Sqlite, MigratesFromVersion1) {
     EXPECT_EQ(st.rooms[0].mode, sala::room_mode::automatic);
     EXPECT_FALSE(st.rooms[1].active);
     ASSERT_EQ(st.requests.size(), 2u);
-    EXPECT_EQ(st.requests.at(sala::request_id{2}).panelists, std::vector<std::string>{"p@example.org"});
+    EXPECT_EQ(st.requests.at(sala::request_id{2}).panelists,
+              std::vector<std::string>{"p@example.org"});
     EXPECT_EQ(st.requests.at(sala::request_id{2}).expected_attendees, 50);
     EXPECT_EQ(st.reservations.at(sala::request_id{1}).room, sala::room_id{1});
     EXPECT_EQ(st.queue, std::vector<sala::request_id>{sala::request_id{2}});
@@ -179,8 +182,9 @@ TEST(Sqlite, ForeignOrCorruptedFileIsRefusedAndLeftUntouched) {
     cases.push_back({"text file", text, "not a SQLite database"});
 
     const auto other = dir.file("other.db");
-    raw_exec(other, "CREATE TABLE invoices(id INTEGER PRIMARY KEY, total REAL);"
-                    "INSERT INTO invoices VALUES (1, 9.5);");
+    raw_exec(other,
+             "CREATE TABLE invoices(id INTEGER PRIMARY KEY, total REAL);"
+             "INSERT INTO invoices VALUES (1, 9.5);");
     cases.push_back({"another application's database", other, "another application"});
 
     const auto newer = dir.file("newer.db");
@@ -284,9 +288,11 @@ TEST(Sqlite, OutboxCommitsEffectsWithTheCommandAndSendsThemOnce_R10_R16) {
         std::vector<sala::effect> out;
         if (e.kind == sala::event_kind::queued)  // R10: the organizer is told
             out.push_back({"mail", "queued/" + std::to_string(e.request->value),
-                           "{\"to\":\"" + pf.get_request(*e.request).organizer.email + "\"}", e.request});
+                           "{\"to\":\"" + pf.get_request(*e.request).organizer.email + "\"}",
+                           e.request});
         if (e.kind == sala::event_kind::assigned)
-            out.push_back({"create_webinar", "create/" + std::to_string(e.request->value), "{}", e.request});
+            out.push_back(
+                {"create_webinar", "create/" + std::to_string(e.request->value), "{}", e.request});
         return out;
     });
     p.submit(webinar("A", 10, 9, 60));
@@ -319,7 +325,8 @@ TEST(Sqlite, OutboxCommitsEffectsWithTheCommandAndSendsThemOnce_R10_R16) {
     EXPECT_EQ(d.dispatch().sent, 1u);
     EXPECT_EQ(creates, (std::vector<std::string>{"create/2", "create/1"}));
     EXPECT_EQ(d.dispatch().sent, 0u);
-    for (const auto& e : db->outbox()) EXPECT_EQ(e.status, sala::effect_status::done) << e.effect.idempotency_key;
+    for (const auto& e : db->outbox())
+        EXPECT_EQ(e.status, sala::effect_status::done) << e.effect.idempotency_key;
 
     p.commit_step({}, {{"teleport", "x/1", "{}", std::nullopt}});
     r = d.dispatch();
@@ -357,7 +364,9 @@ TEST(Sqlite, FileIsWalModeWithSalaApplicationId) {
     auto one = [&](const char* sql) {
         sqlite3_stmt* s = nullptr;
         sqlite3_prepare_v2(db, sql, -1, &s, nullptr);
-        std::string v = sqlite3_step(s) == SQLITE_ROW ? reinterpret_cast<const char*>(sqlite3_column_text(s, 0)) : "";
+        std::string v = sqlite3_step(s) == SQLITE_ROW
+                            ? reinterpret_cast<const char*>(sqlite3_column_text(s, 0))
+                            : "";
         sqlite3_finalize(s);
         return v;
     };

@@ -1,6 +1,6 @@
 #pragma once
-// The seed's platform (docs/rules.md, "The seed platform's examples"): an own Zoom account whose users
-// symposiumwebinar09..12@symposium.events become rooms 1..4.
+// The seed's platform (docs/rules.md, "The seed platform's examples"): an own Zoom account whose
+// users symposiumwebinar09..12@symposium.events become rooms 1..4.
 
 #include <memory>
 #include <string>

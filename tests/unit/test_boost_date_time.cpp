@@ -36,7 +36,8 @@ std::string refused(const std::function<void()>& f, const std::string& field) {
 }
 
 pt::ptime utc(int y, unsigned short mo, unsigned short d, int h = 0, int mi = 0, int s = 0) {
-    return {greg::date(static_cast<unsigned short>(y), mo, d), pt::hours(h) + pt::minutes(mi) + pt::seconds(s)};
+    return {greg::date(static_cast<unsigned short>(y), mo, d),
+            pt::hours(h) + pt::minutes(mi) + pt::seconds(s)};
 }
 
 // The range a ptime holds, in sala's terms.
@@ -108,7 +109,8 @@ TEST(BoostDateTime, RandomInstantsRoundTrip) {
 
 TEST(BoostDateTime, RandomPtimesRoundTrip) {
     std::mt19937_64 rng(7);
-    std::uniform_int_distribution<int> day(0, int((greg::date(9999, 12, 31) - greg::date(1400, 1, 1)).days()));
+    std::uniform_int_distribution<int> day(
+        0, int((greg::date(9999, 12, 31) - greg::date(1400, 1, 1)).days()));
     std::uniform_int_distribution<int> minute(0, 1439);
     for (int i = 0; i < 20000; ++i) {
         const pt::ptime p(greg::date(1400, 1, 1) + greg::days(day(rng)), pt::minutes(minute(rng)));
@@ -126,32 +128,44 @@ TEST(BoostDateTime, EverySpecialValueIsRefusedNamingTheField) {
         refused([&] { (void)io::to_instant(special, io::sub_minute::refuse, "booking.start"); },
                 "booking.start");
         refused([&] { (void)io::to_local_minutes(special); }, "start");
-        refused([&] { (void)io::with_start(base_request("x"), special, "Europe/Madrid"); }, "start");
+        refused([&] { (void)io::with_start(base_request("x"), special, "Europe/Madrid"); },
+                "start");
         // A period with a special end, and one with a special begin.
         refused([&] { (void)io::to_interval(pt::time_period(utc(2021, 5, 13, 9), special)); },
                 "period.end");
         refused([&] { (void)io::to_interval(pt::time_period(special, utc(2021, 5, 13, 9))); },
                 "period.begin");
-        refused([&] { (void)io::to_interval(pt::time_period(special, special), io::sub_minute::refuse, "slot"); },
-                "slot.begin");
+        refused(
+            [&] {
+                (void)io::to_interval(pt::time_period(special, special), io::sub_minute::refuse,
+                                      "slot");
+            },
+            "slot.begin");
         const greg::date special_day(sv);
         refused([&] { (void)io::to_year_month_day(special_day); }, "date");
     }
     // The message says which special value it was.
     EXPECT_NE(refused([] { (void)io::to_instant(pt::ptime(boost::date_time::pos_infin)); }, "time")
-                  .find("pos_infin"), std::string::npos);
+                  .find("pos_infin"),
+              std::string::npos);
     EXPECT_NE(refused([] { (void)io::to_instant(pt::ptime(boost::date_time::neg_infin)); }, "time")
-                  .find("neg_infin"), std::string::npos);
-    EXPECT_NE(refused([] { (void)io::to_instant(pt::ptime(boost::date_time::not_a_date_time)); }, "time")
-                  .find("not_a_date_time"), std::string::npos);
-    EXPECT_NE(refused([] { (void)io::to_year_month_day(greg::date(boost::date_time::neg_infin)); }, "date")
-                  .find("neg_infin"), std::string::npos);
+                  .find("neg_infin"),
+              std::string::npos);
+    EXPECT_NE(
+        refused([] { (void)io::to_instant(pt::ptime(boost::date_time::not_a_date_time)); }, "time")
+            .find("not_a_date_time"),
+        std::string::npos);
+    EXPECT_NE(refused([] { (void)io::to_year_month_day(greg::date(boost::date_time::neg_infin)); },
+                      "date")
+                  .find("neg_infin"),
+              std::string::npos);
     // A default ptime is not_a_date_time too.
     refused([] { (void)io::to_instant(pt::ptime{}); }, "time");
     // Boost's min/max_date_time are ordinary values; max has sub-minute parts.
     EXPECT_EQ(io::to_instant(pt::ptime(boost::date_time::min_date_time)), boost_first);
     refused([] { (void)io::to_instant(pt::ptime(boost::date_time::max_date_time)); }, "time");
-    EXPECT_EQ(io::to_instant(pt::ptime(boost::date_time::max_date_time), io::sub_minute::floor), boost_last);
+    EXPECT_EQ(io::to_instant(pt::ptime(boost::date_time::max_date_time), io::sub_minute::floor),
+              boost_last);
 }
 
 TEST(BoostDateTime, SecondsAndSubSecondsAreRefusedUnlessFloored) {
@@ -165,9 +179,11 @@ TEST(BoostDateTime, SecondsAndSubSecondsAreRefusedUnlessFloored) {
     refused([&] { (void)io::with_start(base_request("x"), one_us, "Europe/Madrid"); }, "start");
 
     // floor rounds towards the past, before 1970 too.
-    EXPECT_EQ(io::to_instant(utc(2021, 5, 13, 9, 0, 59), io::sub_minute::floor), sala::make_utc(2021, 5, 13, 9, 0));
+    EXPECT_EQ(io::to_instant(utc(2021, 5, 13, 9, 0, 59), io::sub_minute::floor),
+              sala::make_utc(2021, 5, 13, 9, 0));
     EXPECT_EQ(io::to_instant(one_us, io::sub_minute::floor), sala::make_utc(2021, 5, 13, 9, 0));
-    EXPECT_EQ(io::to_instant(utc(1969, 12, 31, 23, 59, 59) + pt::milliseconds(500), io::sub_minute::floor),
+    EXPECT_EQ(io::to_instant(utc(1969, 12, 31, 23, 59, 59) + pt::milliseconds(500),
+                             io::sub_minute::floor),
               sala::instant{-1min});
     EXPECT_EQ(io::to_local_minutes(utc(2021, 5, 13, 9, 0, 1), io::sub_minute::floor),
               sala::make_local(2021, 5, 13, 9, 0));
@@ -185,9 +201,17 @@ TEST(BoostDateTime, OutsideBoostsRangeIsRefusedNamingTheField) {
     refused([] { (void)io::to_ptime(sala::make_local(10000, 1, 1)); }, "start");
     refused([] { (void)io::to_ptime(sala::local_minutes::min()); }, "start");
     // An interval whose exclusive end is 10000-01-01 cannot be a time_period.
-    refused([] { (void)io::to_time_period({sala::make_utc(9999, 12, 31, 23, 0), sala::make_utc(10000, 1, 1)}); },
-            "period.end");
-    refused([] { (void)io::to_time_period({boost_first - 1min, boost_first}, "blocked"); }, "blocked.begin");
+    refused(
+        [] {
+            (void)io::to_time_period(
+                {sala::make_utc(9999, 12, 31, 23, 0), sala::make_utc(10000, 1, 1)});
+        },
+        "period.end");
+    refused(
+        [] {
+            (void)io::to_time_period({boost_first - 1min, boost_first}, "blocked");
+        },
+        "blocked.begin");
     // One minute inside is fine.
     EXPECT_EQ(io::to_time_period({boost_last, boost_last}).begin(), utc(9999, 12, 31, 23, 59));
 }
@@ -252,14 +276,21 @@ TEST(BoostDateTime, NullAndInvertedPeriods) {
     refused([&] { (void)io::to_interval(inverted); }, "period");
     refused([&] { (void)io::to_interval(inverted, io::sub_minute::refuse, "slot"); }, "slot");
     // A sub-minute end is named as the end.
-    refused([] { (void)io::to_interval(pt::time_period(utc(2021, 5, 13, 9), utc(2021, 5, 13, 10, 0, 1))); },
-            "period.end");
-    refused([] { (void)io::to_interval(pt::time_period(utc(2021, 5, 13, 9, 0, 1), utc(2021, 5, 13, 10))); },
-            "period.begin");
+    refused(
+        [] {
+            (void)io::to_interval(pt::time_period(utc(2021, 5, 13, 9), utc(2021, 5, 13, 10, 0, 1)));
+        },
+        "period.end");
+    refused(
+        [] {
+            (void)io::to_interval(pt::time_period(utc(2021, 5, 13, 9, 0, 1), utc(2021, 5, 13, 10)));
+        },
+        "period.begin");
     // floor applies to each end.
-    EXPECT_EQ(io::to_interval(pt::time_period(utc(2021, 5, 13, 9, 0, 10), utc(2021, 5, 13, 10, 0, 50)),
-                              io::sub_minute::floor),
-              (sala::interval{sala::make_utc(2021, 5, 13, 9, 0), sala::make_utc(2021, 5, 13, 10, 0)}));
+    EXPECT_EQ(
+        io::to_interval(pt::time_period(utc(2021, 5, 13, 9, 0, 10), utc(2021, 5, 13, 10, 0, 50)),
+                        io::sub_minute::floor),
+        (sala::interval{sala::make_utc(2021, 5, 13, 9, 0), sala::make_utc(2021, 5, 13, 10, 0)}));
 }
 
 TEST(BoostDateTime, RandomPeriodsRoundTrip) {
@@ -291,9 +322,11 @@ TEST(BoostDateTime, Durations) {
     for (const auto sv : {boost::date_time::not_a_date_time, boost::date_time::pos_infin,
                           boost::date_time::neg_infin})
         refused([&] { (void)io::to_minutes(pt::time_duration(sv)); }, "duration");
-    const auto msg = refused([] { (void)io::to_minutes(pt::seconds(90) + pt::microseconds(5)); }, "duration");
+    const auto msg =
+        refused([] { (void)io::to_minutes(pt::seconds(90) + pt::microseconds(5)); }, "duration");
     EXPECT_NE(msg.find("90.000005 s"), std::string::npos) << msg;
-    refused([] { (void)io::to_minutes(pt::seconds(-30), io::sub_minute::refuse, "margin"); }, "margin");
+    refused([] { (void)io::to_minutes(pt::seconds(-30), io::sub_minute::refuse, "margin"); },
+            "margin");
     // floor goes towards minus infinity.
     EXPECT_EQ(io::to_minutes(pt::seconds(119), io::sub_minute::floor), 1min);
     EXPECT_EQ(io::to_minutes(pt::seconds(-30), io::sub_minute::floor), -1min);
@@ -318,16 +351,19 @@ TEST(BoostDateTime, CalendarDays) {
     refused([] { (void)io::to_gregorian_date(date::year{2021} / 2 / 29); }, "date");
     refused([] { (void)io::to_gregorian_date(date::year{2021} / 13 / 1, "day"); }, "day");
     refused([] { (void)io::to_gregorian_date(date::year{10000} / 1 / 1); }, "date");
-    EXPECT_NE(refused([] { (void)io::to_gregorian_date(date::year{1399} / 12 / 31); }, "date").find("1399-12-31"),
+    EXPECT_NE(refused([] { (void)io::to_gregorian_date(date::year{1399} / 12 / 31); }, "date")
+                  .find("1399-12-31"),
               std::string::npos);
     std::mt19937_64 rng(3);
-    std::uniform_int_distribution<int> day(0, int((greg::date(9999, 12, 31) - greg::date(1400, 1, 1)).days()));
+    std::uniform_int_distribution<int> day(
+        0, int((greg::date(9999, 12, 31) - greg::date(1400, 1, 1)).days()));
     for (int i = 0; i < 10000; ++i) {
         const greg::date g = greg::date(1400, 1, 1) + greg::days(day(rng));
         const auto ymd = io::to_year_month_day(g);
         ASSERT_TRUE(ymd.ok());
         // The same day count from 1970 in both libraries.
-        ASSERT_EQ(date::sys_days{ymd}.time_since_epoch().count(), (g - greg::date(1970, 1, 1)).days());
+        ASSERT_EQ(date::sys_days{ymd}.time_since_epoch().count(),
+                  (g - greg::date(1970, 1, 1)).days());
         ASSERT_EQ(io::to_gregorian_date(ymd), g);
     }
 }
@@ -341,13 +377,14 @@ TEST(BoostDateTime, WallClockPtimesAreLocalMinutes) {
 }
 
 class BoostRequests : public ::testing::Test {
-protected:
-    std::shared_ptr<sala::manual_clock> clock = std::make_shared<sala::manual_clock>(sala::make_utc(2021, 3, 1));
+  protected:
+    std::shared_ptr<sala::manual_clock> clock =
+        std::make_shared<sala::manual_clock>(sala::make_utc(2021, 3, 1));
     sala::platform p{no_margins(), clock};
     void SetUp() override {
-        const auto link = p.link_account("pool", sala::pool_kind::own,
-                                         {{"u1", "room1@example.org", "Webinar 1"},
-                                          {"u2", "room2@example.org", "Webinar 2"}});
+        const auto link = p.link_account(
+            "pool", sala::pool_kind::own,
+            {{"u1", "room1@example.org", "Webinar 1"}, {"u2", "room2@example.org", "Webinar 2"}});
         for (auto r : link.new_rooms) {
             p.activate(r);
             p.set_mode(r, sala::room_mode::automatic);
@@ -371,18 +408,21 @@ TEST_F(BoostRequests, PlainStartGoesThroughTheZone) {
 }
 
 TEST_F(BoostRequests, UnknownZoneIsTheZonesFault) {
-    refused([] { (void)io::with_start(base_request("x"), utc(2021, 5, 13, 9), "Europe/Atlantis"); }, "zone");
+    refused([] { (void)io::with_start(base_request("x"), utc(2021, 5, 13, 9), "Europe/Atlantis"); },
+            "zone");
     refused([] { (void)io::with_start(base_request("x"), utc(2021, 5, 13, 9), ""); }, "zone");
 }
 
 TEST_F(BoostRequests, R8_StartInDstGapIsAnErrorUnlessChosen) {
     // Madrid 2021-03-28: 02:00 CET -> 03:00 CEST; 02:30 does not exist.
     const auto gap = utc(2021, 3, 28, 2, 30);
-    EXPECT_THROW((void)io::with_start(base_request("gap"), gap, "Europe/Madrid"), sala::nonexistent_local_time);
+    EXPECT_THROW((void)io::with_start(base_request("gap"), gap, "Europe/Madrid"),
+                 sala::nonexistent_local_time);
     refused([&] { (void)io::with_start(base_request("gap"), gap, "Europe/Madrid"); }, "start");
     // New York 2021-03-14 02:30 does not exist either.
-    EXPECT_THROW((void)io::with_start(base_request("gap"), utc(2021, 3, 14, 2, 30), "America/New_York"),
-                 sala::nonexistent_local_time);
+    EXPECT_THROW(
+        (void)io::with_start(base_request("gap"), utc(2021, 3, 14, 2, 30), "America/New_York"),
+        sala::nonexistent_local_time);
     // Chosen: both choices give the transition instant (01:00 UTC), and submit agrees.
     for (const auto how : {sala::choose::earliest, sala::choose::latest}) {
         const auto in = io::with_start(base_request("gap"), gap, "Europe/Madrid", how);
@@ -396,9 +436,12 @@ TEST_F(BoostRequests, R8_StartInDstOverlapIsAnErrorUnlessChosen) {
     const auto twice = utc(2021, 10, 31, 2, 30);
     EXPECT_THROW((void)io::with_start(base_request("overlap"), twice, "Europe/Madrid"),
                  sala::ambiguous_local_time);
-    refused([&] { (void)io::with_start(base_request("overlap"), twice, "Europe/Madrid"); }, "start");
-    const auto earliest = io::with_start(base_request("first"), twice, "Europe/Madrid", sala::choose::earliest);
-    const auto latest = io::with_start(base_request("second"), twice, "Europe/Madrid", sala::choose::latest);
+    refused([&] { (void)io::with_start(base_request("overlap"), twice, "Europe/Madrid"); },
+            "start");
+    const auto earliest =
+        io::with_start(base_request("first"), twice, "Europe/Madrid", sala::choose::earliest);
+    const auto latest =
+        io::with_start(base_request("second"), twice, "Europe/Madrid", sala::choose::latest);
     const auto e = submitted_start(earliest), l = submitted_start(latest);
     EXPECT_EQ(e, sala::make_utc(2021, 10, 31, 0, 30));  // 02:30 CEST
     EXPECT_EQ(l, sala::make_utc(2021, 10, 31, 1, 30));  // 02:30 CET
@@ -410,9 +453,10 @@ TEST_F(BoostRequests, R8_StartInDstOverlapIsAnErrorUnlessChosen) {
 
 TEST_F(BoostRequests, BlockedWindowAsTimePeriod) {
     p.set_settings(sala::settings{});  // prep 30, courtesy 15, post 6
-    const auto s = p.submit(io::with_start(base_request("w"), utc(2021, 5, 13, 9, 0), "Europe/Madrid"));
+    const auto s =
+        p.submit(io::with_start(base_request("w"), utc(2021, 5, 13, 9, 0), "Europe/Madrid"));
     const auto period = io::to_time_period(p.get_request(s.id).window.blocked);
-    EXPECT_EQ(period.begin(), utc(2021, 5, 13, 6, 30));   // 09:00 CEST - 30 min, in UTC
-    EXPECT_EQ(period.end(), utc(2021, 5, 13, 8, 21));     // + 60 + 15 + 6, exclusive
+    EXPECT_EQ(period.begin(), utc(2021, 5, 13, 6, 30));  // 09:00 CEST - 30 min, in UTC
+    EXPECT_EQ(period.end(), utc(2021, 5, 13, 8, 21));    // + 60 + 15 + 6, exclusive
     EXPECT_EQ(period.length(), pt::minutes(111));
 }

@@ -31,7 +31,9 @@ struct cal_fixture : seed::fixture {
     cal_fixture() : seed::fixture(seed::seed_2086_settings()) {
         activate_all();
         finished = p.submit(webinar("Ya terminado", 2021, 5, 3, 10, 0, 60)).id;
-        running = p.submit(webinar("Foro de debate sobre el cambio climático", 2021, 5, 13, 13, 10, 50)).id;
+        running =
+            p.submit(webinar("Foro de debate sobre el cambio climático", 2021, 5, 13, 13, 10, 50))
+                .id;
         future = p.submit(webinar("Taller 1 Workshop", 2021, 5, 13, 12, 50, 39)).id;
         queued = p.submit(webinar("International conference room", 2021, 5, 13, 12, 35, 60)).id;
         auto ny = webinar("NYC panel", 2021, 5, 14, 9, 0, 60);
@@ -52,8 +54,9 @@ TEST(CalendarHtml, R17_MonthPageHasOneBoxPerWebinarWithStatusAndRoom) {
     const auto html = sala::render_month(f.p, date::year{2021} / 5, f.o);
     // The grid runs whole weeks, Mon 26 Apr to Sun 6 Jun (May 31 is a Monday),
     // so June 2 shows too, greyed as another month's day.
-    EXPECT_EQ(box_ids(html), (std::set<std::uint64_t>{f.finished.value, f.running.value, f.future.value,
-                                                       f.queued.value, f.nyc.value, f.june.value}));
+    EXPECT_EQ(box_ids(html),
+              (std::set<std::uint64_t>{f.finished.value, f.running.value, f.future.value,
+                                       f.queued.value, f.nyc.value, f.june.value}));
     EXPECT_EQ(count(html, "<div class=\"webinar "), 6u);
     EXPECT_NE(html.find("class=\"webinar status-running room-"), std::string::npos);
     EXPECT_NE(html.find("class=\"webinar status-unassigned room-queue\" data-request=\"" +
@@ -66,19 +69,22 @@ TEST(CalendarHtml, R17_MonthPageHasOneBoxPerWebinarWithStatusAndRoom) {
     const auto june = sala::render_month(f.p, date::year{2021} / 6, f.o);
     EXPECT_EQ(box_ids(june), (std::set<std::uint64_t>{f.june.value}));
     // Blocked 13:07-14:06 (seed event 2086 margins, R7) in the event's zone.
-    EXPECT_NE(html.find("13:07–14:06 CEST</span><span class=\"title\">Foro de debate"), std::string::npos);
+    EXPECT_NE(html.find("13:07–14:06 CEST</span><span class=\"title\">Foro de debate"),
+              std::string::npos);
 }
 
 TEST(CalendarHtml, R17_BoxShowsBlockedIntervalInTheEventsZone) {
     cal_fixture f;
     const auto html = sala::render_month(f.p, date::year{2021} / 5, f.o);
     // 09:00 New York, blocked 08:57-10:06 EDT, although the grid is in Madrid.
-    EXPECT_NE(html.find("08:57–10:06 EDT</span><span class=\"title\">NYC panel"), std::string::npos);
+    EXPECT_NE(html.find("08:57–10:06 EDT</span><span class=\"title\">NYC panel"),
+              std::string::npos);
 }
 
 TEST(CalendarHtml, R17_TitleWithScriptIsShownAsText) {
     cal_fixture f;
-    f.p.submit(seed::fixture::webinar("<script>alert('x')</script> & \"co\"", 2021, 5, 18, 10, 0, 60));
+    f.p.submit(
+        seed::fixture::webinar("<script>alert('x')</script> & \"co\"", 2021, 5, 18, 10, 0, 60));
     for (const auto& html : {sala::render_month(f.p, date::year{2021} / 5, f.o),
                              sala::render_week(f.p, date::year{2021} / 5 / 18, f.o),
                              sala::render_day(f.p, date::year{2021} / 5 / 18, f.o)}) {
@@ -94,8 +100,8 @@ TEST(CalendarHtml, R17_WeekPageHasBoxesAndTimelineSegments) {
     cal_fixture f;
     const auto html = sala::render_week(f.p, date::year{2021} / 5 / 13, f.o);
     // Week of Mon 10 May: Foro, Taller, International, NYC.
-    EXPECT_EQ(box_ids(html), (std::set<std::uint64_t>{f.running.value, f.future.value, f.queued.value,
-                                                       f.nyc.value}));
+    EXPECT_EQ(box_ids(html), (std::set<std::uint64_t>{f.running.value, f.future.value,
+                                                      f.queued.value, f.nyc.value}));
     EXPECT_EQ(count(html, "<g class=\"segment-set\""), 4u);
     // Seed 2086 margins: preparation 3, courtesy 0, post 6: no courtesy segment.
     EXPECT_EQ(count(html, "<rect class=\"prep\""), 4u);

@@ -17,7 +17,8 @@ TEST(Credentials, R12_RoomPasswordsMeetZoomRulesOverManySamples) {
         seen.insert(p);
     }
     EXPECT_EQ(seen.size(), 2000u);  // 2000 draws, no repeat
-    for (std::size_t len : {12u, 20u, 31u}) EXPECT_TRUE(sala::meets_room_password_rules(sala::generate_room_password(len)));
+    for (std::size_t len : {12u, 20u, 31u})
+        EXPECT_TRUE(sala::meets_room_password_rules(sala::generate_room_password(len)));
     EXPECT_THROW(sala::generate_room_password(8), sala::invalid_argument);
     EXPECT_THROW(sala::generate_room_password(32), sala::invalid_argument);
 }
@@ -28,16 +29,16 @@ TEST(Credentials, R12_TwoDrawsDiffer) {
 }
 
 TEST(Credentials, R12_RoomPasswordRulesRejectWhatZoomRejects) {
-    EXPECT_NE(sala::room_password_problem("Ab1!"), "");                 // 1124 too short
-    EXPECT_NE(sala::room_password_problem("abcdefgh1!xy"), "");         // 1128 no upper
-    EXPECT_NE(sala::room_password_problem("ABCDEFGH1!XY"), "");         // 1128 no lower
-    EXPECT_NE(sala::room_password_problem("Abcdefgh!xyz"), "");         // 1126 no digit
-    EXPECT_NE(sala::room_password_problem("Abcdefgh1xyz"), "");         // 1127 no special
-    EXPECT_NE(sala::room_password_problem("Qx7!abcQx7!W"), "");         // 1131 sequence abc
-    EXPECT_NE(sala::room_password_problem("Qx7!321Qx7!W"), "");         // descending 321
-    EXPECT_NE(sala::room_password_problem("Qx7!aaaQx7!W"), "");         // repeats
-    EXPECT_NE(sala::room_password_problem("Qx7! Qx7!Wzz"), "");         // space
-    EXPECT_NE(sala::room_password_problem(std::string(32, 'a')), "");   // too long
+    EXPECT_NE(sala::room_password_problem("Ab1!"), "");                // 1124 too short
+    EXPECT_NE(sala::room_password_problem("abcdefgh1!xy"), "");        // 1128 no upper
+    EXPECT_NE(sala::room_password_problem("ABCDEFGH1!XY"), "");        // 1128 no lower
+    EXPECT_NE(sala::room_password_problem("Abcdefgh!xyz"), "");        // 1126 no digit
+    EXPECT_NE(sala::room_password_problem("Abcdefgh1xyz"), "");        // 1127 no special
+    EXPECT_NE(sala::room_password_problem("Qx7!abcQx7!W"), "");        // 1131 sequence abc
+    EXPECT_NE(sala::room_password_problem("Qx7!321Qx7!W"), "");        // descending 321
+    EXPECT_NE(sala::room_password_problem("Qx7!aaaQx7!W"), "");        // repeats
+    EXPECT_NE(sala::room_password_problem("Qx7! Qx7!Wzz"), "");        // space
+    EXPECT_NE(sala::room_password_problem(std::string(32, 'a')), "");  // too long
     EXPECT_EQ(sala::room_password_problem("Qx7!Mp2#Wz9-"), "");
 }
 

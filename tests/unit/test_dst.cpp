@@ -83,5 +83,6 @@ TEST(Dst, R9_EventsInDifferentZonesCompeteForTheSameRooms) {
     EXPECT_EQ(*n.assignment.room, f.r10);
     EXPECT_EQ(k.assignment.status, sala::assign_status::no_room_free);
     // Each is displayed back in its own zone.
-    EXPECT_EQ(sala::format(f.p.get_request(n.id).window.start, "America/New_York"), "2021-06-01 09:00");
+    EXPECT_EQ(sala::format(f.p.get_request(n.id).window.start, "America/New_York"),
+              "2021-06-01 09:00");
 }

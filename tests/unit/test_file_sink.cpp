@@ -92,7 +92,8 @@ TEST(FolderSink, WritesUnderItsRootMakingFolders) {
     EXPECT_EQ(slurp(root / "reports" / "attendance-1.csv"), "name,email\n");
     sink.write("reports/attendance-1.csv", "short");
     EXPECT_EQ(slurp(root / "reports" / "attendance-1.csv"), "short");
-    EXPECT_EQ(sink.location("reports/attendance-1.csv"), (root / "reports" / "attendance-1.csv").string());
+    EXPECT_EQ(sink.location("reports/attendance-1.csv"),
+              (root / "reports" / "attendance-1.csv").string());
     EXPECT_EQ(sink.root(), root.string());
     EXPECT_THROW(sink.write("/abs", "x"), sala::invalid_argument);
     EXPECT_THROW(sink.location("a/../../b"), sala::invalid_argument);

@@ -40,7 +40,8 @@ struct reference {
     std::vector<room_id> free_rooms(std::int64_t b, std::int64_t e) const {
         std::vector<room_id> out;
         for (std::size_t k = 0; k < rooms.size(); ++k)
-            if (eligible[k] && is_free(k, b, e)) out.push_back(room_id{static_cast<std::uint32_t>(k + 1)});
+            if (eligible[k] && is_free(k, b, e))
+                out.push_back(room_id{static_cast<std::uint32_t>(k + 1)});
         return out;
     }
     std::size_t peak(std::int64_t b, std::int64_t e) const {
@@ -66,8 +67,8 @@ struct workload {
     int ops;
     std::int64_t horizon;  // minutes
     std::int64_t min_len, max_len;
-    std::int64_t origin;   // minutes since the epoch (may be negative)
-    int add_room_every;    // 0: never add rooms mid-run
+    std::int64_t origin;  // minutes since the epoch (may be negative)
+    int add_room_every;   // 0: never add rooms mid-run
 };
 
 // Runs `w` on the schedule and the reference; returns the number of requests
@@ -94,7 +95,8 @@ int run(const workload& w) {
         if (kind < 55) {  // request: first-fit and book
             const auto got = s.first_free(iv);
             const auto want = ref.first_free(b, e);
-            EXPECT_EQ(got.has_value(), want.has_value()) << "op " << op << " [" << b << ", " << e << ")";
+            EXPECT_EQ(got.has_value(), want.has_value())
+                << "op " << op << " [" << b << ", " << e << ")";
             if (got && want) {
                 EXPECT_EQ(got->value, *want) << "op " << op << " [" << b << ", " << e << ")";
             }
@@ -130,11 +132,13 @@ int run(const workload& w) {
                 ref.rooms[k][b] = e;
                 live.push_back({k + 1, {b, e}});
             } else {
-                EXPECT_THROW(s.book(room_id{k + 1}, iv, sala::request_id{++req}), sala::rule_violation);
+                EXPECT_THROW(s.book(room_id{k + 1}, iv, sala::request_id{++req}),
+                             sala::rule_violation);
             }
         } else if (kind < 99) {  // window query and peak (R18)
             const std::int64_t wb = w.origin + start(rng), we = wb + 7 * 24 * 60;
-            EXPECT_EQ(s.peak_concurrency(interval{at(wb), at(we)}), ref.peak(wb, we)) << "op " << op;
+            EXPECT_EQ(s.peak_concurrency(interval{at(wb), at(we)}), ref.peak(wb, we))
+                << "op " << op;
             std::size_t n = 0;
             for (const auto& m : ref.rooms)
                 for (const auto& [x, y] : m) n += (x < we && wb < y) ? 1 : 0;
@@ -195,8 +199,9 @@ TEST(FreeIndex, R1_FarApartBookingsAndHugeQueries) {
     EXPECT_EQ(s.peak_concurrency(all), 1u);
     EXPECT_EQ(s.overlapping(all).size(), 2u);
     // Outside the representable range nothing can be booked, so all is free.
-    EXPECT_THROW(s.book(room_id{3}, interval{at(4'000'000'000), at(4'000'000'090)}, sala::request_id{3}),
-                 sala::invalid_argument);
+    EXPECT_THROW(
+        s.book(room_id{3}, interval{at(4'000'000'000), at(4'000'000'090)}, sala::request_id{3}),
+        sala::invalid_argument);
     EXPECT_THROW(s.book(room_id{3}, interval{at(0), at(400LL * 1440)}, sala::request_id{3}),
                  sala::invalid_argument);
     EXPECT_EQ(s.size(), 2u);

@@ -19,7 +19,9 @@ using namespace std::chrono_literals;
 namespace {
 
 const std::string tricky_title =
-    "Taller 1, parte 2; «ñandú» \\ C:\\ruta, café; Zoë — 🎉👩‍💻 emoji, ¿sí?; 'quotes' \"double\"";
+    "Taller 1, parte 2; «ñandú» \\ C:\\ruta, café; Zoë — 🎉👩‍💻 emoji, ¿sí?; "
+    "'quotes' "
+    "\"double\"";
 
 fs::path temp_dir(const std::string& name) {
     auto d = fs::temp_directory_path() / ("sala_ics_" + name + "_" + std::to_string(::getpid()));
@@ -37,14 +39,15 @@ std::string expected_description(const sala::platform& p, const sala::request& r
     const std::string room_text =
         room ? "room " + std::to_string(room->value) + " (" + p.get_room(*room).email + ")"
              : "unassigned (waiting in the queue)";
-    std::string d = "Room: " + room_text + "\nRoom blocked: " + sala::format(w.blocked.begin(), rq.zone) +
-                    " - " + sala::format(w.blocked.end(), rq.zone) + " " + rq.zone +
-                    " (preparation " + std::to_string(p.get_settings().preparation.count()) +
-                    " min, courtesy " + std::to_string(p.get_settings().courtesy.count()) +
-                    " min, post-processing " + std::to_string(p.get_settings().post_processing.count()) +
-                    " min)\nEnds for good at: " + sala::format(w.grace_end, rq.zone) + " " + rq.zone +
-                    "\nEvent: " + rq.event_id + "\nOrganizer: " + rq.organizer.name + " <" +
-                    rq.organizer.email + ">\nStatus: " + sala::to_string(p.status(rq.id));
+    std::string d = "Room: " + room_text +
+                    "\nRoom blocked: " + sala::format(w.blocked.begin(), rq.zone) + " - " +
+                    sala::format(w.blocked.end(), rq.zone) + " " + rq.zone + " (preparation " +
+                    std::to_string(p.get_settings().preparation.count()) + " min, courtesy " +
+                    std::to_string(p.get_settings().courtesy.count()) + " min, post-processing " +
+                    std::to_string(p.get_settings().post_processing.count()) +
+                    " min)\nEnds for good at: " + sala::format(w.grace_end, rq.zone) + " " +
+                    rq.zone + "\nEvent: " + rq.event_id + "\nOrganizer: " + rq.organizer.name +
+                    " <" + rq.organizer.email + ">\nStatus: " + sala::to_string(p.status(rq.id));
     if (!note.empty()) d += "\n" + note;
     return d;
 }
@@ -67,21 +70,24 @@ nlohmann::json expected_json(const sala::platform& p, const std::vector<sala::re
             {"location", res ? "room " + std::to_string(res->room.value) + " (" +
                                    p.get_room(res->room).email + ")"
                              : "unassigned (waiting in the queue)"},
-            {"description", expected_description(p, rq, res ? std::optional{res->room} : std::nullopt,
-                                                 o.note)},
+            {"description",
+             expected_description(p, rq, res ? std::optional{res->room} : std::nullopt, o.note)},
             {"status", res ? "CONFIRMED" : "TENTATIVE"},
             {"dtstart_utc", iso(rq.window.start)},
             {"dtend_utc", iso(rq.window.end)},
             {"dtstamp_utc", iso(p.now())},
             {"organizer_email", rq.organizer.email},
             {"organizer_cn", cn},
-            {"blocked", compact_utc(rq.window.blocked.begin()) + "/" + compact_utc(rq.window.blocked.end())},
+            {"blocked",
+             compact_utc(rq.window.blocked.begin()) + "/" + compact_utc(rq.window.blocked.end())},
             {"event", rq.event_id},
             {"room", res ? std::to_string(res->room.value) : std::string()},
             {"tzid_start", o.utc || sala::ical_needs_utc(rq.window.start, rq.zone)
-                               ? nlohmann::json(nullptr) : nlohmann::json(rq.zone)},
+                               ? nlohmann::json(nullptr)
+                               : nlohmann::json(rq.zone)},
             {"tzid_end", o.utc || sala::ical_needs_utc(rq.window.end, rq.zone)
-                             ? nlohmann::json(nullptr) : nlohmann::json(rq.zone)},
+                             ? nlohmann::json(nullptr)
+                             : nlohmann::json(rq.zone)},
         });
     }
     return j;
@@ -89,7 +95,8 @@ nlohmann::json expected_json(const sala::platform& p, const std::vector<sala::re
 
 // Runs the checker; returns its exit status and appends its output to `log`.
 int run_check(const fs::path& ics, const fs::path& json, std::string& log) {
-    const fs::path script = fs::path(__FILE__).parent_path().parent_path() / "support" / "ical_check.py";
+    const fs::path script =
+        fs::path(__FILE__).parent_path().parent_path() / "support" / "ical_check.py";
     const std::string cmd = "/usr/bin/python3 '" + script.string() + "' '" + ics.string() + "' '" +
                             json.string() + "' 2>&1";
     FILE* f = ::popen(cmd.c_str(), "r");
@@ -187,14 +194,15 @@ TEST(Icalendar, R17_PlatformFeedParsesWithPythonIcalendarFieldByField) {
     o.note = "Line one, with comma;\nline two \\ backslash\nlínea tres 🎉";
     const std::string ics = sala::ical_platform(f.p, o);
     std::ofstream(dir / "platform.ics", std::ios::binary) << ics;
-    std::ofstream(dir / "platform.json") << expected_json(f.p, f.ids, o,
-                                                          {"Europe/Madrid", "America/New_York"}).dump(1);
+    std::ofstream(dir / "platform.json")
+        << expected_json(f.p, f.ids, o, {"Europe/Madrid", "America/New_York"}).dump(1);
     std::string log;
     EXPECT_EQ(run_check(dir / "platform.ics", dir / "platform.json", log), 0) << log;
     EXPECT_NE(log.find("7 event(s), 2 VTIMEZONE(s)"), std::string::npos) << log;
     // 01:30 New York happens twice that night: written in UTC, the end (02:30) with TZID.
-    EXPECT_NE(ics.find("DTSTART:20211107T063000Z\r\nDTEND;TZID=America/New_York:20211107T023000\r\n"),
-              std::string::npos);
+    EXPECT_NE(
+        ics.find("DTSTART:20211107T063000Z\r\nDTEND;TZID=America/New_York:20211107T023000\r\n"),
+        std::string::npos);
     // Every line ends in CRLF: no bare LF anywhere.
     for (std::size_t i = 0; i < ics.size(); ++i) {
         if (ics[i] == '\n') {

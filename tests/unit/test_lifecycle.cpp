@@ -20,10 +20,10 @@ namespace {
 const std::string organizer = "support@symposium.events";
 
 std::vector<step_kind> life_order() {
-    return {step_kind::create_webinar,   step_kind::set_password,   step_kind::mail_credentials,
-            step_kind::mail_join_links,  step_kind::mail_end_warning, step_kind::end_webinar,
-            step_kind::rotate_password,  step_kind::fetch_report,   step_kind::mail_report,
-            step_kind::room_free,        step_kind::fetch_recordings, step_kind::download_recordings,
+    return {step_kind::create_webinar,  step_kind::set_password,     step_kind::mail_credentials,
+            step_kind::mail_join_links, step_kind::mail_end_warning, step_kind::end_webinar,
+            step_kind::rotate_password, step_kind::fetch_report,     step_kind::mail_report,
+            step_kind::room_free,       step_kind::fetch_recordings, step_kind::download_recordings,
             step_kind::trash_recordings};
 }
 
@@ -64,7 +64,8 @@ TEST(Lifecycle, R12_R14_R15_R19_SeedWebinarsMinuteByMinute) {
     ASSERT_EQ(hist.size(), 4u);  // per webinar: credentials, then rotation at grace end
     EXPECT_NE(creds[0].text_body.find(hist[0]), std::string::npos);
     EXPECT_NE(creds[0].text_body.find("symposiumwebinar09@symposium.events"), std::string::npos);
-    EXPECT_NE(creds[0].text_body.find("15:05"), std::string::npos) << creds[0].text_body;  // event's zone
+    EXPECT_NE(creds[0].text_body.find("15:05"), std::string::npos)
+        << creds[0].text_body;  // event's zone
     EXPECT_TRUE(sala::meets_room_password_rules(hist[0]));
     EXPECT_NE(hist[0], hist[1]);
     EXPECT_NE(hist[0], hist[2]);
@@ -82,7 +83,8 @@ TEST(Lifecycle, R12_R14_R15_R19_SeedWebinarsMinuteByMinute) {
     ASSERT_TRUE(report);
     EXPECT_EQ(report->sessions.size(), 4u);
     EXPECT_EQ(report->people(), 3u);
-    EXPECT_EQ(w.mail.with_key_prefix("report-ready/" + std::to_string(tarde.value) + "/").size(), 2u);
+    EXPECT_EQ(w.mail.with_key_prefix("report-ready/" + std::to_string(tarde.value) + "/").size(),
+              2u);
     EXPECT_EQ(w.mail.to("admin@symposium.events").size(), 2u);  // one report per webinar
     // R19: the fake's recordings appear 60 min after the end; polled every 30 min.
     EXPECT_EQ(w.done_at(tarde, step_kind::fetch_recordings), madrid(2021, 5, 12, 16, 55));
@@ -127,11 +129,10 @@ TEST(Lifecycle, R16_CatchUpAfterOneHourOutage) {
     std::vector<step_kind> got;
     for (const auto& e : w.steps)
         if (e.request == tarde && e.at == madrid(2021, 5, 12, 16, 0)) got.push_back(e.step);
-    const std::vector<step_kind> want{step_kind::set_password,   step_kind::mail_credentials,
-                                      step_kind::mail_join_links, step_kind::mail_end_warning,
-                                      step_kind::end_webinar,    step_kind::rotate_password,
-                                      step_kind::fetch_report,   step_kind::mail_report,
-                                      step_kind::fetch_recordings};
+    const std::vector<step_kind> want{
+        step_kind::set_password,     step_kind::mail_credentials, step_kind::mail_join_links,
+        step_kind::mail_end_warning, step_kind::end_webinar,      step_kind::rotate_password,
+        step_kind::fetch_report,     step_kind::mail_report,      step_kind::fetch_recordings};
     EXPECT_EQ(got, want);
     w.every_minute(madrid(2021, 5, 12, 16, 1), madrid(2021, 5, 13, 0, 0));
     for (auto k : want) EXPECT_EQ(w.times_done(tarde, k), 1u) << sala::to_string(k);
@@ -152,15 +153,16 @@ TEST(Lifecycle, R16_CatchUpAfterOneDayOutage) {
     w.at(madrid(2021, 5, 13, 12, 0));
     for (auto id : {tarde, manana}) {
         const auto got = w.done_steps_of(id);
-        EXPECT_TRUE(subsequence(got, {step_kind::set_password, step_kind::mail_credentials,
-                                      step_kind::mail_join_links, step_kind::mail_end_warning,
-                                      step_kind::end_webinar, step_kind::rotate_password, step_kind::fetch_report,
-                                      step_kind::mail_report, step_kind::fetch_recordings}));
+        EXPECT_TRUE(subsequence(
+            got, {step_kind::set_password, step_kind::mail_credentials, step_kind::mail_join_links,
+                  step_kind::mail_end_warning, step_kind::end_webinar, step_kind::rotate_password,
+                  step_kind::fetch_report, step_kind::mail_report, step_kind::fetch_recordings}));
     }
     // In order across webinars too: all of yesterday's before any of today's.
     std::size_t last_tarde = 0, first_manana = w.steps.size();
     for (std::size_t i = 0; i < w.steps.size(); ++i) {
-        if (w.steps[i].request == tarde && w.steps[i].step != step_kind::create_webinar) last_tarde = i;
+        if (w.steps[i].request == tarde && w.steps[i].step != step_kind::create_webinar)
+            last_tarde = i;
         if (w.steps[i].request == manana && w.steps[i].step != step_kind::create_webinar)
             first_manana = std::min(first_manana, i);
     }
@@ -207,7 +209,8 @@ TEST(Lifecycle, R16_EveryBackendCallAndMailFailsOnceYetEveryStepHappensOnce) {
 }
 
 TEST(Lifecycle, R16_EveryStepSurvivesFailuresAtEachBackendMethod) {
-    // For each method in turn, the next three calls fail (retryable): every step still happens once.
+    // For each method in turn, the next three calls fail (retryable): every step still happens
+    // once.
     for (auto m : {method::create_webinar, method::set_user_password, method::end_webinar,
                    method::participants_report, method::list_recordings, method::download_recording,
                    method::trash_recordings}) {
@@ -219,7 +222,8 @@ TEST(Lifecycle, R16_EveryStepSurvivesFailuresAtEachBackendMethod) {
         w.every_minute(madrid(2021, 5, 12, 14, 0), madrid(2021, 5, 13, 14, 0));
         for (auto id : {tarde, manana})
             for (auto k : life_order())
-                EXPECT_EQ(w.times_done(id, k), 1u) << sala::to_string(k) << " with " << w.conf.name(m) << " failing";
+                EXPECT_EQ(w.times_done(id, k), 1u)
+                    << sala::to_string(k) << " with " << w.conf.name(m) << " failing";
         EXPECT_TRUE(w.duplicate_mails().empty());
         EXPECT_EQ(w.conf.failures(), 3u);
     }
@@ -261,7 +265,8 @@ TEST(Lifecycle, R16_RepeatedFailuresAreSurfacedToTheAdminOnceAndStillRetried) {
     const auto [tarde, manana] = w.book_seed_webinars();
     w.at(madrid(2021, 5, 12, 15, 0));
     w.conf.fail_next(method::end_webinar, 5);
-    w.every_minute(madrid(2021, 5, 12, 15, 50), madrid(2021, 5, 12, 16, 4));  // tries at :55 :56 :58
+    w.every_minute(madrid(2021, 5, 12, 15, 50),
+                   madrid(2021, 5, 12, 16, 4));  // tries at :55 :56 :58
     auto probs = w.life->problems();
     ASSERT_EQ(probs.size(), 1u);
     EXPECT_EQ(probs[0].step, step_kind::end_webinar);
@@ -316,7 +321,8 @@ TEST(Lifecycle, R11_ReassignmentCreatesOnTheNewRoomBeforeDeletingTheOld) {
     std::size_t create_at = 0, delete_at = 0;
     for (std::size_t i = 0; i < w.conf.calls().size(); ++i) {
         const auto& c = w.conf.calls()[i];
-        if (c.what == method::create_webinar && !c.failed && c.key.rfind("u11/", 0) == 0) create_at = i;
+        if (c.what == method::create_webinar && !c.failed && c.key.rfind("u11/", 0) == 0)
+            create_at = i;
         if (c.what == method::delete_webinar && !c.failed) delete_at = i;
     }
     EXPECT_LT(create_at, delete_at);
@@ -425,7 +431,8 @@ TEST(Lifecycle, R13_GenerateCredentialsNowNeedsARoom) {
     w.f.p.set_mode(w.f.r09, sala::room_mode::manual);
     w.f.p.set_mode(w.f.r10, sala::room_mode::manual);
     const auto s = w.f.p.submit(seed::fixture::webinar("A", 2021, 5, 12, 15, 5, 50));
-    EXPECT_THROW(w.life->generate_credentials_now(s.id, madrid(2021, 5, 12, 15, 0)), sala::rule_violation);
+    EXPECT_THROW(w.life->generate_credentials_now(s.id, madrid(2021, 5, 12, 15, 0)),
+                 sala::rule_violation);
     EXPECT_THROW(w.life->generate_credentials_now(sala::request_id{99}, madrid(2021, 5, 12, 15, 0)),
                  sala::not_found);
 }
@@ -441,7 +448,8 @@ TEST(Lifecycle, R19_RecordingStuckAfterSixHoursIsFlaggedOnce) {
     ASSERT_EQ(stuck.size(), 1u);
     EXPECT_EQ(stuck[0].to.at(0).email, "admin@symposium.events");
     bool listed = false;
-    for (const auto& p : w.life->problems()) listed |= p.step == step_kind::recording_stuck && p.request == tarde;
+    for (const auto& p : w.life->problems())
+        listed |= p.step == step_kind::recording_stuck && p.request == tarde;
     EXPECT_TRUE(listed);
     w.every_minute(madrid(2021, 5, 12, 21, 56), madrid(2021, 5, 12, 23, 59));
     EXPECT_EQ(w.mail.with_key_prefix("recording-stuck/").size(), 1u);
@@ -566,7 +574,8 @@ TEST(Lifecycle, R16_AProblemLeftBehindByACancellationIsNoLongerListed) {
     w.f.p.cancel(sala::request_id{1});
     w.at(madrid(2021, 5, 10, 12, 1));
     EXPECT_TRUE(w.life->problems().empty());
-    EXPECT_EQ(w.conf.count(method::create_webinar, true), 1u);  // not retried for a cancelled request
+    EXPECT_EQ(w.conf.count(method::create_webinar, true),
+              1u);  // not retried for a cancelled request
 }
 
 TEST(Lifecycle, EffectsCarryStableIdempotencyKeys) {
@@ -577,13 +586,15 @@ TEST(Lifecycle, EffectsCarryStableIdempotencyKeys) {
     for (const auto& e : w.life->effects())
         if (e.request == tarde) keys.push_back(e.kind + " " + e.idempotency_key);
     const std::string t = std::to_string(tarde.value);
-    for (const std::string& want : {"set_user_password password/" + t + "/1", "mail credentials/" + t + "/1",
-                                   "mail join/" + t + "/1/panelista@example.org", "mail end-warning/" + t,
-                                   "end_webinar end/" + t, "set_user_password rotate/" + t, "report report/" + t,
-                                   "mail report-ready/" + t + "/support@symposium.events"})
+    for (const std::string& want :
+         {"set_user_password password/" + t + "/1", "mail credentials/" + t + "/1",
+          "mail join/" + t + "/1/panelista@example.org", "mail end-warning/" + t,
+          "end_webinar end/" + t, "set_user_password rotate/" + t, "report report/" + t,
+          "mail report-ready/" + t + "/support@symposium.events"})
         EXPECT_NE(std::find(keys.begin(), keys.end(), want), keys.end()) << want;
     for (const auto& m : w.mail.sent()) EXPECT_FALSE(m.idempotency_key.empty());
-    EXPECT_EQ(sala::lifecycle::key(step_kind::mail_credentials, tarde, 1), "credentials/" + t + "/1");
+    EXPECT_EQ(sala::lifecycle::key(step_kind::mail_credentials, tarde, 1),
+              "credentials/" + t + "/1");
     (void)manana;
 }
 
@@ -601,7 +612,8 @@ TEST(Lifecycle, R16_StateAsStoreRowsRoundTripsExactly) {
     const auto rows = sala::to_records(half);
     EXPECT_EQ(sala::from_records(rows), half);
     bool has_request_row = false;
-    for (const auto& r : rows) has_request_row |= r.key == "request/" + std::to_string(tarde.value) && r.request == tarde;
+    for (const auto& r : rows)
+        has_request_row |= r.key == "request/" + std::to_string(tarde.value) && r.request == tarde;
     EXPECT_TRUE(has_request_row);
     // A restart from rows continues without repeating anything.
     w.start(o, sala::from_records(rows));

@@ -36,7 +36,8 @@ TEST(LifecycleCodec, EveryRowCarriesTheCurrentVersion) {
     const auto rows = sala::to_records(busy_state());
     ASSERT_GT(rows.size(), 3u);
     for (const auto& r : rows)
-        EXPECT_EQ(nlohmann::json::parse(r.state).at("version"), sala::lifecycle_codec_version) << r.key;
+        EXPECT_EQ(nlohmann::json::parse(r.state).at("version"), sala::lifecycle_codec_version)
+            << r.key;
 }
 
 TEST(LifecycleCodec, RowsWithoutAVersionAreVersionOneAndStillLoad) {
@@ -54,11 +55,13 @@ TEST(LifecycleCodec, AVersionOneRowWrittenByHandLoads) {
     const std::string request_row =
         R"({"credentials_requested":null,"generation":1,"previous_room_email":"","recording_stuck":false,)"
         R"("recordings":[],"replaced":[],"report":[],"request":7,"steps":{"mail_join_links":)" +
-        step + R"(},"title":"Taller","webinar":{"generation":1,"host_user_id":"u09","join_url":"https://j",)"
-               R"("passcode":"abc123","password_given":true,"room":1,"room_email":"r@example.org",)"
-               R"("start_url":"https://s","webinar_id":"w1"}})";
-    const auto s = sala::from_records({{"request/7", sala::request_id{7}, request_row},
-                                       {"room/1", std::nullopt, R"({"room":1,"step":)" + step + "}"}});
+        step +
+        R"(},"title":"Taller","webinar":{"generation":1,"host_user_id":"u09","join_url":"https://j",)"
+        R"("passcode":"abc123","password_given":true,"room":1,"room_email":"r@example.org",)"
+        R"("start_url":"https://s","webinar_id":"w1"}})";
+    const auto s =
+        sala::from_records({{"request/7", sala::request_id{7}, request_row},
+                            {"room/1", std::nullopt, R"({"room":1,"step":)" + step + "}"}});
     const auto& r = s.webinars.at(sala::request_id{7});
     EXPECT_EQ(r.title, "Taller");
     ASSERT_TRUE(r.webinar);
@@ -84,12 +87,15 @@ TEST(LifecycleCodec, ARowFromANewerVersionIsRefusedNamingItsKey) {
         } catch (const sala::store_error& e) {
             const std::string what = e.what();
             EXPECT_NE(what.find("'" + row.key + "'"), std::string::npos) << what;
-            EXPECT_NE(what.find("version " + std::to_string(sala::lifecycle_codec_version + 1)), std::string::npos)
+            EXPECT_NE(what.find("version " + std::to_string(sala::lifecycle_codec_version + 1)),
+                      std::string::npos)
                 << what;
         }
     }
-    EXPECT_THROW(sala::from_records({{"room/1", std::nullopt, R"({"version":0,"room":1})"}}), sala::store_error);
-    EXPECT_THROW(sala::from_records({{"room/1", std::nullopt, R"({"version":"1","room":1})"}}), sala::store_error);
+    EXPECT_THROW(sala::from_records({{"room/1", std::nullopt, R"({"version":0,"room":1})"}}),
+                 sala::store_error);
+    EXPECT_THROW(sala::from_records({{"room/1", std::nullopt, R"({"version":"1","room":1})"}}),
+                 sala::store_error);
 }
 
 TEST(LifecycleSteps, EveryStepHasAKeyAndAName) {

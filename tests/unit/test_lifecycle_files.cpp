@@ -42,13 +42,15 @@ TEST(LifecycleFiles, R15_R19_ReportsAndRecordingsGoToTheSinks) {
     EXPECT_EQ(*csv, w.life->report_of(tarde)->csv(seed::madrid));
     const auto ready = w.mail.with_key_prefix("report-ready/" + t + "/");
     ASSERT_EQ(ready.size(), 2u);
-    EXPECT_NE(ready[0].text_body.find("memory:attendance-" + t + ".csv"), std::string::npos) << ready[0].text_body;
+    EXPECT_NE(ready[0].text_body.find("memory:attendance-" + t + ".csv"), std::string::npos)
+        << ready[0].text_body;
 
     // R19: each file streamed by the backend into request-<id>/, then trashed.
     const auto& files = w.life->state().webinars.at(tarde).recordings;
     ASSERT_EQ(files.size(), 2u);
     for (const auto& f : files) {
-        const std::string rel = "request-" + t + "/" + f.id + (f.file_type == "MP4" ? ".mp4" : ".txt");
+        const std::string rel =
+            "request-" + t + "/" + f.id + (f.file_type == "MP4" ? ".mp4" : ".txt");
         const auto bytes = s.recordings->read(rel);
         ASSERT_TRUE(bytes) << rel;
         EXPECT_NE(bytes->find(f.id), std::string::npos);
@@ -68,7 +70,8 @@ TEST(LifecycleFiles, R16_AFailedReportWriteIsRetriedAndWrittenOnce) {
     EXPECT_EQ(w.times_done(tarde, step_kind::fetch_report), 1u);
     EXPECT_EQ(w.conf.count(method::participants_report), 2u);  // fetched again on the retry
     EXPECT_EQ(s.reports->log().size(), 1u);
-    EXPECT_EQ(w.mail.with_key_prefix("report-ready/" + std::to_string(tarde.value) + "/").size(), 2u);
+    EXPECT_EQ(w.mail.with_key_prefix("report-ready/" + std::to_string(tarde.value) + "/").size(),
+              2u);
     (void)manana;
 }
 

@@ -28,7 +28,8 @@ struct world {
     std::unique_ptr<sala::lifecycle> life;
     std::vector<sala::step_event> steps;
 
-    explicit world(sala::settings s = seed::seed_2086_settings(), sala::lifecycle_options o = options())
+    explicit world(sala::settings s = seed::seed_2086_settings(),
+                   sala::lifecycle_options o = options())
         : f(s), conf(seed::symposium_users(), f.clock) {
         f.activate_all();
         start(std::move(o));
@@ -76,12 +77,14 @@ struct world {
     // When a step of a request was done (first time).
     std::optional<sala::instant> done_at(sala::request_id id, sala::step_kind k) const {
         for (const auto& e : steps)
-            if (e.request == id && e.step == k && e.outcome == sala::step_outcome::done) return e.at;
+            if (e.request == id && e.step == k && e.outcome == sala::step_outcome::done)
+                return e.at;
         return std::nullopt;
     }
     std::size_t times_done(sala::request_id id, sala::step_kind k) const {
         std::size_t n = 0;
-        for (const auto& e : steps) n += (e.request == id && e.step == k && e.outcome == sala::step_outcome::done);
+        for (const auto& e : steps)
+            n += (e.request == id && e.step == k && e.outcome == sala::step_outcome::done);
         return n;
     }
     // Every effect key at most once.

@@ -31,14 +31,15 @@ sala::platform clone(const sala::platform& p, std::shared_ptr<const sala::clock>
 }
 
 // Fewest moves (<= 2) found by trying every sequence of real reassignments; -1 if none.
-int brute_force(const sala::platform& p, std::shared_ptr<const sala::clock> clk, sala::request_id target,
-                const std::set<std::uint64_t>& locked) {
+int brute_force(const sala::platform& p, std::shared_ptr<const sala::clock> clk,
+                sala::request_id target, const std::set<std::uint64_t>& locked) {
     const auto t = p.get_request(target);
     if (some_room_free(p, t)) return 0;
     const auto movable = [&](const sala::platform& q) {
         std::vector<sala::request_id> out;
         for (const auto& res : q.reservations())
-            if (!locked.count(res.request.value) && q.now() < q.get_request(res.request).window.start)
+            if (!locked.count(res.request.value) &&
+                q.now() < q.get_request(res.request).window.start)
                 out.push_back(res.request);
         return out;
     };
@@ -99,12 +100,17 @@ TEST(MakeRoom, R10_MovesTallerToFreeARoomAndExplainsIt) {
 TEST(MakeRoom, R11_LockedAndRunningWebinarsNeverMove) {
     seed::fixture f(seed::seed_2086_settings());
     f.activate_all();
-    const auto a = f.p.submit(seed::fixture::webinar("A", 2021, 5, 13, 10, 0, 60)).id;   // room 9, 09:57-11:06
-    const auto b = f.p.submit(seed::fixture::webinar("B", 2021, 5, 13, 11, 30, 60)).id;  // room 9, 11:27-12:36
-    const auto c = f.p.submit(seed::fixture::webinar("C", 2021, 5, 13, 10, 30, 60)).id;  // room 10, 10:27-11:36
-    ASSERT_TRUE(f.p.assign(f.p.submit(seed::fixture::webinar("D", 2021, 5, 13, 11, 10, 20)).id, f.r11));
+    const auto a =
+        f.p.submit(seed::fixture::webinar("A", 2021, 5, 13, 10, 0, 60)).id;  // room 9, 09:57-11:06
+    const auto b =
+        f.p.submit(seed::fixture::webinar("B", 2021, 5, 13, 11, 30, 60)).id;  // room 9, 11:27-12:36
+    const auto c = f.p.submit(seed::fixture::webinar("C", 2021, 5, 13, 10, 30, 60))
+                       .id;  // room 10, 10:27-11:36
+    ASSERT_TRUE(
+        f.p.assign(f.p.submit(seed::fixture::webinar("D", 2021, 5, 13, 11, 10, 20)).id, f.r11));
     f.p.deactivate(f.r12);
-    const auto q = f.p.submit(seed::fixture::webinar("Q", 2021, 5, 13, 11, 0, 20)).id;  // 10:57-11:26
+    const auto q =
+        f.p.submit(seed::fixture::webinar("Q", 2021, 5, 13, 11, 0, 20)).id;  // 10:57-11:26
     ASSERT_FALSE(f.p.reservation_of(q));
     ASSERT_EQ(f.p.reservation_of(b)->room, f.r09);
     // A fits in room 11 before D; then room 9 is free for Q until B.
@@ -188,7 +194,8 @@ TEST(MakeRoom, R10_MatchesBruteForceOnRandomCases) {
         for (int i = 0; i < n; ++i) {
             const unsigned h = 9 + rng() % 5, mi = 15 * (rng() % 4);
             const int len = 30 + 15 * static_cast<int>(rng() % 6);
-            const auto s = f.p.submit(seed::fixture::webinar("w" + std::to_string(i), 2021, 5, 13, h, mi, len));
+            const auto s = f.p.submit(
+                seed::fixture::webinar("w" + std::to_string(i), 2021, 5, 13, h, mi, len));
             if (!s.assignment) {
                 // Mostly an admin puts it in some free room by hand (R10).
                 bool placed = false;
@@ -203,7 +210,8 @@ TEST(MakeRoom, R10_MatchesBruteForceOnRandomCases) {
         std::set<std::uint64_t> locked;
         for (const auto& res : f.p.reservations())
             if (rng() % 5 == 0) locked.insert(res.request.value);
-        if (rng() % 4 == 0) f.clock->set(sala::make_utc(2021, 5, 13, 8, 0));  // 10:00 Madrid: some run
+        if (rng() % 4 == 0)
+            f.clock->set(sala::make_utc(2021, 5, 13, 8, 0));  // 10:00 Madrid: some run
         sala::make_room_options o;
         o.max_moves = 3;
         o.locked = [&](sala::request_id id) { return locked.count(id.value) > 0; };
@@ -235,6 +243,6 @@ TEST(MakeRoom, R10_MatchesBruteForceOnRandomCases) {
     EXPECT_GT(by_bf[2], 10) << "1-move cases";
     EXPECT_GT(by_bf[3], 2) << "2-move cases";
     EXPECT_GT(with_moves, 30) << solved;
-    std::printf("make room random cases: none %d, 0 moves %d, 1 move %d, 2 moves %d\n", by_bf[0], by_bf[1],
-                by_bf[2], by_bf[3]);
+    std::printf("make room random cases: none %d, 0 moves %d, 1 move %d, 2 moves %d\n", by_bf[0],
+                by_bf[1], by_bf[2], by_bf[3]);
 }

@@ -96,7 +96,8 @@ TEST(MemoryStore, ListenersHearOnlyCommittedCommands) {
     EXPECT_THROW(t.p.submit(webinar("A", 10, 9, 60)), sala::backend_error);
     EXPECT_TRUE(heard.empty());
     t.p.submit(webinar("A", 10, 9, 60));
-    EXPECT_EQ(heard, (std::vector<sala::event_kind>{sala::event_kind::submitted, sala::event_kind::assigned}));
+    EXPECT_EQ(heard, (std::vector<sala::event_kind>{sala::event_kind::submitted,
+                                                    sala::event_kind::assigned}));
 }
 
 // The memory store's own write hook, like sqlite_store's.
@@ -151,7 +152,8 @@ TEST(MemoryStore, DispatcherOnItsOwnConnection) {
     p.set_effect_planner([](const sala::event& e, const sala::platform&) {
         std::vector<sala::effect> out;
         if (e.kind == sala::event_kind::assigned)
-            out.push_back({"create_webinar", "create/" + std::to_string(e.request->value), "{}", e.request});
+            out.push_back(
+                {"create_webinar", "create/" + std::to_string(e.request->value), "{}", e.request});
         return out;
     });
     p.submit(webinar("A", 10, 9, 60));

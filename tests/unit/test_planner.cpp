@@ -120,7 +120,8 @@ TEST(Planner, R18_FromPlatformUsesBlockedIntervals) {
     f.p.submit(seed::fixture::webinar("A", 2021, 6, 1, 9, 0, 60));
     f.p.submit(seed::fixture::webinar("B", 2021, 6, 1, 10, 15, 60));
     f.p.submit(seed::fixture::webinar("C", 2021, 6, 1, 12, 0, 60));
-    const auto r = sala::plan_licences(f.p, sala::interval{sala::make_utc(2021, 6, 1), sala::make_utc(2021, 6, 2)});
+    const auto r = sala::plan_licences(
+        f.p, sala::interval{sala::make_utc(2021, 6, 1), sala::make_utc(2021, 6, 2)});
     EXPECT_EQ(r.requests, 3u);
     EXPECT_EQ(r.minimum_rooms, 2u);
     EXPECT_EQ(r.minimum_rooms, f.p.peak_concurrency(sala::interval{sala::make_utc(2021, 6, 1),

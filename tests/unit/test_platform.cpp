@@ -7,8 +7,8 @@
 #include "seed_fixture.hpp"
 
 using namespace std::chrono_literals;
-using seed::fixture;
 using sala::room_mode;
+using seed::fixture;
 
 namespace {
 
@@ -161,7 +161,8 @@ TEST(Rules, R3_InactiveRoomHasNoMode) {
 TEST(Rules, R4_RoomWithScheduledWebinarsCannotBeDeactivated) {
     fixture f(seed::seed_2086_settings());
     f.activate_all();
-    const auto s = f.p.submit(fixture::webinar("webinar sesión turno de tarde", 2021, 5, 12, 15, 5, 50));
+    const auto s =
+        f.p.submit(fixture::webinar("webinar sesión turno de tarde", 2021, 5, 12, 15, 5, 50));
     ASSERT_EQ(*s.assignment.room, f.r09);
     const auto before = f.p.state();
     EXPECT_EQ(violated_rule([&] { f.p.deactivate(f.r09); }), "R4");
@@ -215,7 +216,8 @@ TEST(Rules, R5_OwnAccountTakesNewRequestsLentBookingsStay) {
     p.activate(own.new_rooms[0]);
     p.set_mode(own.new_rooms[0], room_mode::automatic);
     EXPECT_EQ(p.retry(later.id).room, own.new_rooms[0]);
-    EXPECT_THROW(p.link_account("symposium-lent", sala::pool_kind::own, {}), sala::invalid_argument);
+    EXPECT_THROW(p.link_account("symposium-lent", sala::pool_kind::own, {}),
+                 sala::invalid_argument);
 }
 
 // ---- R6 / R8 --------------------------------------------------------------------------
@@ -250,17 +252,30 @@ TEST(Rules, R8_DaysInAdvanceAndDurationLimits) {
     fixture f(s);  // now: 2021-05-01 00:00 UTC
     f.activate_all();
     const auto before = f.p.state();
-    EXPECT_EQ(rejected_field([&] { f.p.submit(fixture::webinar("soon", 2021, 5, 2, 9, 0, 60)); }), "start");
-    EXPECT_EQ(rejected_field([&] { f.p.submit(fixture::webinar("far", 2021, 6, 5, 9, 0, 60)); }), "start");
-    EXPECT_EQ(rejected_field([&] { f.p.submit(fixture::webinar("short", 2021, 5, 10, 9, 0, 29)); }), "duration");
-    EXPECT_EQ(rejected_field([&] { f.p.submit(fixture::webinar("long", 2021, 5, 10, 9, 0, 241)); }), "duration");
-    EXPECT_EQ(rejected_field([&] { f.p.submit(fixture::webinar("zero", 2021, 5, 10, 9, 0, 0)); }), "duration");
-    EXPECT_EQ(rejected_field([&] { f.p.submit(fixture::webinar("neg", 2021, 5, 10, 9, 0, -60)); }), "duration");
-    EXPECT_EQ(rejected_field([&] { f.p.submit(fixture::webinar("past", 2021, 4, 20, 9, 0, 60)); }), "start");
+    EXPECT_EQ(rejected_field([&] { f.p.submit(fixture::webinar("soon", 2021, 5, 2, 9, 0, 60)); }),
+              "start");
+    EXPECT_EQ(rejected_field([&] { f.p.submit(fixture::webinar("far", 2021, 6, 5, 9, 0, 60)); }),
+              "start");
+    EXPECT_EQ(rejected_field([&] { f.p.submit(fixture::webinar("short", 2021, 5, 10, 9, 0, 29)); }),
+              "duration");
+    EXPECT_EQ(rejected_field([&] { f.p.submit(fixture::webinar("long", 2021, 5, 10, 9, 0, 241)); }),
+              "duration");
+    EXPECT_EQ(rejected_field([&] { f.p.submit(fixture::webinar("zero", 2021, 5, 10, 9, 0, 0)); }),
+              "duration");
+    EXPECT_EQ(rejected_field([&] { f.p.submit(fixture::webinar("neg", 2021, 5, 10, 9, 0, -60)); }),
+              "duration");
+    EXPECT_EQ(rejected_field([&] { f.p.submit(fixture::webinar("past", 2021, 4, 20, 9, 0, 60)); }),
+              "start");
     EXPECT_EQ(f.p.state(), before);  // rejected requests leave no trace, not even an id
-    EXPECT_EQ(rejected_field([&] { f.p.submit(fixture::webinar("ok", 2021, 5, 3, 9, 0, 30)); }), "<accepted>");
-    EXPECT_EQ(rejected_field([&] { f.p.submit(fixture::webinar("ok", 2021, 5, 31, 9, 0, 240)); }), "<accepted>");
-    EXPECT_THROW(f.p.set_settings([] { sala::settings b; b.courtesy = -1min; return b; }()),
+    EXPECT_EQ(rejected_field([&] { f.p.submit(fixture::webinar("ok", 2021, 5, 3, 9, 0, 30)); }),
+              "<accepted>");
+    EXPECT_EQ(rejected_field([&] { f.p.submit(fixture::webinar("ok", 2021, 5, 31, 9, 0, 240)); }),
+              "<accepted>");
+    EXPECT_THROW(f.p.set_settings([] {
+        sala::settings b;
+        b.courtesy = -1min;
+        return b;
+    }()),
                  sala::invalid_settings);
 }
 
@@ -286,8 +301,10 @@ TEST(Rules, R8_DstGapAndOverlapNeedAChoice) {
 TEST(Rules, R7_SeedBlockedIntervalsOfEvent2086) {
     fixture f(seed::seed_2086_settings());
     f.activate_all();
-    const auto a = f.p.submit(fixture::webinar("webinar sesión turno de tarde", 2021, 5, 12, 15, 5, 50));
-    const auto b = f.p.submit(fixture::webinar("webinar sesión turno de mañana", 2021, 5, 13, 9, 0, 50));
+    const auto a =
+        f.p.submit(fixture::webinar("webinar sesión turno de tarde", 2021, 5, 12, 15, 5, 50));
+    const auto b =
+        f.p.submit(fixture::webinar("webinar sesión turno de mañana", 2021, 5, 13, 9, 0, 50));
     const auto wa = f.p.get_request(a.id).window, wb = f.p.get_request(b.id).window;
     EXPECT_EQ(local(wa.blocked.begin()), "2021-05-12 15:02");
     EXPECT_EQ(local(wa.blocked.end()), "2021-05-12 16:01");
@@ -313,8 +330,8 @@ TEST(Rules, R7_BackToBackBlocksShareARoom) {
 
 TEST(Rules, R9_FirstFitWalksActiveAutomaticRoomsInOrder) {
     fixture f(seed::seed_2086_settings());
-    f.activate_all();                            // 09, 10 automatic; 11, 12 manual
-    f.p.set_mode(f.r12, room_mode::automatic);   // 09, 10, 12 automatic
+    f.activate_all();                           // 09, 10 automatic; 11, 12 manual
+    f.p.set_mode(f.r12, room_mode::automatic);  // 09, 10, 12 automatic
     std::vector<sala::room_id> got;
     for (int i = 0; i < 4; ++i)
         got.push_back(f.p.submit(fixture::webinar("same slot", 2021, 5, 12, 15, 5, 50))
@@ -339,7 +356,7 @@ TEST(Rules, R9_PoliciesAreOptionsNotTheDefault) {
     f.p.set_policy(sala::policy_kind::best_fit);
     // room 09 is free; room 10 gets a booking ending right where the next block starts.
     f.p.set_policy(sala::policy_kind::first_fit);
-    const auto a = f.p.submit(fixture::webinar("a", 2021, 5, 14, 9, 0, 50));   // 09: 08:57-09:56
+    const auto a = f.p.submit(fixture::webinar("a", 2021, 5, 14, 9, 0, 50));  // 09: 08:57-09:56
     f.p.set_policy(sala::policy_kind::best_fit);
     // 10:00 block (09:57-10:56) on 09 leaves a 1-minute gap before, on 10 an open run.
     const auto b = f.p.submit(fixture::webinar("b", 2021, 5, 14, 10, 0, 50));
@@ -357,7 +374,8 @@ TEST(Rules, R10_Event2090WaitsInTheQueueAndAnAdminAssignsRoom12) {
     f.p.set_mode(f.r10, room_mode::manual);  // no automatic rooms at all
     std::vector<sala::event> events;
     f.p.subscribe([&](const sala::event& e) { events.push_back(e); });
-    const auto s = f.p.submit(fixture::webinar("Webinar turno mañanas", 2021, 6, 1, 9, 0, 240, "2090"));
+    const auto s =
+        f.p.submit(fixture::webinar("Webinar turno mañanas", 2021, 6, 1, 9, 0, 240, "2090"));
     EXPECT_EQ(s.assignment.status, sala::assign_status::no_room_free);
     EXPECT_NE(s.assignment.reason.find("unassigned queue"), std::string::npos);
     ASSERT_EQ(f.p.queue().size(), 1u);
@@ -366,7 +384,7 @@ TEST(Rules, R10_Event2090WaitsInTheQueueAndAnAdminAssignsRoom12) {
     EXPECT_EQ(local(q.window.blocked.end()), "2021-06-01 13:21");
     EXPECT_EQ(local(q.window.grace_end), "2021-06-01 13:15");
     EXPECT_EQ(f.p.status(s.id), sala::webinar_status::unassigned);
-    EXPECT_FALSE(f.p.retry(s.id));  // still nothing automatic
+    EXPECT_FALSE(f.p.retry(s.id));           // still nothing automatic
     const auto a = f.p.assign(s.id, f.r12);  // manual room, by hand
     ASSERT_TRUE(a);
     EXPECT_TRUE(f.p.queue().empty());
@@ -408,7 +426,8 @@ TEST(Rules, R10_StaleIdsAreNotFound) {
 TEST(Rules, R11_ReassignToAManualRoomAndBack) {
     fixture f;
     f.activate_all();
-    const auto s = f.p.submit(fixture::webinar("Webinar turno mañanas", 2021, 6, 1, 9, 0, 240, "2090"));
+    const auto s =
+        f.p.submit(fixture::webinar("Webinar turno mañanas", 2021, 6, 1, 9, 0, 240, "2090"));
     ASSERT_EQ(*s.assignment.room, f.r09);
     std::vector<sala::event> events;
     f.p.subscribe([&](const sala::event& e) { events.push_back(e); });
@@ -491,16 +510,19 @@ TEST(Rules, R17_RoomListInStartOrderWithLocalTimes) {
 TEST(Rules, R17_CalendarWindowShowsPendingRunningFuture) {
     fixture f(seed::seed_2086_settings());
     f.activate_all();
-    const auto done = f.p.submit(fixture::webinar("Herramientas en el entorno", 2021, 5, 13, 9, 0, 50));
+    const auto done =
+        f.p.submit(fixture::webinar("Herramientas en el entorno", 2021, 5, 13, 9, 0, 50));
     const auto foro = f.p.submit(fixture::webinar("Foro de debate", 2021, 5, 13, 13, 10, 50));
-    const auto conf = f.p.submit(fixture::webinar("International conference", 2021, 5, 13, 13, 10, 50));
+    const auto conf =
+        f.p.submit(fixture::webinar("International conference", 2021, 5, 13, 13, 10, 50));
     const auto waiting = f.p.submit(fixture::webinar("titulo muy largo", 2021, 5, 13, 13, 10, 50));
     const auto taller = f.p.submit(fixture::webinar("Taller 1 Workshop", 2021, 5, 13, 16, 0, 50));
     const auto tomorrow = f.p.submit(fixture::webinar("Mañana", 2021, 5, 14, 9, 0, 50));
     f.clock->set(sala::to_instant(sala::make_local(2021, 5, 13, 13, 30), seed::madrid));
 
-    const auto day = sala::interval{sala::to_instant(sala::make_local(2021, 5, 13, 0, 0), seed::madrid),
-                                    sala::to_instant(sala::make_local(2021, 5, 14, 0, 0), seed::madrid)};
+    const auto day =
+        sala::interval{sala::to_instant(sala::make_local(2021, 5, 13, 0, 0), seed::madrid),
+                       sala::to_instant(sala::make_local(2021, 5, 14, 0, 0), seed::madrid)};
     const auto cal = f.p.calendar(day);
     std::vector<std::pair<std::string, sala::webinar_status>> got;
     for (const auto& e : cal) got.emplace_back(e.request.title, e.status);

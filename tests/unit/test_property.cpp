@@ -77,7 +77,9 @@ struct runner {
         bool changed_ok = true;  // false when the command was rejected
         try {
             switch (pick(0, 10)) {
-                case 0: case 1: case 2: {
+                case 0:
+                case 1:
+                case 2: {
                     auto in = seed::fixture::webinar("w", 2021, 5, unsigned(pick(2, 4)),
                                                      unsigned(pick(7, 20)), unsigned(pick(0, 59)),
                                                      pick(-10, 250));
@@ -87,17 +89,34 @@ struct runner {
                     ASSERT_EQ(s.assignment.room, expected_first_fit(st, b)) << "first-fit (R9)";
                     break;
                 }
-                case 3: changed_ok = bool(f.p.assign(any_request(), any_room())); break;
-                case 4: changed_ok = bool(f.p.reassign(any_request(), any_room())); break;
-                case 5: f.p.cancel(any_request()); break;
-                case 6: f.p.set_mode(any_room(), pick(0, 1) ? sala::room_mode::automatic
-                                                             : sala::room_mode::manual);
-                        break;
-                case 7: if (pick(0, 1)) f.p.activate(any_room()); else f.p.deactivate(any_room());
-                        break;
-                case 8: changed_ok = bool(f.p.retry(any_request())); break;
-                case 9: f.clock->advance(sala::minutes{pick(0, 600)}); break;  // time passes
-                default: f.p.retry_queue(); break;
+                case 3:
+                    changed_ok = bool(f.p.assign(any_request(), any_room()));
+                    break;
+                case 4:
+                    changed_ok = bool(f.p.reassign(any_request(), any_room()));
+                    break;
+                case 5:
+                    f.p.cancel(any_request());
+                    break;
+                case 6:
+                    f.p.set_mode(any_room(),
+                                 pick(0, 1) ? sala::room_mode::automatic : sala::room_mode::manual);
+                    break;
+                case 7:
+                    if (pick(0, 1))
+                        f.p.activate(any_room());
+                    else
+                        f.p.deactivate(any_room());
+                    break;
+                case 8:
+                    changed_ok = bool(f.p.retry(any_request()));
+                    break;
+                case 9:
+                    f.clock->advance(sala::minutes{pick(0, 600)});
+                    break;  // time passes
+                default:
+                    f.p.retry_queue();
+                    break;
             }
         } catch (const sala::error&) {
             changed_ok = false;

@@ -69,7 +69,8 @@ TEST(Schedule, FreeRunAndWindows) {
     s.book(room_id{1}, at(8, 0, 9, 0), sala::request_id{1});
     s.book(room_id{1}, at(12, 0, 13, 0), sala::request_id{2});
     s.book(room_id{2}, at(8, 30, 12, 30), sala::request_id{3});
-    EXPECT_EQ(s.free_run(room_id{1}, at(10, 0, 11, 0)), (interval{at(9, 0, 9, 0).begin(), at(12, 0, 12, 0).begin()}));
+    EXPECT_EQ(s.free_run(room_id{1}, at(10, 0, 11, 0)),
+              (interval{at(9, 0, 9, 0).begin(), at(12, 0, 12, 0).begin()}));
     EXPECT_EQ(s.free_run(room_id{2}, at(13, 0, 14, 0)).end(), sala::instant::max());
     const auto w = s.overlapping(at(8, 45, 12, 15));
     ASSERT_EQ(w.size(), 3u);
@@ -94,15 +95,17 @@ struct batch_case {
     std::uint32_t added = 0;  // rooms added after the bookings, before the batch
 };
 
-std::vector<sala::schedule::batch_item> make_items(std::mt19937_64& rng, std::size_t n, std::int64_t max_len,
-                                                   std::int64_t days, std::uint64_t first_id) {
+std::vector<sala::schedule::batch_item> make_items(std::mt19937_64& rng, std::size_t n,
+                                                   std::int64_t max_len, std::int64_t days,
+                                                   std::uint64_t first_id) {
     const std::int64_t origin = sala::make_utc(2026, 3, 27).time_since_epoch().count();
     std::uniform_int_distribution<std::int64_t> start(0, days * 1440), len(5, max_len);
     std::vector<sala::schedule::batch_item> out;
     for (std::size_t i = 0; i < n; ++i) {
         const std::int64_t b = origin + start(rng);
-        out.push_back({interval{sala::instant{sala::minutes{b}}, sala::instant{sala::minutes{b + len(rng)}}},
-                       sala::request_id{first_id + i}});
+        out.push_back(
+            {interval{sala::instant{sala::minutes{b}}, sala::instant{sala::minutes{b + len(rng)}}},
+             sala::request_id{first_id + i}});
     }
     return out;
 }
@@ -149,10 +152,13 @@ std::size_t check_batch_matches_loop(const batch_case& c) {
 
 TEST(Schedule, R9_BatchGivesTheRoomsOfTheLoop) {
     EXPECT_GT(check_batch_matches_loop({1, 5, 0, 3000, 300, 10}), 400u);  // one word, no summaries
-    EXPECT_GT(check_batch_matches_loop({2, 260, 2000, 20000, 300, 20}), 5000u);  // above 256 rooms: the batch path
+    EXPECT_GT(check_batch_matches_loop({2, 260, 2000, 20000, 300, 20}),
+              5000u);  // above 256 rooms: the batch path
     EXPECT_GT(check_batch_matches_loop({3, 700, 30000, 100000, 600, 60}), 20000u);
-    EXPECT_GT(check_batch_matches_loop({5, 300, 20000, 30000, 120, 4}), 3000u);  // short, many inside one bucket
-    EXPECT_GT(check_batch_matches_loop({4, 64, 100, 5000, 25, 3}), 1000u);    // mostly inside one bucket
+    EXPECT_GT(check_batch_matches_loop({5, 300, 20000, 30000, 120, 4}),
+              3000u);  // short, many inside one bucket
+    EXPECT_GT(check_batch_matches_loop({4, 64, 100, 5000, 25, 3}),
+              1000u);  // mostly inside one bucket
 }
 
 TEST(Schedule, R9_BatchAfterRoomsJoinABookedPool) {

@@ -40,9 +40,11 @@ std::string rejected_field(F mutate) {
 
 TEST(Settings, R8_EachBadValueNamesItsField) {
     EXPECT_EQ(rejected_field([](auto& s) { s.min_days_in_advance = -1; }), "min_days_in_advance");
-    EXPECT_EQ(rejected_field([](auto& s) { s.min_days_in_advance = 10, s.max_days_in_advance = 5; }),
+    EXPECT_EQ(
+        rejected_field([](auto& s) { s.min_days_in_advance = 10, s.max_days_in_advance = 5; }),
+        "max_days_in_advance");
+    EXPECT_EQ(rejected_field([](auto& s) { s.max_days_in_advance = 100000; }),
               "max_days_in_advance");
-    EXPECT_EQ(rejected_field([](auto& s) { s.max_days_in_advance = 100000; }), "max_days_in_advance");
     EXPECT_EQ(rejected_field([](auto& s) { s.min_duration = 0min; }), "min_duration");
     EXPECT_EQ(rejected_field([](auto& s) { s.min_duration = -5min; }), "min_duration");
     EXPECT_EQ(rejected_field([](auto& s) { s.max_duration = 10min; }), "max_duration");

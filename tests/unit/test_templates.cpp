@@ -32,20 +32,24 @@ sala::mail_context seed_context(sala::language l) {
 }
 
 const sala::mail_kind all_kinds[] = {
-    sala::mail_kind::credentials,  sala::mail_kind::join_link,       sala::mail_kind::end_warning,
-    sala::mail_kind::request_unassigned, sala::mail_kind::reassigned, sala::mail_kind::report_ready,
-    sala::mail_kind::recording_stuck, sala::mail_kind::backend_problem, sala::mail_kind::wasted_licence};
+    sala::mail_kind::credentials,     sala::mail_kind::join_link,
+    sala::mail_kind::end_warning,     sala::mail_kind::request_unassigned,
+    sala::mail_kind::reassigned,      sala::mail_kind::report_ready,
+    sala::mail_kind::recording_stuck, sala::mail_kind::backend_problem,
+    sala::mail_kind::wasted_licence};
 
 }  // namespace
 
 TEST(Templates, R12_CredentialsInSpanishShowEverythingInTheEventsZone) {
-    const auto m = sala::render_mail(sala::mail_kind::credentials, seed_context(sala::language::es));
+    const auto m =
+        sala::render_mail(sala::mail_kind::credentials, seed_context(sala::language::es));
     EXPECT_EQ(m.subject, "Credenciales de la sala: webinar sesión turno de tarde");
     EXPECT_NE(m.text.find("2021-05-12 15:05 (Europe/Madrid)"), std::string::npos) << m.text;
     EXPECT_NE(m.text.find("Usuario: symposiumwebinar09@symposium.events"), std::string::npos);
     EXPECT_NE(m.text.find("Contraseña: Qx7!Mp2#Wz9-"), std::string::npos);
     EXPECT_NE(m.text.find("válidas sólo para este webinar"), std::string::npos);
-    EXPECT_NE(m.html.find("<a href=\"https://zoom.example/w/1?pwd=a&amp;b=c\">"), std::string::npos) << m.html;
+    EXPECT_NE(m.html.find("<a href=\"https://zoom.example/w/1?pwd=a&amp;b=c\">"), std::string::npos)
+        << m.html;
     EXPECT_NE(m.html.find("lang=\"es\""), std::string::npos);
 }
 
@@ -68,8 +72,9 @@ TEST(Templates, EveryKindInBothLanguagesHasASubjectTextAndHtml) {
             EXPECT_EQ(m.subject.find_first_of("\r\n"), std::string::npos);
         }
     // Spanish and English differ.
-    EXPECT_NE(sala::render_mail(sala::mail_kind::report_ready, seed_context(sala::language::es)).text,
-              sala::render_mail(sala::mail_kind::report_ready, seed_context(sala::language::en)).text);
+    EXPECT_NE(
+        sala::render_mail(sala::mail_kind::report_ready, seed_context(sala::language::es)).text,
+        sala::render_mail(sala::mail_kind::report_ready, seed_context(sala::language::en)).text);
 }
 
 TEST(Templates, UserValuesAreEscapedInHtmlAndSubjectsAreOneLine) {
@@ -103,7 +108,8 @@ TEST(Templates, R11_ReassignmentTellsToReinvitePanelists) {
 }
 
 TEST(Templates, R10_UnassignedShowsTheBlockedIntervalInTheZone) {
-    const auto m = sala::render_mail(sala::mail_kind::request_unassigned, seed_context(sala::language::es));
+    const auto m =
+        sala::render_mail(sala::mail_kind::request_unassigned, seed_context(sala::language::es));
     EXPECT_NE(m.text.find("de 15:02 a 16:01"), std::string::npos) << m.text;
 }
 

@@ -76,8 +76,8 @@ TEST(Time, ImpossibleCalendarFieldsAreRejected) {
 
 TEST(Time, RoundTripThroughManyZones) {
     const auto t = sala::make_utc(2021, 5, 12, 13, 5);
-    for (const char* z : {"Europe/Madrid", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe",
-                          "Pacific/Chatham", "UTC"}) {
+    for (const char* z : {"Europe/Madrid", "America/New_York", "Asia/Kolkata",
+                          "Australia/Lord_Howe", "Pacific/Chatham", "UTC"}) {
         EXPECT_EQ(sala::to_instant(sala::to_local(t, z), z), t) << z;
     }
     EXPECT_EQ(sala::format(t, "Asia/Kolkata"), "2021-05-12 18:35");

@@ -29,7 +29,7 @@ std::size_t collect(char* p, std::size_t s, std::size_t n, void* ud) {
 }
 
 class fake_zoom : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         server_ = new sala::test::child_process({"/usr/bin/python3", SALA_FAKE_ZOOM});
     }
@@ -42,9 +42,14 @@ protected:
 
     static json user(const std::string& id, int type, const std::string& role, bool webinar,
                      int capacity) {
-        json u = {{"id", id},          {"email", id + "@uni.test"}, {"first_name", "Sala"},
-                  {"last_name", id},   {"type", type},              {"role_id", role == "Owner" ? "0" : "2"},
-                  {"role_name", role}, {"status", "active"}};
+        json u = {{"id", id},
+                  {"email", id + "@uni.test"},
+                  {"first_name", "Sala"},
+                  {"last_name", id},
+                  {"type", type},
+                  {"role_id", role == "Owner" ? "0" : "2"},
+                  {"role_name", role},
+                  {"status", "active"}};
         if (webinar) u["feature"] = {{"webinar", true}, {"webinar_capacity", capacity}};
         return u;
     }
@@ -53,13 +58,16 @@ protected:
         json users = json::array();
         users.push_back(user("owner1", 2, "Owner", true, 500));
         for (int i = 1; i <= 5; ++i)
-            users.push_back(user("sala0" + std::to_string(i), 2, "Member", true, i == 5 ? 1000 : 100));
+            users.push_back(
+                user("sala0" + std::to_string(i), 2, "Member", true, i == 5 ? 1000 : 100));
         users.push_back(user("basic1", 1, "Member", false, 0));
         users.push_back(user("admin1", 2, "Admin", false, 0));
         json gone = user("gone1", 2, "Member", true, 100);
         gone["status"] = "inactive";
         users.push_back(gone);
-        return {{"users", users}, {"account_id", "acct-9"}, {"client_id", "cid-9"},
+        return {{"users", users},
+                {"account_id", "acct-9"},
+                {"client_id", "cid-9"},
                 {"client_secret", "top-secret-9"}};
     }
 
@@ -77,7 +85,8 @@ protected:
         return c;
     }
 
-    static json control(const std::string& what, const json& body = json::object(), bool get = false) {
+    static json control(const std::string& what, const json& body = json::object(),
+                        bool get = false) {
         CURL* c = curl_easy_init();
         std::string out;
         const std::string url = base() + "/_control/" + what;
@@ -160,7 +169,8 @@ TEST_F(fake_zoom, R1_R2_ListUsersReadsEveryPageOwnerAndLicences) {
             ++list_calls;
             EXPECT_NE(r["query"].get<std::string>().find("page_size=3"), std::string::npos);
             if (list_calls > 1) {
-                EXPECT_NE(r["query"].get<std::string>().find("next_page_token=np%3A"), std::string::npos);
+                EXPECT_NE(r["query"].get<std::string>().find("next_page_token=np%3A"),
+                          std::string::npos);
             }
         }
     EXPECT_EQ(list_calls, 3);
@@ -225,7 +235,8 @@ TEST_F(fake_zoom, ZoomRejectionIsNotRetryableAndCarriesZoomsCode) {
     EXPECT_FALSE(e.retryable());
     EXPECT_EQ(e.http_status(), 400);
     EXPECT_EQ(e.zoom_code(), 200);
-    EXPECT_NE(std::string(e.what()).find("Subscription plan for webinar is missing"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("Subscription plan for webinar is missing"),
+              std::string::npos);
     e = expect_zoom_error([&] { zoom.create_webinar(spec("nobody")); });
     EXPECT_EQ(e.http_status(), 404);
     EXPECT_EQ(e.zoom_code(), 1001);
@@ -294,16 +305,18 @@ TEST_F(fake_zoom, R15_ParticipantsReportReadsEveryPage) {
     EXPECT_EQ(report[3].leave_time, sala::make_utc(2021, 5, 12, 8, 0));
     EXPECT_EQ(report[3].duration_seconds, 2997);
     EXPECT_EQ(report[4].join_time, sala::make_utc(2021, 5, 12, 7, 4));
-    EXPECT_EQ(requests("GET", "/v2/report/webinars/" + h.webinar_id).size(), 4u);  // 1 miss + 3 pages
+    EXPECT_EQ(requests("GET", "/v2/report/webinars/" + h.webinar_id).size(),
+              4u);  // 1 miss + 3 pages
 }
 
 TEST_F(fake_zoom, R19_RecordingsListDownloadAndTrash) {
     sala::zoom_rest zoom(config());
     const auto h = zoom.create_webinar(spec());
     EXPECT_TRUE(zoom.list_recordings(h.webinar_id).empty());
-    control("recordings/" + h.webinar_id,
-            json::array({{{"id", "f-mp4"}, {"file_type", "MP4"}, {"content", std::string(100000, 'v')}},
-                         {{"id", "f-chat"}, {"file_type", "CHAT"}, {"content", "10:00 Ana: hola"}}}));
+    control(
+        "recordings/" + h.webinar_id,
+        json::array({{{"id", "f-mp4"}, {"file_type", "MP4"}, {"content", std::string(100000, 'v')}},
+                     {{"id", "f-chat"}, {"file_type", "CHAT"}, {"content", "10:00 Ana: hola"}}}));
     const auto files = zoom.list_recordings(h.webinar_id);
     ASSERT_EQ(files.size(), 2u);
     EXPECT_EQ(files[0].id, "f-mp4");
@@ -399,8 +412,11 @@ TEST_F(fake_zoom, RateLimitIsRetryableAfterRetryAfter) {
     fault({{"method", "POST"},
            {"path", "/v2/users/sala01/webinars"},
            {"status", 429},
-           {"headers", {{"Retry-After", iso}, {"X-RateLimit-Type", "QPS"}, {"X-RateLimit-Category", "Light"}}},
-           {"body", {{"code", 429}, {"message", "You have reached the maximum per-second rate limit for this API."}}}});
+           {"headers",
+            {{"Retry-After", iso}, {"X-RateLimit-Type", "QPS"}, {"X-RateLimit-Category", "Light"}}},
+           {"body",
+            {{"code", 429},
+             {"message", "You have reached the maximum per-second rate limit for this API."}}}});
     auto e = expect_zoom_error([&] { zoom.create_webinar(spec()); });
     EXPECT_TRUE(e.retryable());
     EXPECT_EQ(e.http_status(), 429);
@@ -423,7 +439,8 @@ TEST_F(fake_zoom, RateLimitIsRetryableAfterRetryAfter) {
 
 TEST_F(fake_zoom, ServerErrorsAreRetryable) {
     sala::zoom_rest zoom(config());
-    fault({{"path", "/v2/meetings/5/recordings"}, {"status", 500},
+    fault({{"path", "/v2/meetings/5/recordings"},
+           {"status", 500},
            {"body", {{"code", 500}, {"message", "internal"}}}});
     auto e = expect_zoom_error([&] { (void)zoom.list_recordings("5"); });
     EXPECT_TRUE(e.retryable());
@@ -484,7 +501,8 @@ TEST_F(fake_zoom, ConfigFromEnvironment) {
     EXPECT_EQ(c.client_secret, "c");
     EXPECT_EQ(c.api_base, base() + "/v2");
     EXPECT_EQ(c.oauth_url, "https://zoom.us/oauth/token");
-    for (const char* v : {"ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET", "SALA_ZOOM_API_BASE"})
+    for (const char* v :
+         {"ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET", "SALA_ZOOM_API_BASE"})
         unsetenv(v);
     auto bad = config();
     bad.api_base = "ftp://x";

@@ -32,7 +32,8 @@ void millis_prop(C& c, const char* name, std::chrono::milliseconds T::*field, co
     c.def_property(
         name, [field](const T& x) { return (x.*field).count() / 1000.0; },
         [field, name](T& x, double secs) {
-            if (!(secs > 0) || secs > 86400.0 * 7) throw invalid_settings(name, "must be between 0 and one week");
+            if (!(secs > 0) || secs > 86400.0 * 7)
+                throw invalid_settings(name, "must be between 0 and one week");
             x.*field = std::chrono::milliseconds{static_cast<long long>(secs * 1000)};
         },
         doc);
@@ -46,21 +47,31 @@ void bind_adapters(py::module_& m) {
     m.attr("HAVE_ZOOM") = bool(SALA_PY_HAVE_ZOOM);
 #if SALA_PY_HAVE_OUTBOX
     py::class_<outbox_mailer, mailer, std::shared_ptr<outbox_mailer>> ob(
-        m, "OutboxMailer", "Mailer writing each message as <folder>/<key>.eml (RFC 5322); a resend overwrites.");
-    ob.def(py::init([](const std::string& folder) { return std::make_shared<outbox_mailer>(folder); }),
-           py::arg("folder"), "Creates ``folder`` if missing (BackendError if it cannot).");
-    ob.def("path_for", [](const outbox_mailer& o, const std::string& key) { return o.path_for(key).string(); },
-           py::arg("idempotency_key"), "The file a message with this key is written to.");
-    ob.def_property_readonly("folder", [](const outbox_mailer& o) { return o.folder().string(); }, "The folder.");
-    m.def("format_rfc5322", [](const mail_message& msg) { return format_rfc5322(msg); }, py::arg("message"),
-          "The message as RFC 5322 text (encoded headers, multipart text + HTML, Message-ID).");
+        m, "OutboxMailer",
+        "Mailer writing each message as <folder>/<key>.eml (RFC 5322); a resend overwrites.");
+    ob.def(
+        py::init([](const std::string& folder) { return std::make_shared<outbox_mailer>(folder); }),
+        py::arg("folder"), "Creates ``folder`` if missing (BackendError if it cannot).");
+    ob.def(
+        "path_for",
+        [](const outbox_mailer& o, const std::string& key) { return o.path_for(key).string(); },
+        py::arg("idempotency_key"), "The file a message with this key is written to.");
+    ob.def_property_readonly(
+        "folder", [](const outbox_mailer& o) { return o.folder().string(); }, "The folder.");
+    m.def(
+        "format_rfc5322", [](const mail_message& msg) { return format_rfc5322(msg); },
+        py::arg("message"),
+        "The message as RFC 5322 text (encoded headers, multipart text + HTML, Message-ID).");
     m.def("rfc5322_message_id", &rfc5322_message_id, py::arg("message"),
           "The Message-ID derived from the idempotency key.");
 #endif
 #if SALA_PY_HAVE_SMTP
-    make_enum<smtp_tls>(m, "SmtpTls", "NONE (plain), STARTTLS (587) or IMPLICIT (465).", enum_members<smtp_tls>());
-    py::class_<smtp_config> sc(m, "SmtpConfig", "Where and how to send mail (mutable). Timeouts in seconds.");
-    sc.def(py::init([](std::string host, int port, std::string user, std::string password, smtp_tls tls) {
+    make_enum<smtp_tls>(m, "SmtpTls", "NONE (plain), STARTTLS (587) or IMPLICIT (465).",
+                        enum_members<smtp_tls>());
+    py::class_<smtp_config> sc(m, "SmtpConfig",
+                               "Where and how to send mail (mutable). Timeouts in seconds.");
+    sc.def(py::init([](std::string host, int port, std::string user, std::string password,
+                       smtp_tls tls) {
                smtp_config c;
                c.host = std::move(host);
                c.port = port;
@@ -69,8 +80,9 @@ void bind_adapters(py::module_& m) {
                c.tls = tls;
                return c;
            }),
-           py::arg("host") = "127.0.0.1", py::arg("port") = 25, py::arg("user") = "", py::arg("password") = "",
-           py::arg("tls") = smtp_tls::none, "Plain loopback SMTP by default.");
+           py::arg("host") = "127.0.0.1", py::arg("port") = 25, py::arg("user") = "",
+           py::arg("password") = "", py::arg("tls") = smtp_tls::none,
+           "Plain loopback SMTP by default.");
     sc.def_static("from_env", &smtp_config::from_env,
                   "From SALA_SMTP_* variables; InvalidSettingsError names a malformed one.");
     sc.def_readwrite("host", &smtp_config::host, "Server.");
@@ -84,14 +96,16 @@ void bind_adapters(py::module_& m) {
     millis_prop<smtp_config>(sc, "connect_timeout", &smtp_config::connect_timeout, "Seconds.");
     millis_prop<smtp_config>(sc, "total_timeout", &smtp_config::total_timeout, "Seconds.");
     sc.def("__repr__", [](const smtp_config& c) {
-        return "SmtpConfig(host='" + c.host + "', port=" + std::to_string(c.port) + ", user='" + c.user +
-               "', password=<hidden>)";
+        return "SmtpConfig(host='" + c.host + "', port=" + std::to_string(c.port) + ", user='" +
+               c.user + "', password=<hidden>)";
     });
     py::class_<smtp_mailer, mailer, std::shared_ptr<smtp_mailer>> sm(
-        m, "SmtpMailer", "Mailer over SMTP (libcurl): 4xx and connection failures are retryable, 5xx not.");
-    sm.def(py::init([](smtp_config c) { return std::make_shared<smtp_mailer>(std::move(c)); }), py::arg("config"),
-           "InvalidSettingsError for an empty host or a bad port.");
-    sm.def_property_readonly("config", [](const smtp_mailer& s) { return s.config(); }, "SmtpConfig (a copy).");
+        m, "SmtpMailer",
+        "Mailer over SMTP (libcurl): 4xx and connection failures are retryable, 5xx not.");
+    sm.def(py::init([](smtp_config c) { return std::make_shared<smtp_mailer>(std::move(c)); }),
+           py::arg("config"), "InvalidSettingsError for an empty host or a bad port.");
+    sm.def_property_readonly(
+        "config", [](const smtp_mailer& s) { return s.config(); }, "SmtpConfig (a copy).");
 #endif
 #if SALA_PY_HAVE_ZOOM
     py::register_exception_translator([](std::exception_ptr p) {
@@ -99,14 +113,15 @@ void bind_adapters(py::module_& m) {
         try {
             std::rethrow_exception(p);
         } catch (const zoom_error& e) {
-            py::object ex = zoom_error_class()(e.what(), e.retryable(), e.retry_after_seconds(), e.http_status(),
-                                               e.zoom_code());
+            py::object ex = zoom_error_class()(e.what(), e.retryable(), e.retry_after_seconds(),
+                                               e.http_status(), e.zoom_code());
             PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(ex.ptr())), ex.ptr());
         }
     });
-    py::class_<zoom_config> zc(m, "ZoomConfig", "Zoom Server-to-Server OAuth app and API endpoints (mutable).");
-    zc.def(py::init([](std::string account, std::string client, std::string secret, std::string api_base,
-                       std::string oauth_url) {
+    py::class_<zoom_config> zc(m, "ZoomConfig",
+                               "Zoom Server-to-Server OAuth app and API endpoints (mutable).");
+    zc.def(py::init([](std::string account, std::string client, std::string secret,
+                       std::string api_base, std::string oauth_url) {
                zoom_config c;
                c.account_id = std::move(account);
                c.client_id = std::move(client);
@@ -127,14 +142,19 @@ void bind_adapters(py::module_& m) {
     zc.def_readwrite("oauth_url", &zoom_config::oauth_url, "https://zoom.us/oauth/token");
     zc.def_readwrite("page_size", &zoom_config::page_size, "Up to 300.");
     millis_prop<zoom_config>(zc, "connect_timeout", &zoom_config::connect_timeout, "Seconds.");
-    millis_prop<zoom_config>(zc, "total_timeout", &zoom_config::total_timeout, "Seconds, one API call.");
-    millis_prop<zoom_config>(zc, "download_timeout", &zoom_config::download_timeout, "Seconds, one recording.");
+    millis_prop<zoom_config>(zc, "total_timeout", &zoom_config::total_timeout,
+                             "Seconds, one API call.");
+    millis_prop<zoom_config>(zc, "download_timeout", &zoom_config::download_timeout,
+                             "Seconds, one recording.");
     zc.def("__repr__", [](const zoom_config& c) {
-        return "ZoomConfig(account_id='" + c.account_id + "', api_base='" + c.api_base + "', client_secret=<hidden>)";
+        return "ZoomConfig(account_id='" + c.account_id + "', api_base='" + c.api_base +
+               "', client_secret=<hidden>)";
     });
     py::class_<zoom_rest, conferencing, std::shared_ptr<zoom_rest>> zr(
-        m, "ZoomRest", "Conferencing over the Zoom REST API v2; failures raise ZoomError (a BackendError).");
-    zr.def(py::init([](zoom_config c) { return std::make_shared<zoom_rest>(std::move(c)); }), py::arg("config"),
+        m, "ZoomRest",
+        "Conferencing over the Zoom REST API v2; failures raise ZoomError (a BackendError).");
+    zr.def(py::init([](zoom_config c) { return std::make_shared<zoom_rest>(std::move(c)); }),
+           py::arg("config"),
            "InvalidSettingsError for missing credentials or bad URLs; fetches no token yet.");
     zr.def("tokens_fetched", &zoom_rest::tokens_fetched, "OAuth tokens fetched so far.");
 #endif

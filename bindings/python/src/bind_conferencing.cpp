@@ -9,7 +9,7 @@ namespace {
 
 // Struct arguments are passed to Python as copies, never references.
 class py_conferencing : public conferencing {
-public:
+  public:
     std::vector<account_user> list_users() override {
         return call_port("Conferencing.list_users", [&] {
             PYBIND11_OVERRIDE_PURE(std::vector<account_user>, conferencing, list_users, );
@@ -26,11 +26,13 @@ public:
                   [&] { PYBIND11_OVERRIDE_PURE(void, conferencing, delete_webinar, id); });
     }
     void end_webinar(const std::string& id) override {
-        call_port("Conferencing.end_webinar", [&] { PYBIND11_OVERRIDE_PURE(void, conferencing, end_webinar, id); });
+        call_port("Conferencing.end_webinar",
+                  [&] { PYBIND11_OVERRIDE_PURE(void, conferencing, end_webinar, id); });
     }
     void set_user_password(const std::string& user_id, const std::string& password) override {
-        call_port("Conferencing.set_user_password",
-                  [&] { PYBIND11_OVERRIDE_PURE(void, conferencing, set_user_password, user_id, password); });
+        call_port("Conferencing.set_user_password", [&] {
+            PYBIND11_OVERRIDE_PURE(void, conferencing, set_user_password, user_id, password);
+        });
     }
     std::vector<participant> participants_report(const std::string& id) override {
         return call_port("Conferencing.participants_report", [&] {
@@ -42,7 +44,8 @@ public:
             PYBIND11_OVERRIDE_PURE(std::vector<recording_file>, conferencing, list_recordings, id);
         });
     }
-    void download_recording(const recording_file& file, const std::string& destination_path) override {
+    void download_recording(const recording_file& file,
+                            const std::string& destination_path) override {
         call_port("Conferencing.download_recording", [&] {
             recording_file copy = file;
             PYBIND11_OVERRIDE_PURE(void, conferencing, download_recording, copy, destination_path);
@@ -64,38 +67,45 @@ template <class T, class C>
 void instant_field(C& c, const char* name, instant T::*field, const char* doc) {
     c.def_property(
         name, [field](const T& x) { return x.*field; },
-        [field, name](T& x, py::object v) { x.*field = instant_arg(v, name, /*floor=*/true); }, doc);
+        [field, name](T& x, py::object v) { x.*field = instant_arg(v, name, /*floor=*/true); },
+        doc);
 }
 
 }  // namespace
 
 void bind_conferencing(py::module_& m) {
-    py::class_<webinar_spec> ws(m, "WebinarSpec", "What sala asks the backend to create (mutable value).");
+    py::class_<webinar_spec> ws(m, "WebinarSpec",
+                                "What sala asks the backend to create (mutable value).");
     ws.def(py::init<>(), "An empty spec.");
     ws.def_readwrite("host_user_id", &webinar_spec::host_user_id, "The room's backend user.");
     ws.def_readwrite("topic", &webinar_spec::topic, "Title.");
     instant_field<webinar_spec>(ws, "start", &webinar_spec::start, "Aware UTC datetime.");
     ws.def_property(
         "duration", [](const webinar_spec& s) { return s.duration; },
-        [](webinar_spec& s, py::object v) { s.duration = minutes_arg(v, "duration"); }, "timedelta.");
+        [](webinar_spec& s, py::object v) { s.duration = minutes_arg(v, "duration"); },
+        "timedelta.");
     ws.def_readwrite("zone", &webinar_spec::zone, "IANA zone shown to attendees.");
     ws.def_readwrite("admission", &webinar_spec::admission, "Admission.");
     ws.def_readwrite("passcode", &webinar_spec::passcode, "Webinar passcode (docs/zoom.md §3).");
     ws.def_readwrite("agenda", &webinar_spec::agenda, "Agenda text.");
-    value_methods(ws, {"host_user_id", "topic", "start", "duration", "zone", "admission"}, std::nullopt);
+    value_methods(ws, {"host_user_id", "topic", "start", "duration", "zone", "admission"},
+                  std::nullopt);
 
     py::class_<webinar_handle> wh(m, "WebinarHandle", "What the backend created (mutable value).");
     wh.def(py::init([](std::string id, std::string join, std::string start) {
                return webinar_handle{std::move(id), std::move(join), std::move(start)};
            }),
-           py::arg("webinar_id") = "", py::arg("join_url") = "", py::arg("start_url") = "", "WebinarHandle(id, join, start).");
+           py::arg("webinar_id") = "", py::arg("join_url") = "", py::arg("start_url") = "",
+           "WebinarHandle(id, join, start).");
     wh.def_readwrite("webinar_id", &webinar_handle::webinar_id, "Backend webinar id.");
     wh.def_readwrite("join_url", &webinar_handle::join_url, "For attendees.");
     wh.def_readwrite("start_url", &webinar_handle::start_url, "For the host.");
     value_methods(wh, {"webinar_id", "join_url", "start_url"}, std::nullopt);
 
-    py::class_<participant> pa(m, "Participant", "One join/leave session of one person (mutable value).");
-    pa.def(py::init([](std::string name, std::string email, py::object join, py::object leave, std::int64_t secs) {
+    py::class_<participant> pa(m, "Participant",
+                               "One join/leave session of one person (mutable value).");
+    pa.def(py::init([](std::string name, std::string email, py::object join, py::object leave,
+                       std::int64_t secs) {
                participant p;
                p.name = std::move(name);
                p.email = std::move(email);
@@ -110,24 +120,31 @@ void bind_conferencing(py::module_& m) {
     pa.def_readwrite("email", &participant::email, "E-mail.");
     instant_field<participant>(pa, "join_time", &participant::join_time, "Aware UTC datetime.");
     instant_field<participant>(pa, "leave_time", &participant::leave_time, "Aware UTC datetime.");
-    pa.def_readwrite("duration_seconds", &participant::duration_seconds, "Seconds in this session.");
-    value_methods(pa, {"name", "email", "join_time", "leave_time", "duration_seconds"}, std::nullopt);
+    pa.def_readwrite("duration_seconds", &participant::duration_seconds,
+                     "Seconds in this session.");
+    value_methods(pa, {"name", "email", "join_time", "leave_time", "duration_seconds"},
+                  std::nullopt);
 
-    py::class_<recording_file> rf(m, "RecordingFile", "One cloud recording file (mutable value, R19).");
+    py::class_<recording_file> rf(m, "RecordingFile",
+                                  "One cloud recording file (mutable value, R19).");
     rf.def(py::init([](std::string id, std::string type, std::string url, std::int64_t size) {
                return recording_file{std::move(id), std::move(type), std::move(url), size};
            }),
-           py::arg("id") = "", py::arg("file_type") = "", py::arg("download_url") = "", py::arg("size_bytes") = 0,
-           "RecordingFile(id, file_type, download_url, size_bytes).");
+           py::arg("id") = "", py::arg("file_type") = "", py::arg("download_url") = "",
+           py::arg("size_bytes") = 0, "RecordingFile(id, file_type, download_url, size_bytes).");
     rf.def_readwrite("id", &recording_file::id, "Backend file id.");
     rf.def_readwrite("file_type", &recording_file::file_type, "MP4, M4A, CHAT, TRANSCRIPT, ...");
     rf.def_readwrite("download_url", &recording_file::download_url, "Where to fetch it.");
     rf.def_readwrite("size_bytes", &recording_file::size_bytes, "Size.");
     value_methods(rf, {"id", "file_type", "download_url", "size_bytes"}, std::nullopt);
 
-    py::class_<room_settings> rs(m, "RoomSettings", "R20: what sala relies on in each room (mutable value).");
-    rs.def(py::init([](bool w, bool c) { return room_settings{w, c}; }), py::arg("waiting_room") = false,
-           py::arg("auto_save_chat") = true, "Defaults are what sala needs.");
+    py::class_<room_settings> rs(m, "RoomSettings",
+                                 "R20: what sala relies on in each room (mutable value).");
+    rs.def(py::init([](bool w, bool c) {
+               return room_settings{w, c};
+           }),
+           py::arg("waiting_room") = false, py::arg("auto_save_chat") = true,
+           "Defaults are what sala needs.");
     rs.def_readwrite("waiting_room", &room_settings::waiting_room, "Off.");
     rs.def_readwrite("auto_save_chat", &room_settings::auto_save_chat, "On.");
     value_methods(rs, {"waiting_room", "auto_save_chat"}, std::nullopt);
@@ -135,27 +152,32 @@ void bind_conferencing(py::module_& m) {
     using guard = py::call_guard<unlocked_call>;
     py::class_<conferencing, py_conferencing, std::shared_ptr<conferencing>> c(
         m, "Conferencing",
-        "Conferencing port (what sala needs from Zoom). Subclass it in Python (call super().__init__()) and "
-        "implement every method. Raise sala.BackendError(retryable=...) on failure; any other exception "
+        "Conferencing port (what sala needs from Zoom). Subclass it in Python (call "
+        "super().__init__()) and "
+        "implement every method. Raise sala.BackendError(retryable=...) on failure; any other "
+        "exception "
         "counts as a retryable BackendError.");
     c.def(py::init<>(), "For subclasses.");
-    c.def("list_users", &conferencing::list_users, guard(), "The account's users (list of AccountUser), every page (R2).");
-    c.def("create_webinar", &conferencing::create_webinar, py::arg("spec"), guard(), "WebinarSpec -> WebinarHandle.");
+    c.def("list_users", &conferencing::list_users, guard(),
+          "The account's users (list of AccountUser), every page (R2).");
+    c.def("create_webinar", &conferencing::create_webinar, py::arg("spec"), guard(),
+          "WebinarSpec -> WebinarHandle.");
     c.def("delete_webinar", &conferencing::delete_webinar, py::arg("webinar_id"), guard(),
           "Deleting one already gone is not an error.");
-    c.def("end_webinar", &conferencing::end_webinar, py::arg("webinar_id"), guard(), "R15: ends a live webinar.");
-    c.def("set_user_password", &conferencing::set_user_password, py::arg("user_id"), py::arg("password"), guard(),
-          "R12/R15: the room user's login password.");
+    c.def("end_webinar", &conferencing::end_webinar, py::arg("webinar_id"), guard(),
+          "R15: ends a live webinar.");
+    c.def("set_user_password", &conferencing::set_user_password, py::arg("user_id"),
+          py::arg("password"), guard(), "R12/R15: the room user's login password.");
     c.def("participants_report", &conferencing::participants_report, py::arg("webinar_id"), guard(),
           "Attendance report (list of Participant).");
     c.def("list_recordings", &conferencing::list_recordings, py::arg("webinar_id"), guard(),
           "R19: cloud recordings (list of RecordingFile); empty when none yet.");
-    c.def("download_recording", &conferencing::download_recording, py::arg("file"), py::arg("destination_path"),
-          guard(), "Downloads one file to ``destination_path``.");
+    c.def("download_recording", &conferencing::download_recording, py::arg("file"),
+          py::arg("destination_path"), guard(), "Downloads one file to ``destination_path``.");
     c.def("trash_recordings", &conferencing::trash_recordings, py::arg("webinar_id"), guard(),
           "Moves a webinar's recordings to the backend's trash.");
-    c.def("apply_room_settings", &conferencing::apply_room_settings, py::arg("user_id"), py::arg("settings"), guard(),
-          "R20.");
+    c.def("apply_room_settings", &conferencing::apply_room_settings, py::arg("user_id"),
+          py::arg("settings"), guard(), "R20.");
 }
 
 }  // namespace sala::python

@@ -85,8 +85,19 @@ class ZoomError(BackendError):
 )PY";
 
 py::object* g_classes[11];
-enum { k_error, k_invalid, k_settings, k_nonexistent, k_ambiguous, k_not_found, k_rule, k_not_free,
-       k_backend, k_store, k_zoom };  // index into g_classes
+enum {
+    k_error,
+    k_invalid,
+    k_settings,
+    k_nonexistent,
+    k_ambiguous,
+    k_not_found,
+    k_rule,
+    k_not_free,
+    k_backend,
+    k_store,
+    k_zoom
+};  // index into g_classes
 
 void raise(py::object instance) {
     PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(instance.ptr())), instance.ptr());
@@ -102,9 +113,17 @@ void bind_error(py::module_& m) {
     py::dict ns;
     ns["__builtins__"] = py::module_::import("builtins");
     py::exec(exceptions_source, ns);
-    const char* names[] = {"Error", "InvalidArgumentError", "InvalidSettingsError",
-                           "NonexistentLocalTimeError", "AmbiguousLocalTimeError", "NotFoundError",
-                           "RuleViolationError", "RoomNotFreeError", "BackendError", "StoreError", "ZoomError"};
+    const char* names[] = {"Error",
+                           "InvalidArgumentError",
+                           "InvalidSettingsError",
+                           "NonexistentLocalTimeError",
+                           "AmbiguousLocalTimeError",
+                           "NotFoundError",
+                           "RuleViolationError",
+                           "RoomNotFreeError",
+                           "BackendError",
+                           "StoreError",
+                           "ZoomError"};
     for (int i = 0; i < 11; ++i) {
         g_classes[i] = new py::object(ns[names[i]]);
         m.attr(names[i]) = *g_classes[i];

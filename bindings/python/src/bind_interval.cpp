@@ -4,7 +4,8 @@
 namespace sala::python {
 
 void bind_interval(py::module_& m) {
-    make_enum<allen>(m, "Allen", "Allen's thirteen interval relations, read as 'a <relation> b'.", enum_members<allen>());
+    make_enum<allen>(m, "Allen", "Allen's thirteen interval relations, read as 'a <relation> b'.",
+                     enum_members<allen>());
 
     py::class_<interval> c(m, "Interval",
                            "A half-open interval [begin, end) of instants (immutable). Two blocks "
@@ -18,21 +19,29 @@ void bind_interval(py::module_& m) {
     c.def_property_readonly("end", &interval::end, "Aware UTC datetime (excluded).");
     c.def_property_readonly("length", &interval::length, "datetime.timedelta.");
     c.def_property_readonly("empty", &interval::empty, "True when begin == end.");
-    c.def("contains",
-          [](const interval& i, py::object x) {
-              if (py::isinstance<interval>(x)) return i.contains(x.cast<interval>());
-              return i.contains(instant_arg(x, "x"));
-          },
-          py::arg("x"), "Whether aware datetime or Interval ``x`` lies inside.");
-    c.def("__contains__", [](const interval& i, py::object t) { return i.contains(instant_arg(t, "t")); });
-    c.def("overlaps", &interval::overlaps, py::arg("other"), "True when they share at least one minute.");
-    c.def("meets", &interval::meets, py::arg("other"), "True when one ends exactly where the other begins.");
-    c.def("before", &interval::before, py::arg("other"), "True when this ends at or before other begins.");
-    c.def("after", &interval::after, py::arg("other"), "True when this begins at or after other ends.");
+    c.def(
+        "contains",
+        [](const interval& i, py::object x) {
+            if (py::isinstance<interval>(x)) return i.contains(x.cast<interval>());
+            return i.contains(instant_arg(x, "x"));
+        },
+        py::arg("x"), "Whether aware datetime or Interval ``x`` lies inside.");
+    c.def("__contains__",
+          [](const interval& i, py::object t) { return i.contains(instant_arg(t, "t")); });
+    c.def("overlaps", &interval::overlaps, py::arg("other"),
+          "True when they share at least one minute.");
+    c.def("meets", &interval::meets, py::arg("other"),
+          "True when one ends exactly where the other begins.");
+    c.def("before", &interval::before, py::arg("other"),
+          "True when this ends at or before other begins.");
+    c.def("after", &interval::after, py::arg("other"),
+          "True when this begins at or after other ends.");
     c.def("intersection", &interval::intersection, py::arg("other"),
           "The shared part; empty (at the later begin) when they do not overlap.");
-    c.def("relation", &interval::relation, py::arg("other"), "The Allen relation 'self <relation> other'.");
-    c.def("__lt__", [](const interval& a, const interval& b) { return a < b; }, py::is_operator());
+    c.def("relation", &interval::relation, py::arg("other"),
+          "The Allen relation 'self <relation> other'.");
+    c.def(
+        "__lt__", [](const interval& a, const interval& b) { return a < b; }, py::is_operator());
     value_methods(c, {"begin", "end"}, std::vector<std::string>{"begin", "end"});
 }
 

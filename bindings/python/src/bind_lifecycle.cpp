@@ -32,12 +32,16 @@ void minutes_prop(C& c, const char* name, minutes T::*field, const char* doc) {
 }  // namespace
 
 void bind_lifecycle(py::module_& m) {
-    make_enum<step_kind>(m, "StepKind", "The lifecycle's steps, in the order they run at the same moment.", enum_members<step_kind>());
-    make_enum<step_outcome>(m, "StepOutcome", "DONE, FAILED (retried later) or WAITING (polling).", enum_members<step_outcome>());
+    make_enum<step_kind>(m, "StepKind",
+                         "The lifecycle's steps, in the order they run at the same moment.",
+                         enum_members<step_kind>());
+    make_enum<step_outcome>(m, "StepOutcome", "DONE, FAILED (retried later) or WAITING (polling).",
+                            enum_members<step_outcome>());
 
     py::class_<effect> ef(m, "Effect", "One external effect (a mail, a backend call), immutable.");
     ef.def_readonly("kind", &effect::kind, "'mail', 'create_webinar', ...");
-    ef.def_readonly("idempotency_key", &effect::idempotency_key, "Stable key ('credentials/42/1').");
+    ef.def_readonly("idempotency_key", &effect::idempotency_key,
+                    "Stable key ('credentials/42/1').");
     ef.def_readonly("payload", &effect::payload, "JSON text.");
     ef.def_readonly("request", &effect::request, "RequestId or None.");
     value_methods(ef, {"kind", "idempotency_key", "request"},
@@ -54,24 +58,29 @@ void bind_lifecycle(py::module_& m) {
     sr.def_readonly("progress", &step_record::progress, "Items already handled (set of str).");
     value_methods(sr, {"done", "attempts", "failures", "last_error"}, std::nullopt);
 
-    py::class_<backend_webinar> bw(m, "BackendWebinar", "A webinar as it exists on the backend (immutable).");
+    py::class_<backend_webinar> bw(m, "BackendWebinar",
+                                   "A webinar as it exists on the backend (immutable).");
     bw.def_readonly("room", &backend_webinar::room, "RoomId.");
     bw.def_readonly("host_user_id", &backend_webinar::host_user_id, "Room user.");
     bw.def_readonly("room_email", &backend_webinar::room_email, "Room e-mail.");
     bw.def_readonly("handle", &backend_webinar::handle, "WebinarHandle.");
     bw.def_readonly("passcode", &backend_webinar::passcode, "Webinar passcode.");
-    bw.def_readonly("generation", &backend_webinar::generation, "1 for the first create, +1 per reassignment.");
-    bw.def_readonly("password_given", &backend_webinar::password_given, "A credentials password was set.");
+    bw.def_readonly("generation", &backend_webinar::generation,
+                    "1 for the first create, +1 per reassignment.");
+    bw.def_readonly("password_given", &backend_webinar::password_given,
+                    "A credentials password was set.");
     value_methods(bw, {"room", "host_user_id", "handle", "generation"}, std::nullopt);
 
-    py::class_<webinar_record> wr(m, "WebinarRecord", "What the lifecycle remembers about one request (immutable).");
+    py::class_<webinar_record> wr(m, "WebinarRecord",
+                                  "What the lifecycle remembers about one request (immutable).");
     wr.def_readonly("request", &webinar_record::request, "RequestId.");
     wr.def_readonly("title", &webinar_record::title, "Title.");
     wr.def_readonly("webinar", &webinar_record::webinar, "BackendWebinar or None.");
     wr.def_readonly("replaced", &webinar_record::replaced, "R11: old ones still to delete.");
     wr.def_readonly("generation", &webinar_record::generation, "Creates so far.");
     wr.def_readonly("previous_room_email", &webinar_record::previous_room_email, "R11.");
-    wr.def_readonly("credentials_requested", &webinar_record::credentials_requested, "R13: aware UTC or None.");
+    wr.def_readonly("credentials_requested", &webinar_record::credentials_requested,
+                    "R13: aware UTC or None.");
     wr.def_readonly("steps", &webinar_record::steps, "dict StepKind -> StepRecord.");
     wr.def_readonly("report", &webinar_record::report, "R15: list of Participant.");
     wr.def_readonly("recordings", &webinar_record::recordings, "R19: list of RecordingFile.");
@@ -84,33 +93,47 @@ void bind_lifecycle(py::module_& m) {
     an.def_readonly("step", &admin_notice::step, "StepRecord.");
     value_methods(an, {"message", "queued"}, std::nullopt);
 
-    py::class_<lifecycle_state> ls(m, "LifecycleState", "The lifecycle's persistent state (a copy).");
+    py::class_<lifecycle_state> ls(m, "LifecycleState",
+                                   "The lifecycle's persistent state (a copy).");
     ls.def(py::init<>(), "Empty.");
     ls.def_readonly("webinars", &lifecycle_state::webinars, "dict RequestId -> WebinarRecord.");
-    ls.def_readonly("room_settings", &lifecycle_state::room_settings, "dict RoomId -> StepRecord (R20).");
+    ls.def_readonly("room_settings", &lifecycle_state::room_settings,
+                    "dict RoomId -> StepRecord (R20).");
     ls.def_readonly("admin_notices", &lifecycle_state::admin_notices, "list of AdminNotice.");
     value_methods(ls, {"webinars", "admin_notices"}, std::nullopt);
 
-    py::class_<lifecycle_options> lo(m, "LifecycleOptions",
-                                     "How the lifecycle behaves (mutable). Durations: int minutes or timedelta.");
-    lo.def(py::init<>(), "Defaults: Spanish, 3 failures before the admin hears, backoff 1..60 min, recordings trashed.");
+    py::class_<lifecycle_options> lo(
+        m, "LifecycleOptions",
+        "How the lifecycle behaves (mutable). Durations: int minutes or timedelta.");
+    lo.def(py::init<>(),
+           "Defaults: Spanish, 3 failures before the admin hears, backoff 1..60 min, recordings "
+           "trashed.");
     lo.def_readwrite("language", &lifecycle_options::language, "Language of the messages.");
     lo.def_readwrite("platform_name", &lifecycle_options::platform_name, "Shown in messages.");
-    lo.def_readwrite("sender", &lifecycle_options::from, "MailAddress messages come from (C++ ``from``).");
+    lo.def_readwrite("sender", &lifecycle_options::from,
+                     "MailAddress messages come from (C++ ``from``).");
     lo.def_readwrite("admin", &lifecycle_options::admin, "MailAddress of the admin.");
     lo.def_readwrite("failure_threshold", &lifecycle_options::failure_threshold,
                      "Consecutive failures before the admin hears of it.");
-    minutes_prop<lifecycle_options>(lo, "backoff_base", &lifecycle_options::backoff_base, "1, 2, 4, ... times this.");
-    minutes_prop<lifecycle_options>(lo, "backoff_max", &lifecycle_options::backoff_max, "Backoff cap.");
-    lo.def_readwrite("keep_recordings", &lifecycle_options::keep_recordings, "R19: else trashed after download.");
+    minutes_prop<lifecycle_options>(lo, "backoff_base", &lifecycle_options::backoff_base,
+                                    "1, 2, 4, ... times this.");
+    minutes_prop<lifecycle_options>(lo, "backoff_max", &lifecycle_options::backoff_max,
+                                    "Backoff cap.");
+    lo.def_readwrite("keep_recordings", &lifecycle_options::keep_recordings,
+                     "R19: else trashed after download.");
     lo.def_readwrite("recordings_dir", &lifecycle_options::recordings_dir, "R19: '' lists only.");
-    lo.def_readwrite("reports_dir", &lifecycle_options::reports_dir, "R15: '' keeps reports in memory only.");
-    minutes_prop<lifecycle_options>(lo, "recordings_poll", &lifecycle_options::recordings_poll, "R19 polling period.");
-    minutes_prop<lifecycle_options>(lo, "recording_stuck_after", &lifecycle_options::recording_stuck_after,
+    lo.def_readwrite("reports_dir", &lifecycle_options::reports_dir,
+                     "R15: '' keeps reports in memory only.");
+    minutes_prop<lifecycle_options>(lo, "recordings_poll", &lifecycle_options::recordings_poll,
+                                    "R19 polling period.");
+    minutes_prop<lifecycle_options>(lo, "recording_stuck_after",
+                                    &lifecycle_options::recording_stuck_after,
                                     "R19: 6 h by default, from the end.");
-    minutes_prop<lifecycle_options>(lo, "recordings_give_up_after", &lifecycle_options::recordings_give_up_after,
+    minutes_prop<lifecycle_options>(lo, "recordings_give_up_after",
+                                    &lifecycle_options::recordings_give_up_after,
                                     "R19: stop polling after this.");
-    lo.def_readwrite("room_settings", &lifecycle_options::room_settings, "R20: RoomSettings to apply.");
+    lo.def_readwrite("room_settings", &lifecycle_options::room_settings,
+                     "R20: RoomSettings to apply.");
     lo.def_property(
         "attendees", [](const lifecycle_options& o) { return static_cast<bool>(o.attendees); },
         [](lifecycle_options& o, py::object f) {
@@ -118,32 +141,44 @@ void bind_lifecycle(py::module_& m) {
                 o.attendees = nullptr;
                 return;
             }
-            o.attendees = port_callback<std::vector<mail_address>, const request&>(std::move(f), "attendees");
+            o.attendees =
+                port_callback<std::vector<mail_address>, const request&>(std::move(f), "attendees");
         },
-        "Set a callable(Request) -> list[MailAddress] of registered attendees (R12); reads back as whether "
+        "Set a callable(Request) -> list[MailAddress] of registered attendees (R12); reads back as "
+        "whether "
         "one is set. Exceptions it raises count as a retryable BackendError.");
     lo.attr("__hash__") = py::none();
 
-    py::class_<webinar_credentials> wc(m, "WebinarCredentials", "What the organizer's view shows (R12), immutable.");
+    py::class_<webinar_credentials> wc(m, "WebinarCredentials",
+                                       "What the organizer's view shows (R12), immutable.");
     wc.def_readonly("start_url", &webinar_credentials::start_url, "Host start URL.");
     wc.def_readonly("join_url", &webinar_credentials::join_url, "Attendee join URL.");
     wc.def_readonly("user_name", &webinar_credentials::user_name, "The room's e-mail.");
     wc.def_readonly("password", &webinar_credentials::password, "Valid for this webinar only.");
-    wc.def_readonly("valid_until", &webinar_credentials::valid_until, "Grace end (aware UTC), then rotated (R15).");
+    wc.def_readonly("valid_until", &webinar_credentials::valid_until,
+                    "Grace end (aware UTC), then rotated (R15).");
     wc.def("__repr__", [](const webinar_credentials& c) {
-        return "WebinarCredentials(user_name='" + c.user_name + "', join_url='" + c.join_url + "', password=<hidden>)";
+        return "WebinarCredentials(user_name='" + c.user_name + "', join_url='" + c.join_url +
+               "', password=<hidden>)";
     });
 
-    py::class_<attendance_report> ar(m, "AttendanceReport", "R15: the attendance report (immutable).");
+    py::class_<attendance_report> ar(m, "AttendanceReport",
+                                     "R15: the attendance report (immutable).");
     ar.def_readonly("request", &attendance_report::request, "RequestId.");
     ar.def_readonly("title", &attendance_report::title, "Title.");
-    ar.def_readonly("sessions", &attendance_report::sessions, "list of Participant, one per join/leave.");
-    ar.def("people", &attendance_report::people, "Distinct people (by e-mail, or name without one).");
-    ar.def("csv", [](const attendance_report& r, py::object zone) {
-        return r.csv(zone.is_none() ? std::string() : zone_arg(zone, "zone"));
-    }, py::arg("zone") = py::none(), "CSV text; times in ``zone`` (name or ZoneInfo) or UTC.");
+    ar.def_readonly("sessions", &attendance_report::sessions,
+                    "list of Participant, one per join/leave.");
+    ar.def("people", &attendance_report::people,
+           "Distinct people (by e-mail, or name without one).");
+    ar.def(
+        "csv",
+        [](const attendance_report& r, py::object zone) {
+            return r.csv(zone.is_none() ? std::string() : zone_arg(zone, "zone"));
+        },
+        py::arg("zone") = py::none(), "CSV text; times in ``zone`` (name or ZoneInfo) or UTC.");
 
-    py::class_<about_to_start_entry> ab(m, "AboutToStartEntry", "R13: a webinar inside its credentials window.");
+    py::class_<about_to_start_entry> ab(m, "AboutToStartEntry",
+                                        "R13: a webinar inside its credentials window.");
     ab.def_readonly("request", &about_to_start_entry::request, "RequestId.");
     ab.def_readonly("title", &about_to_start_entry::title, "Title.");
     ab.def_readonly("room", &about_to_start_entry::room, "RoomId.");
@@ -185,11 +220,12 @@ void bind_lifecycle(py::module_& m) {
                ", detail=" + py::repr(self.attr("detail")).cast<std::string>() + ")";
     });
 
-    py::class_<lifecycle> l(m, "Lifecycle",
-                            "Drives each webinar's life (R10-R16, R19, R20) from the platform's state: tick(now) "
-                            "runs every due step once, in moment order, catching up after an outage (R16). The "
-                            "conferencing and mailer may be Python classes; their exceptions are retried like any "
-                            "backend failure. Keeps the platform and ports alive.");
+    py::class_<lifecycle> l(
+        m, "Lifecycle",
+        "Drives each webinar's life (R10-R16, R19, R20) from the platform's state: tick(now) "
+        "runs every due step once, in moment order, catching up after an outage (R16). The "
+        "conferencing and mailer may be Python classes; their exceptions are retried like any "
+        "backend failure. Keeps the platform and ports alive.");
     l.def(py::init([](platform& p, conferencing& c, mailer& mm, std::optional<lifecycle_options> o,
                       std::optional<lifecycle_state> st) {
               return unlocked([&] {
@@ -197,67 +233,99 @@ void bind_lifecycle(py::module_& m) {
                                                      st.value_or(lifecycle_state{}));
               });
           }),
-          py::arg("platform"), py::arg("conferencing"), py::arg("mailer"), py::arg("options") = py::none(),
-          py::arg("state") = py::none(), py::keep_alive<1, 2>(), py::keep_alive<1, 3>(), py::keep_alive<1, 4>(),
+          py::arg("platform"), py::arg("conferencing"), py::arg("mailer"),
+          py::arg("options") = py::none(), py::arg("state") = py::none(), py::keep_alive<1, 2>(),
+          py::keep_alive<1, 3>(), py::keep_alive<1, 4>(),
           "Subscribes to ``platform``; ``state`` restores a saved LifecycleState.");
-    l.def("tick", [](lifecycle& x, py::object now) {
-        const instant t = instant_arg(now, "now", /*floor=*/true);
-        return unlocked([&] { return x.tick(t); });
-    }, py::arg("now"), "Runs every step due at aware ``now``; returns how many were attempted. Releases the GIL.");
-    l.def("next_due", [](const lifecycle& x) { return unlocked([&] { return x.next_due(); }); },
-          "When the next step is due (aware UTC; past if one already is), or None when idle.");
-    l.def_property_readonly("dirty", &lifecycle::dirty, "The platform changed since the last tick.");
-    l.def("about_to_start", [](const lifecycle& x, py::object now, py::object lookahead) {
-        const instant t = instant_arg(now, "now", true);
-        const minutes la = minutes_arg(lookahead, "lookahead");
-        return unlocked([&] { return x.about_to_start(t, la); });
-    }, py::arg("now"), py::arg("lookahead") = 0, "R13: webinars in their credentials window without credentials.");
-    l.def("generate_credentials_now", [](lifecycle& x, request_id id, py::object now) {
-        const instant t = instant_arg(now, "now", true);
-        return unlocked([&] { return x.generate_credentials_now(id, t); });
-    }, py::arg("request"), py::arg("now"), "R13: makes the credentials due now and ticks; True once mailed.");
+    l.def(
+        "tick",
+        [](lifecycle& x, py::object now) {
+            const instant t = instant_arg(now, "now", /*floor=*/true);
+            return unlocked([&] { return x.tick(t); });
+        },
+        py::arg("now"),
+        "Runs every step due at aware ``now``; returns how many were attempted. Releases the GIL.");
+    l.def(
+        "next_due", [](const lifecycle& x) { return unlocked([&] { return x.next_due(); }); },
+        "When the next step is due (aware UTC; past if one already is), or None when idle.");
+    l.def_property_readonly("dirty", &lifecycle::dirty,
+                            "The platform changed since the last tick.");
+    l.def(
+        "about_to_start",
+        [](const lifecycle& x, py::object now, py::object lookahead) {
+            const instant t = instant_arg(now, "now", true);
+            const minutes la = minutes_arg(lookahead, "lookahead");
+            return unlocked([&] { return x.about_to_start(t, la); });
+        },
+        py::arg("now"), py::arg("lookahead") = 0,
+        "R13: webinars in their credentials window without credentials.");
+    l.def(
+        "generate_credentials_now",
+        [](lifecycle& x, request_id id, py::object now) {
+            const instant t = instant_arg(now, "now", true);
+            return unlocked([&] { return x.generate_credentials_now(id, t); });
+        },
+        py::arg("request"), py::arg("now"),
+        "R13: makes the credentials due now and ticks; True once mailed.");
     l.def("link_account", &lifecycle::link_account, py::arg("name"), py::arg("kind"),
-          py::call_guard<unlocked_call>(), "R1/R2: lists the backend's users and links them; returns a LinkReport.");
-    l.def("credentials_of", &lifecycle::credentials_of, py::arg("request"), py::call_guard<unlocked_call>(),
+          py::call_guard<unlocked_call>(),
+          "R1/R2: lists the backend's users and links them; returns a LinkReport.");
+    l.def("credentials_of", &lifecycle::credentials_of, py::arg("request"),
+          py::call_guard<unlocked_call>(),
           "R12: WebinarCredentials or None (only in the process that generated them).");
     l.def("report_of", &lifecycle::report_of, py::arg("request"), py::call_guard<unlocked_call>(),
           "R15: AttendanceReport or None.");
     l.def("problems", &lifecycle::problems, py::call_guard<unlocked_call>(), "list of Problem.");
-    l.def("state", [](const lifecycle& x) { return unlocked([&] { return x.state(); }); }, "LifecycleState (a copy).");
-    l.def("options", [](const lifecycle& x) { return unlocked([&] { return x.options(); }); },
-          "LifecycleOptions (a copy).");
-    l.def("effects", [](const lifecycle& x) { return unlocked([&] { return x.effects(); }); },
-          "Every external effect so far, in order (list of Effect copies).");
-    l.def("on_step", [](lifecycle& x, py::object f) {
-        auto held = hold_callable(std::move(f));
-        unlocked([&] {
-            x.on_step([held](const step_event& e) {
-                py::gil_scoped_acquire gil;
-                try {
-                    (*held)(step_event(e));
-                } catch (py::error_already_set& err) {
-                    // A logging callback must not break a step half-way: report it as unraisable.
-                    err.discard_as_unraisable("sala.Lifecycle callback");
-                }
+    l.def(
+        "state", [](const lifecycle& x) { return unlocked([&] { return x.state(); }); },
+        "LifecycleState (a copy).");
+    l.def(
+        "options", [](const lifecycle& x) { return unlocked([&] { return x.options(); }); },
+        "LifecycleOptions (a copy).");
+    l.def(
+        "effects", [](const lifecycle& x) { return unlocked([&] { return x.effects(); }); },
+        "Every external effect so far, in order (list of Effect copies).");
+    l.def(
+        "on_step",
+        [](lifecycle& x, py::object f) {
+            auto held = hold_callable(std::move(f));
+            unlocked([&] {
+                x.on_step([held](const step_event& e) {
+                    py::gil_scoped_acquire gil;
+                    try {
+                        (*held)(step_event(e));
+                    } catch (py::error_already_set& err) {
+                        // A logging callback must not break a step half-way: report it as
+                        // unraisable.
+                        err.discard_as_unraisable("sala.Lifecycle callback");
+                    }
+                });
             });
-        });
-    }, py::arg("callback"), "callback(StepEvent) after every step attempt; its exceptions are reported as unraisable.");
-    l.def("on_effect", [](lifecycle& x, py::object f) {
-        auto held = hold_callable(std::move(f));
-        unlocked([&] {
-            x.on_effect([held](const effect& e) {
-                py::gil_scoped_acquire gil;
-                try {
-                    (*held)(effect(e));
-                } catch (py::error_already_set& err) {
-                    // A logging callback must not break a step half-way: report it as unraisable.
-                    err.discard_as_unraisable("sala.Lifecycle callback");
-                }
+        },
+        py::arg("callback"),
+        "callback(StepEvent) after every step attempt; its exceptions are reported as unraisable.");
+    l.def(
+        "on_effect",
+        [](lifecycle& x, py::object f) {
+            auto held = hold_callable(std::move(f));
+            unlocked([&] {
+                x.on_effect([held](const effect& e) {
+                    py::gil_scoped_acquire gil;
+                    try {
+                        (*held)(effect(e));
+                    } catch (py::error_already_set& err) {
+                        // A logging callback must not break a step half-way: report it as
+                        // unraisable.
+                        err.discard_as_unraisable("sala.Lifecycle callback");
+                    }
+                });
             });
-        });
-    }, py::arg("callback"), "callback(Effect) after every external effect; its exceptions are reported as unraisable.");
-    l.def_static("key", &lifecycle::key, py::arg("step"), py::arg("request"), py::arg("generation") = 0,
-                 py::arg("item") = "", "The idempotency key of a step's effect ('credentials/42/1').");
+        },
+        py::arg("callback"),
+        "callback(Effect) after every external effect; its exceptions are reported as unraisable.");
+    l.def_static("key", &lifecycle::key, py::arg("step"), py::arg("request"),
+                 py::arg("generation") = 0, py::arg("item") = "",
+                 "The idempotency key of a step's effect ('credentials/42/1').");
 }
 
 }  // namespace sala::python

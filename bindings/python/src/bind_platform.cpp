@@ -10,7 +10,8 @@ namespace {
 std::shared_ptr<const clock> clock_arg(py::object c) {
     if (c.is_none()) return nullptr;
     if (!py::isinstance<clock>(c))
-        throw invalid_argument("clock", "expected a sala.Clock (SystemClock, ManualClock or a subclass)");
+        throw invalid_argument("clock",
+                               "expected a sala.Clock (SystemClock, ManualClock or a subclass)");
     return hold_python<clock>(std::move(c));
 }
 
@@ -20,20 +21,31 @@ using guard = py::call_guard<unlocked_call>;
 
 void bind_platform(py::module_& m) {
     make_enum<assign_status>(m, "AssignStatus",
-                             "ASSIGNED; NO_ROOM_FREE (queued, R10); ROOM_NOT_FREE (the chosen room is busy; nothing changed).", enum_members<assign_status>());
-    make_enum<webinar_status>(m, "WebinarStatus", "R17: UNASSIGNED (pending), FUTURE, RUNNING, FINISHED.", enum_members<webinar_status>());
-    make_enum<event_kind>(m, "EventKind", "What a successful Platform command changed (see Platform.subscribe).", enum_members<event_kind>());
+                             "ASSIGNED; NO_ROOM_FREE (queued, R10); ROOM_NOT_FREE (the chosen room "
+                             "is busy; nothing changed).",
+                             enum_members<assign_status>());
+    make_enum<webinar_status>(m, "WebinarStatus",
+                              "R17: UNASSIGNED (pending), FUTURE, RUNNING, FINISHED.",
+                              enum_members<webinar_status>());
+    make_enum<event_kind>(m, "EventKind",
+                          "What a successful Platform command changed (see Platform.subscribe).",
+                          enum_members<event_kind>());
 
-    py::class_<assignment> a(m, "Assignment",
-                             "Outcome of an assignment (immutable). Truthy when ASSIGNED; ``reason`` says why not.");
+    py::class_<assignment> a(
+        m, "Assignment",
+        "Outcome of an assignment (immutable). Truthy when ASSIGNED; ``reason`` says why not.");
     a.def_readonly("status", &assignment::status, "AssignStatus.");
     a.def_readonly("room", &assignment::room, "RoomId when assigned, else None.");
     a.def_readonly("reason", &assignment::reason, "Why not, in words an admin can act on.");
-    a.def("__bool__", [](const assignment& x) { return static_cast<bool>(x); }, "True when assigned.");
+    a.def(
+        "__bool__", [](const assignment& x) { return static_cast<bool>(x); },
+        "True when assigned.");
     a.def("value", &assignment::value, "The RoomId, or raises RoomNotFreeError with the reason.");
-    value_methods(a, {"status", "room", "reason"}, std::vector<std::string>{"status", "room", "reason"});
+    value_methods(a, {"status", "room", "reason"},
+                  std::vector<std::string>{"status", "room", "reason"});
 
-    py::class_<submission> s(m, "Submission", "What submit() did: the new RequestId and its Assignment (immutable).");
+    py::class_<submission> s(
+        m, "Submission", "What submit() did: the new RequestId and its Assignment (immutable).");
     s.def_readonly("id", &submission::id, "RequestId.");
     s.def_readonly("assignment", &submission::assignment, "Assignment.");
     value_methods(s, {"id", "assignment"}, std::vector<std::string>{"id", "assignment"});
@@ -41,28 +53,38 @@ void bind_platform(py::module_& m) {
     py::class_<link_report> l(m, "LinkReport", "What link_account did (R1, R2); immutable.");
     l.def_readonly("pool", &link_report::pool, "PoolId.");
     l.def_readonly("new_rooms", &link_report::new_rooms, "RoomIds added, inactive (R2).");
-    l.def_readonly("wasted_licences", &link_report::wasted_licences, "AccountUsers: owners holding a licence (R1).");
-    l.def_readonly("unlicensed", &link_report::unlicensed, "AccountUsers without a licence: not rooms.");
+    l.def_readonly("wasted_licences", &link_report::wasted_licences,
+                   "AccountUsers: owners holding a licence (R1).");
+    l.def_readonly("unlicensed", &link_report::unlicensed,
+                   "AccountUsers without a licence: not rooms.");
     value_methods(l, {"pool", "new_rooms", "wasted_licences", "unlicensed"}, std::nullopt);
 
-    py::class_<calendar_entry> ce(m, "CalendarEntry", "One webinar in a view (R17); immutable copy.");
+    py::class_<calendar_entry> ce(m, "CalendarEntry",
+                                  "One webinar in a view (R17); immutable copy.");
     ce.def_readonly("request", &calendar_entry::request, "Request.");
     ce.def_readonly("room", &calendar_entry::room, "RoomId or None (queued).");
     ce.def_readonly("status", &calendar_entry::status, "WebinarStatus.");
     ce.def_property_readonly("blocked", &calendar_entry::blocked, "Interval (R7).");
-    value_methods(ce, {"request", "room", "status"}, std::vector<std::string>{"request", "room", "status"});
+    value_methods(ce, {"request", "room", "status"},
+                  std::vector<std::string>{"request", "room", "status"});
 
-    py::class_<event> ev(m, "Event", "What a successful command changed, for listeners (immutable).");
+    py::class_<event> ev(m, "Event",
+                         "What a successful command changed, for listeners (immutable).");
     ev.def_readonly("kind", &event::kind, "EventKind.");
     ev.def_readonly("request", &event::request, "RequestId or None.");
     ev.def_readonly("room", &event::room, "RoomId now held (assigned, reassigned) or None.");
-    ev.def_readonly("previous_room", &event::previous_room, "RoomId let go (reassigned, cancelled) or None.");
-    ev.def("__eq__", [](const event& x, py::handle o) -> py::object {
-        if (!py::isinstance<event>(o)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
-        const auto& y = o.cast<const event&>();
-        return py::bool_(x.kind == y.kind && x.request == y.request && x.room == y.room &&
-                         x.previous_room == y.previous_room);
-    }, py::is_operator());
+    ev.def_readonly("previous_room", &event::previous_room,
+                    "RoomId let go (reassigned, cancelled) or None.");
+    ev.def(
+        "__eq__",
+        [](const event& x, py::handle o) -> py::object {
+            if (!py::isinstance<event>(o))
+                return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+            const auto& y = o.cast<const event&>();
+            return py::bool_(x.kind == y.kind && x.request == y.request && x.room == y.room &&
+                             x.previous_room == y.previous_room);
+        },
+        py::is_operator());
     ev.def("__hash__", [](py::handle self) {
         return py::hash(py::make_tuple(self.attr("kind"), self.attr("request"), self.attr("room"),
                                        self.attr("previous_room")));
@@ -74,14 +96,16 @@ void bind_platform(py::module_& m) {
                ", previous_room=" + py::repr(self.attr("previous_room")).cast<std::string>() + ")";
     });
 
-    py::class_<platform_state> st(m, "PlatformState",
-                                  "Everything a platform knows (a copy): save it, compare it, Platform.restore() it.");
+    py::class_<platform_state> st(
+        m, "PlatformState",
+        "Everything a platform knows (a copy): save it, compare it, Platform.restore() it.");
     st.def_readonly("settings", &platform_state::settings, "Settings (a copy).");
     st.def_readonly("policy", &platform_state::policy, "PolicyKind.");
     st.def_readonly("pools", &platform_state::pools, "list of Pool.");
     st.def_readonly("rooms", &platform_state::rooms, "list of Room, in id order.");
     st.def_readonly("requests", &platform_state::requests, "dict RequestId -> Request.");
-    st.def_readonly("reservations", &platform_state::reservations, "dict RequestId -> Reservation.");
+    st.def_readonly("reservations", &platform_state::reservations,
+                    "dict RequestId -> Reservation.");
     st.def_readonly("queue", &platform_state::queue, "list of RequestId, oldest first (R10).");
     st.def_readonly("next_request", &platform_state::next_request, "The next request id number.");
     value_methods(st, {"policy", "pools", "rooms", "queue", "next_request"}, std::nullopt);
@@ -91,41 +115,57 @@ void bind_platform(py::module_& m) {
 
     py::class_<platform, std::shared_ptr<platform>> p(
         m, "Platform",
-        "The facade a host talks to: rooms and pools (R1-R5), requests (R6-R8), allocation (R9-R11), views "
-        "(R17). Commands happen whole or not at all. Queries return copies. Calls release the GIL; sala "
+        "The facade a host talks to: rooms and pools (R1-R5), requests (R6-R8), allocation "
+        "(R9-R11), views "
+        "(R17). Commands happen whole or not at all. Queries return copies. Calls release the GIL; "
+        "sala "
         "calls from several threads are serialized.");
     p.def(py::init([](std::optional<settings> s, py::object c) {
               auto clk = clock_arg(std::move(c));
-              return unlocked([&] { return std::make_shared<platform>(s.value_or(settings{}), std::move(clk)); });
+              return unlocked([&] {
+                  return std::make_shared<platform>(s.value_or(settings{}), std::move(clk));
+              });
           }),
           py::arg("settings") = py::none(), py::arg("clock") = py::none(),
-          "Validates ``settings`` (InvalidSettingsError). Without a clock it reads the system clock. The "
+          "Validates ``settings`` (InvalidSettingsError). Without a clock it reads the system "
+          "clock. The "
           "platform keeps a Python clock alive.");
-    p.def_static("restore",
-                 [](platform_state st, py::object c) {
-                     auto clk = clock_arg(std::move(c));
-                     return unlocked([&] { return std::make_shared<platform>(platform::restore(std::move(st), std::move(clk))); });
-                 },
-                 py::arg("state"), py::arg("clock") = py::none(), "Rebuilds a platform from a saved PlatformState; validates it.");
+    p.def_static(
+        "restore",
+        [](platform_state st, py::object c) {
+            auto clk = clock_arg(std::move(c));
+            return unlocked([&] {
+                return std::make_shared<platform>(platform::restore(std::move(st), std::move(clk)));
+            });
+        },
+        py::arg("state"), py::arg("clock") = py::none(),
+        "Rebuilds a platform from a saved PlatformState; validates it.");
 
-    p.def_property_readonly("settings", [](const platform& x) { return unlocked([&] { return x.get_settings(); }); },
-                            "A copy of the Settings in force (use set_settings to change them).");
+    p.def_property_readonly(
+        "settings", [](const platform& x) { return unlocked([&] { return x.get_settings(); }); },
+        "A copy of the Settings in force (use set_settings to change them).");
     p.def("set_settings", &platform::set_settings, py::arg("settings"), guard(),
           "Validates and applies to requests made from now on.");
-    p.def("set_policy", py::overload_cast<policy_kind>(&platform::set_policy), py::arg("policy"), guard(),
-          "R9: a built-in PolicyKind (first-fit unless told otherwise).");
-    p.def("set_policy",
-          [](platform& x, py::object pol) {
-              auto sp = hold_python<allocation_policy>(std::move(pol));
-              unlocked([&] { x.set_policy(std::move(sp)); });
-          },
-          py::arg("policy"), "A custom AllocationPolicy (kept alive; not saved in the state).");
-    p.def_property_readonly("policy_name", [](const platform& x) { return unlocked([&] { return x.policy().name(); }); },
-                            "The name of the policy in force.");
+    p.def("set_policy", py::overload_cast<policy_kind>(&platform::set_policy), py::arg("policy"),
+          guard(), "R9: a built-in PolicyKind (first-fit unless told otherwise).");
+    p.def(
+        "set_policy",
+        [](platform& x, py::object pol) {
+            auto sp = hold_python<allocation_policy>(std::move(pol));
+            unlocked([&] { x.set_policy(std::move(sp)); });
+        },
+        py::arg("policy"), "A custom AllocationPolicy (kept alive; not saved in the state).");
+    p.def_property_readonly(
+        "policy_name",
+        [](const platform& x) { return unlocked([&] { return x.policy().name(); }); },
+        "The name of the policy in force.");
 
-    p.def("link_account", &platform::link_account, py::arg("name"), py::arg("kind"), py::arg("users"), guard(),
-          "R1/R2: lists the account's users (AccountUser) as candidate rooms, inactive; returns a LinkReport.");
-    p.def("activate", &platform::activate, py::arg("room"), guard(), "R2: inactive -> active, in manual mode.");
+    p.def("link_account", &platform::link_account, py::arg("name"), py::arg("kind"),
+          py::arg("users"), guard(),
+          "R1/R2: lists the account's users (AccountUser) as candidate rooms, inactive; returns a "
+          "LinkReport.");
+    p.def("activate", &platform::activate, py::arg("room"), guard(),
+          "R2: inactive -> active, in manual mode.");
     p.def("deactivate", &platform::deactivate, py::arg("room"), guard(),
           "R4: RuleViolationError while the room holds unfinished webinars.");
     p.def("set_mode", &platform::set_mode, py::arg("room"), py::arg("mode"), guard(),
@@ -136,60 +176,75 @@ void bind_platform(py::module_& m) {
     p.def("submit", &platform::submit, py::arg("input"), guard(),
           "R6-R10: validates a RequestInput (InvalidArgumentError naming the field), then assigns "
           "automatically or queues; returns a Submission.");
-    p.def("submit",
-          [](platform& x, std::string title, py::object start, py::object duration, std::string event_id,
-             organizer org, py::object zone, admission adm, std::optional<int> expected,
-             std::vector<std::string> panelists, std::optional<choose> how) {
-              const auto in = py::module_::import("sala._sala")
-                                  .attr("RequestInput")(title, start, duration, event_id, org, py::arg("zone") = zone,
-                                                        py::arg("admission") = adm,
-                                                        py::arg("expected_attendees") = expected,
-                                                        py::arg("panelists") = panelists, py::arg("choose") = how)
-                                  .cast<request_input>();
-              return unlocked([&] { return x.submit(in); });
-          },
-          py::kw_only(), py::arg("title"), py::arg("start"), py::arg("duration"), py::arg("event_id"),
-          py::arg("organizer"), py::arg("zone") = py::none(), py::arg("admission") = admission::automatic,
-          py::arg("expected_attendees") = py::none(), py::arg("panelists") = std::vector<std::string>{},
-          py::arg("choose") = py::none(), "Same, with RequestInput's fields as keywords.");
-    p.def("retry", &platform::retry, py::arg("request"), guard(), "R10: automatic assignment again for a queued request.");
-    p.def("retry_queue", &platform::retry_queue, guard(), "R10: retries the queue in order; returns how many got a room.");
+    p.def(
+        "submit",
+        [](platform& x, std::string title, py::object start, py::object duration,
+           std::string event_id, organizer org, py::object zone, admission adm,
+           std::optional<int> expected, std::vector<std::string> panelists,
+           std::optional<choose> how) {
+            const auto in =
+                py::module_::import("sala._sala")
+                    .attr("RequestInput")(title, start, duration, event_id, org,
+                                          py::arg("zone") = zone, py::arg("admission") = adm,
+                                          py::arg("expected_attendees") = expected,
+                                          py::arg("panelists") = panelists, py::arg("choose") = how)
+                    .cast<request_input>();
+            return unlocked([&] { return x.submit(in); });
+        },
+        py::kw_only(), py::arg("title"), py::arg("start"), py::arg("duration"), py::arg("event_id"),
+        py::arg("organizer"), py::arg("zone") = py::none(),
+        py::arg("admission") = admission::automatic, py::arg("expected_attendees") = py::none(),
+        py::arg("panelists") = std::vector<std::string>{}, py::arg("choose") = py::none(),
+        "Same, with RequestInput's fields as keywords.");
+    p.def("retry", &platform::retry, py::arg("request"), guard(),
+          "R10: automatic assignment again for a queued request.");
+    p.def("retry_queue", &platform::retry_queue, guard(),
+          "R10: retries the queue in order; returns how many got a room.");
     p.def("assign", &platform::assign, py::arg("request"), py::arg("room"), guard(),
-          "R10/R11: an admin gives any active room (manual too); a reassignment when already assigned.");
+          "R10/R11: an admin gives any active room (manual too); a reassignment when already "
+          "assigned.");
     p.def("reassign", &platform::reassign, py::arg("request"), py::arg("room"), guard(),
           "R11: moves an assigned webinar to another room (delete + create on the backend).");
-    p.def("cancel", &platform::cancel, py::arg("request"), guard(), "Removes a request that has not started.");
+    p.def("cancel", &platform::cancel, py::arg("request"), guard(),
+          "Removes a request that has not started.");
 
     p.def("pools", &platform::pools, guard(), "list of Pool (copies).");
     p.def("rooms", &platform::rooms, guard(), "list of Room in id order (copies).");
-    p.def("get_room", &platform::get_room, py::arg("room"), guard(), "Room (a copy); NotFoundError when unknown.");
-    p.def("get_request", &platform::get_request, py::arg("request"), guard(), "Request (a copy); NotFoundError when unknown.");
-    p.def("reservation_of", &platform::reservation_of, py::arg("request"), guard(), "Reservation or None.");
+    p.def("get_room", &platform::get_room, py::arg("room"), guard(),
+          "Room (a copy); NotFoundError when unknown.");
+    p.def("get_request", &platform::get_request, py::arg("request"), guard(),
+          "Request (a copy); NotFoundError when unknown.");
+    p.def("reservation_of", &platform::reservation_of, py::arg("request"), guard(),
+          "Reservation or None.");
     p.def("reservations", &platform::reservations, guard(), "list of Reservation (copies).");
     p.def("room_webinars", &platform::room_webinars, py::arg("room"), guard(),
           "R17: the room's webinars in start order (CalendarEntry copies).");
     p.def("calendar", &platform::calendar, py::arg("window"), guard(),
-          "R17: webinars whose blocked Interval overlaps ``window`` (queued ones too), by start then room.");
-    p.def("queue", &platform::queue, guard(), "R10: the unassigned queue, oldest first (Request copies).");
+          "R17: webinars whose blocked Interval overlaps ``window`` (queued ones too), by start "
+          "then room.");
+    p.def("queue", &platform::queue, guard(),
+          "R10: the unassigned queue, oldest first (Request copies).");
     p.def("status", &platform::status, py::arg("request"), guard(), "WebinarStatus now (R17).");
     p.def("peak_concurrency", &platform::peak_concurrency, py::arg("window"), guard(),
           "R18: most blocked intervals at one instant inside ``window``.");
     p.def("now", &platform::now, guard(), "The platform clock's now (aware UTC).");
-    p.def("state", [](const platform& x) { return unlocked([&] { return x.state(); }); },
-          "A copy of everything the platform knows (PlatformState).");
-    p.def("subscribe",
-          [](platform& x, py::function listener) {
-              auto f = hold_callable(std::move(listener));
-              unlocked([&] {
-                  x.subscribe([f](const event& e) {
-                      py::gil_scoped_acquire gil;
-                      (*f)(event(e));  // a copy: the listener may keep it
-                  });
-              });
-          },
-          py::arg("listener"),
-          "Calls listener(Event) after every successful command, in order. An exception it raises "
-          "propagates to the command's caller (the command has already happened).");
+    p.def(
+        "state", [](const platform& x) { return unlocked([&] { return x.state(); }); },
+        "A copy of everything the platform knows (PlatformState).");
+    p.def(
+        "subscribe",
+        [](platform& x, py::function listener) {
+            auto f = hold_callable(std::move(listener));
+            unlocked([&] {
+                x.subscribe([f](const event& e) {
+                    py::gil_scoped_acquire gil;
+                    (*f)(event(e));  // a copy: the listener may keep it
+                });
+            });
+        },
+        py::arg("listener"),
+        "Calls listener(Event) after every successful command, in order. An exception it raises "
+        "propagates to the command's caller (the command has already happened).");
 }
 
 }  // namespace sala::python

@@ -1,8 +1,8 @@
-// sala/ports/store.hpp, sala/durable/durable_platform.hpp, sala/durable/durable_lifecycle.hpp and the
-// SQLite / PostgreSQL stores (bound when sala::sqlite / sala::postgres are built).
+// sala/ports/store.hpp, sala/durable/durable_platform.hpp, sala/durable/durable_lifecycle.hpp and
+// the SQLite / PostgreSQL stores (bound when sala::sqlite / sala::postgres are built).
 #include "common.hpp"
-#include "sala/durable/durable_platform.hpp"
 #include "sala/durable/durable_lifecycle.hpp"
+#include "sala/durable/durable_platform.hpp"
 #include "sala/ports/store.hpp"
 
 #ifndef SALA_PY_HAVE_SQLITE
@@ -20,58 +20,63 @@
 
 namespace sala::python {
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 void bind_stores(py::module_& m) {
     using guard = py::call_guard<unlocked_call>;
     m.attr("HAVE_SQLITE") = bool(SALA_PY_HAVE_SQLITE);
     m.attr("HAVE_POSTGRES") = bool(SALA_PY_HAVE_POSTGRES);
 
-    py::class_<store, std::shared_ptr<store>> st(m, "Store",
-                                                 "Durable state (a SQLite file, a PostgreSQL schema). Open one with "
-                                                 "SqliteStore.open / PostgresStore.open and give it to DurablePlatform.");
-    st.def("schema_version", &store::schema_version, guard(), "The schema version (after migrations).");
-    st.def("location", &store::location, guard(), "Where it lives (path or connection, without secrets).");
+    py::class_<store, std::shared_ptr<store>> st(
+        m, "Store",
+        "Durable state (a SQLite file, a PostgreSQL schema). Open one with "
+        "SqliteStore.open / PostgresStore.open and give it to DurablePlatform.");
+    st.def("schema_version", &store::schema_version, guard(),
+           "The schema version (after migrations).");
+    st.def("location", &store::location, guard(),
+           "Where it lives (path or connection, without secrets).");
     st.def("version", &store::version, guard(), "The last committed version.");
 
 #if SALA_PY_HAVE_SQLITE
-    py::class_<sqlite_store, store, std::shared_ptr<sqlite_store>> sq(m, "SqliteStore",
-                                                                      "A SQLite file (WAL), the embedded default.");
-    sq.def_static("open",
-                  [](const std::string& path, bool create, bool full_sync, int busy_timeout_ms, bool quick_check) {
-                      sqlite_store::options o;
-                      o.create = create;
-                      o.sync = full_sync ? sqlite_store::durability::full : sqlite_store::durability::normal;
-                      o.busy_timeout_ms = busy_timeout_ms;
-                      o.quick_check = quick_check;
-                      return unlocked([&] { return sqlite_store::open(path, o); });
-                  },
-                  py::arg("path"), py::kw_only(), py::arg("create") = true, py::arg("full_sync") = true,
-                  py::arg("busy_timeout_ms") = 10000, py::arg("quick_check") = true,
-                  "Opens (creates, migrates) a store file; StoreError for a file that is not a sala store. "
-                  "full_sync=False survives a process crash but maybe not power loss.");
+    py::class_<sqlite_store, store, std::shared_ptr<sqlite_store>> sq(
+        m, "SqliteStore", "A SQLite file (WAL), the embedded default.");
+    sq.def_static(
+        "open",
+        [](const std::string& path, bool create, bool full_sync, int busy_timeout_ms,
+           bool quick_check) {
+            sqlite_store::options o;
+            o.create = create;
+            o.sync = full_sync ? sqlite_store::durability::full : sqlite_store::durability::normal;
+            o.busy_timeout_ms = busy_timeout_ms;
+            o.quick_check = quick_check;
+            return unlocked([&] { return sqlite_store::open(path, o); });
+        },
+        py::arg("path"), py::kw_only(), py::arg("create") = true, py::arg("full_sync") = true,
+        py::arg("busy_timeout_ms") = 10000, py::arg("quick_check") = true,
+        "Opens (creates, migrates) a store file; StoreError for a file that is not a sala store. "
+        "full_sync=False survives a process crash but maybe not power loss.");
     sq.attr("current_schema") = sqlite_store::current_schema;
 #endif
 #if SALA_PY_HAVE_POSTGRES
     py::class_<postgres_store, store, std::shared_ptr<postgres_store>> pg(
         m, "PostgresStore", "A PostgreSQL schema shared by several host processes.");
-    pg.def_static("open",
-                  [](const std::string& conninfo, const std::string& schema) {
-                      postgres_store::options o;
-                      o.schema = schema;
-                      return unlocked([&] { return postgres_store::open(conninfo, o); });
-                  },
-                  py::arg("conninfo"), py::kw_only(), py::arg("schema") = "sala",
-                  "Connects (libpq conninfo) and creates/migrates the schema.");
+    pg.def_static(
+        "open",
+        [](const std::string& conninfo, const std::string& schema) {
+            postgres_store::options o;
+            o.schema = schema;
+            return unlocked([&] { return postgres_store::open(conninfo, o); });
+        },
+        py::arg("conninfo"), py::kw_only(), py::arg("schema") = "sala",
+        "Connects (libpq conninfo) and creates/migrates the schema.");
     pg.attr("current_schema") = postgres_store::current_schema;
 #endif
 
     py::class_<durable_platform> dp(
         m, "DurablePlatform",
         "A Platform whose every command is one store transaction (happens whole or not at all, and "
-        "survives a crash). Same commands and queries as Platform; refresh() pulls other processes' commits.");
+        "survives a crash). Same commands and queries as Platform; refresh() pulls other "
+        "processes' commits.");
     dp.def(py::init([](std::shared_ptr<store> s, py::object clk, std::optional<settings> initial) {
                std::shared_ptr<const clock> c;
                if (!clk.is_none()) c = hold_python<clock>(std::move(clk));
@@ -82,93 +87,156 @@ void bind_stores(py::module_& m) {
            }),
            py::arg("store"), py::arg("clock") = py::none(), py::arg("settings") = py::none(),
            "Loads the store's state (``settings`` only seeds an empty store).");
-    dp.def("refresh", &durable_platform::refresh, guard(), "Pulls commits made by other processes.");
-    dp.def_property_readonly("version", &durable_platform::version, "The store version this process has seen.");
-    dp.def("set_settings", &durable_platform::set_settings, py::arg("settings"), guard(), "As Platform.");
-    dp.def("set_policy", &durable_platform::set_policy, py::arg("policy"), guard(), "R9, as Platform.");
-    dp.def("link_account", &durable_platform::link_account, py::arg("name"), py::arg("kind"), py::arg("users"),
-           guard(), "R1/R2, as Platform.");
+    dp.def("refresh", &durable_platform::refresh, guard(),
+           "Pulls commits made by other processes.");
+    dp.def_property_readonly("version", &durable_platform::version,
+                             "The store version this process has seen.");
+    dp.def("set_settings", &durable_platform::set_settings, py::arg("settings"), guard(),
+           "As Platform.");
+    dp.def("set_policy", &durable_platform::set_policy, py::arg("policy"), guard(),
+           "R9, as Platform.");
+    dp.def("link_account", &durable_platform::link_account, py::arg("name"), py::arg("kind"),
+           py::arg("users"), guard(), "R1/R2, as Platform.");
     dp.def("activate", &durable_platform::activate, py::arg("room"), guard(), "R2.");
     dp.def("deactivate", &durable_platform::deactivate, py::arg("room"), guard(), "R4.");
-    dp.def("set_mode", &durable_platform::set_mode, py::arg("room"), py::arg("mode"), guard(), "R3.");
-    dp.def("submit", &durable_platform::submit, py::arg("input"), guard(), "R6-R10: a RequestInput.");
+    dp.def("set_mode", &durable_platform::set_mode, py::arg("room"), py::arg("mode"), guard(),
+           "R3.");
+    dp.def("submit", &durable_platform::submit, py::arg("input"), guard(),
+           "R6-R10: a RequestInput.");
     dp.def("retry", &durable_platform::retry, py::arg("request"), guard(), "R10.");
     dp.def("retry_queue", &durable_platform::retry_queue, guard(), "R10.");
-    dp.def("assign", &durable_platform::assign, py::arg("request"), py::arg("room"), guard(), "R10/R11.");
-    dp.def("reassign", &durable_platform::reassign, py::arg("request"), py::arg("room"), guard(), "R11.");
-    dp.def("cancel", &durable_platform::cancel, py::arg("request"), guard(), "Cancels a request not started.");
-    dp.def("state", [](const durable_platform& d) { return unlocked([&] { return d.state(); }); },
-           "PlatformState (a copy) as of this process's last command or refresh().");
-    dp.def("rooms", [](const durable_platform& d) { return unlocked([&] { return d.view().rooms(); }); },
-           "list of Room (copies).");
-    dp.def("pools", [](const durable_platform& d) { return unlocked([&] { return d.view().pools(); }); },
-           "list of Pool (copies).");
-    dp.def("queue", [](const durable_platform& d) { return unlocked([&] { return d.view().queue(); }); },
-           "R10: list of Request (copies).");
-    dp.def("reservations", [](const durable_platform& d) { return unlocked([&] { return d.view().reservations(); }); },
-           "list of Reservation (copies).");
-    dp.def("get_room", [](const durable_platform& d, room_id r) { return unlocked([&] { return d.view().get_room(r); }); },
-           py::arg("room"), "Room (a copy).");
-    dp.def("get_request",
-           [](const durable_platform& d, request_id r) { return unlocked([&] { return d.view().get_request(r); }); },
-           py::arg("request"), "Request (a copy).");
-    dp.def("reservation_of",
-           [](const durable_platform& d, request_id r) { return unlocked([&] { return d.view().reservation_of(r); }); },
-           py::arg("request"), "Reservation or None.");
-    dp.def("status", [](const durable_platform& d, request_id r) { return unlocked([&] { return d.view().status(r); }); },
-           py::arg("request"), "WebinarStatus.");
-    dp.def("calendar",
-           [](const durable_platform& d, const interval& w) { return unlocked([&] { return d.view().calendar(w); }); },
-           py::arg("window"), "R17: CalendarEntry copies.");
-    dp.def("room_webinars",
-           [](const durable_platform& d, room_id r) { return unlocked([&] { return d.view().room_webinars(r); }); },
-           py::arg("room"), "R17: CalendarEntry copies.");
-    dp.def("subscribe",
-           [](durable_platform& d, py::function listener) {
-               auto f = hold_callable(std::move(listener));
-               unlocked([&] {
-                   d.subscribe([f](const event& e) {
-                       py::gil_scoped_acquire gil;
-                       (*f)(event(e));
-                   });
-               });
-           },
-           py::arg("listener"), "listener(Event) after every committed command.");
+    dp.def("assign", &durable_platform::assign, py::arg("request"), py::arg("room"), guard(),
+           "R10/R11.");
+    dp.def("reassign", &durable_platform::reassign, py::arg("request"), py::arg("room"), guard(),
+           "R11.");
+    dp.def("cancel", &durable_platform::cancel, py::arg("request"), guard(),
+           "Cancels a request not started.");
+    dp.def(
+        "state", [](const durable_platform& d) { return unlocked([&] { return d.state(); }); },
+        "PlatformState (a copy) as of this process's last command or refresh().");
+    dp.def(
+        "rooms",
+        [](const durable_platform& d) { return unlocked([&] { return d.view().rooms(); }); },
+        "list of Room (copies).");
+    dp.def(
+        "pools",
+        [](const durable_platform& d) { return unlocked([&] { return d.view().pools(); }); },
+        "list of Pool (copies).");
+    dp.def(
+        "queue",
+        [](const durable_platform& d) { return unlocked([&] { return d.view().queue(); }); },
+        "R10: list of Request (copies).");
+    dp.def(
+        "reservations",
+        [](const durable_platform& d) { return unlocked([&] { return d.view().reservations(); }); },
+        "list of Reservation (copies).");
+    dp.def(
+        "get_room",
+        [](const durable_platform& d, room_id r) {
+            return unlocked([&] { return d.view().get_room(r); });
+        },
+        py::arg("room"), "Room (a copy).");
+    dp.def(
+        "get_request",
+        [](const durable_platform& d, request_id r) {
+            return unlocked([&] { return d.view().get_request(r); });
+        },
+        py::arg("request"), "Request (a copy).");
+    dp.def(
+        "reservation_of",
+        [](const durable_platform& d, request_id r) {
+            return unlocked([&] { return d.view().reservation_of(r); });
+        },
+        py::arg("request"), "Reservation or None.");
+    dp.def(
+        "status",
+        [](const durable_platform& d, request_id r) {
+            return unlocked([&] { return d.view().status(r); });
+        },
+        py::arg("request"), "WebinarStatus.");
+    dp.def(
+        "calendar",
+        [](const durable_platform& d, const interval& w) {
+            return unlocked([&] { return d.view().calendar(w); });
+        },
+        py::arg("window"), "R17: CalendarEntry copies.");
+    dp.def(
+        "room_webinars",
+        [](const durable_platform& d, room_id r) {
+            return unlocked([&] { return d.view().room_webinars(r); });
+        },
+        py::arg("room"), "R17: CalendarEntry copies.");
+    dp.def(
+        "subscribe",
+        [](durable_platform& d, py::function listener) {
+            auto f = hold_callable(std::move(listener));
+            unlocked([&] {
+                d.subscribe([f](const event& e) {
+                    py::gil_scoped_acquire gil;
+                    (*f)(event(e));
+                });
+            });
+        },
+        py::arg("listener"), "listener(Event) after every committed command.");
 
-    py::class_<durable_lifecycle> dl(
-        m, "DurableLifecycle",
-        "A Lifecycle whose step records are saved in the DurablePlatform's store after every tick, so a "
-        "restarted host never repeats a step (R16).");
-    dl.def(py::init([](durable_platform& p, conferencing& c, mailer& mm, std::optional<lifecycle_options> o) {
-               return unlocked(
-                   [&] { return std::make_unique<durable_lifecycle>(p, c, mm, o.value_or(lifecycle_options{})); });
+    py::class_<durable_lifecycle> dl(m, "DurableLifecycle",
+                                     "A Lifecycle whose step records are saved in the "
+                                     "DurablePlatform's store after every tick, so a "
+                                     "restarted host never repeats a step (R16).");
+    dl.def(py::init([](durable_platform& p, conferencing& c, mailer& mm,
+                       std::optional<lifecycle_options> o) {
+               return unlocked([&] {
+                   return std::make_unique<durable_lifecycle>(p, c, mm,
+                                                              o.value_or(lifecycle_options{}));
+               });
            }),
-           py::arg("platform"), py::arg("conferencing"), py::arg("mailer"), py::arg("options") = py::none(),
-           py::keep_alive<1, 2>(), py::keep_alive<1, 3>(), py::keep_alive<1, 4>(),
-           "Restores the step records from the store.");
-    dl.def("tick", [](durable_lifecycle& x, py::object now) {
-        const instant t = instant_arg(now, "now", true);
-        return unlocked([&] { return x.tick(t); });
-    }, py::arg("now"), "Runs what is due at aware ``now``, then saves; returns the steps attempted.");
-    dl.def("generate_credentials_now", [](durable_lifecycle& x, request_id id, py::object now) {
-        const instant t = instant_arg(now, "now", true);
-        return unlocked([&] { return x.generate_credentials_now(id, t); });
-    }, py::arg("request"), py::arg("now"), "R13, saved like a tick.");
+           py::arg("platform"), py::arg("conferencing"), py::arg("mailer"),
+           py::arg("options") = py::none(), py::keep_alive<1, 2>(), py::keep_alive<1, 3>(),
+           py::keep_alive<1, 4>(), "Restores the step records from the store.");
+    dl.def(
+        "tick",
+        [](durable_lifecycle& x, py::object now) {
+            const instant t = instant_arg(now, "now", true);
+            return unlocked([&] { return x.tick(t); });
+        },
+        py::arg("now"),
+        "Runs what is due at aware ``now``, then saves; returns the steps attempted.");
+    dl.def(
+        "generate_credentials_now",
+        [](durable_lifecycle& x, request_id id, py::object now) {
+            const instant t = instant_arg(now, "now", true);
+            return unlocked([&] { return x.generate_credentials_now(id, t); });
+        },
+        py::arg("request"), py::arg("now"), "R13, saved like a tick.");
     dl.def("save", &durable_lifecycle::save, guard(), "Writes what changed since the last save.");
-    dl.def("next_due", [](const durable_lifecycle& x) { return unlocked([&] { return x.engine().next_due(); }); },
-           "As Lifecycle.next_due.");
-    dl.def("problems", [](const durable_lifecycle& x) { return unlocked([&] { return x.engine().problems(); }); },
-           "list of Problem.");
-    dl.def("credentials_of",
-           [](const durable_lifecycle& x, request_id id) { return unlocked([&] { return x.engine().credentials_of(id); }); },
-           py::arg("request"), "WebinarCredentials or None.");
-    dl.def("report_of",
-           [](const durable_lifecycle& x, request_id id) { return unlocked([&] { return x.engine().report_of(id); }); },
-           py::arg("request"), "AttendanceReport or None.");
-    dl.def("effects", [](const durable_lifecycle& x) { return unlocked([&] { return x.engine().effects(); }); },
-           "Effects done by this process (list of Effect).");
-    dl.def("state", [](const durable_lifecycle& x) { return unlocked([&] { return x.engine().state(); }); },
-           "LifecycleState (a copy).");
+    dl.def(
+        "next_due",
+        [](const durable_lifecycle& x) { return unlocked([&] { return x.engine().next_due(); }); },
+        "As Lifecycle.next_due.");
+    dl.def(
+        "problems",
+        [](const durable_lifecycle& x) { return unlocked([&] { return x.engine().problems(); }); },
+        "list of Problem.");
+    dl.def(
+        "credentials_of",
+        [](const durable_lifecycle& x, request_id id) {
+            return unlocked([&] { return x.engine().credentials_of(id); });
+        },
+        py::arg("request"), "WebinarCredentials or None.");
+    dl.def(
+        "report_of",
+        [](const durable_lifecycle& x, request_id id) {
+            return unlocked([&] { return x.engine().report_of(id); });
+        },
+        py::arg("request"), "AttendanceReport or None.");
+    dl.def(
+        "effects",
+        [](const durable_lifecycle& x) { return unlocked([&] { return x.engine().effects(); }); },
+        "Effects done by this process (list of Effect).");
+    dl.def(
+        "state",
+        [](const durable_lifecycle& x) { return unlocked([&] { return x.engine().state(); }); },
+        "LifecycleState (a copy).");
 }
 
 }  // namespace sala::python

@@ -1,10 +1,10 @@
 // sala/{calendar_html,icalendar,planner,make_room}.hpp: calendar pages and
 // iCalendar feeds (R17), the licence planner (R18) and "make room" (R10/R11).
 #include "common.hpp"
-#include "sala/views/calendar_html.hpp"
-#include "sala/views/icalendar.hpp"
 #include "sala/planning/make_room.hpp"
 #include "sala/planning/planner.hpp"
+#include "sala/views/calendar_html.hpp"
+#include "sala/views/icalendar.hpp"
 
 SALA_PY_ENUM_CASTER(sala::licence_plan, "sala.LicencePlan")
 
@@ -30,23 +30,36 @@ calendar_options cal_opts(py::object zone, const std::string& heading) {
 }  // namespace
 
 void bind_views(py::module_& m) {
-    m.def("render_month", [](const platform& p, int year, unsigned month, py::object zone, const std::string& heading) {
-        const auto o = cal_opts(zone, heading);
-        return unlocked([&] { return render_month(p, date::year{year} / date::month{month}, o); });
-    }, py::arg("platform"), py::arg("year"), py::arg("month"), py::arg("zone") = py::none(), py::arg("heading") = "sala",
-       "R17: the month page (HTML), times in ``zone`` (default UTC).");
-    m.def("render_week", [](const platform& p, py::object day, py::object zone, const std::string& heading) {
-        const auto o = cal_opts(zone, heading);
-        const auto d = ymd_arg(day, "day");
-        return unlocked([&] { return render_week(p, d, o); });
-    }, py::arg("platform"), py::arg("day"), py::arg("zone") = py::none(), py::arg("heading") = "sala",
-       "R17: the week page (HTML) of the week holding datetime.date ``day``.");
-    m.def("render_day", [](const platform& p, py::object day, py::object zone, const std::string& heading) {
-        const auto o = cal_opts(zone, heading);
-        const auto d = ymd_arg(day, "day");
-        return unlocked([&] { return render_day(p, d, o); });
-    }, py::arg("platform"), py::arg("day"), py::arg("zone") = py::none(), py::arg("heading") = "sala",
-       "R17: the day page (HTML) of datetime.date ``day``.");
+    m.def(
+        "render_month",
+        [](const platform& p, int year, unsigned month, py::object zone,
+           const std::string& heading) {
+            const auto o = cal_opts(zone, heading);
+            return unlocked(
+                [&] { return render_month(p, date::year{year} / date::month{month}, o); });
+        },
+        py::arg("platform"), py::arg("year"), py::arg("month"), py::arg("zone") = py::none(),
+        py::arg("heading") = "sala",
+        "R17: the month page (HTML), times in ``zone`` (default UTC).");
+    m.def(
+        "render_week",
+        [](const platform& p, py::object day, py::object zone, const std::string& heading) {
+            const auto o = cal_opts(zone, heading);
+            const auto d = ymd_arg(day, "day");
+            return unlocked([&] { return render_week(p, d, o); });
+        },
+        py::arg("platform"), py::arg("day"), py::arg("zone") = py::none(),
+        py::arg("heading") = "sala",
+        "R17: the week page (HTML) of the week holding datetime.date ``day``.");
+    m.def(
+        "render_day",
+        [](const platform& p, py::object day, py::object zone, const std::string& heading) {
+            const auto o = cal_opts(zone, heading);
+            const auto d = ymd_arg(day, "day");
+            return unlocked([&] { return render_day(p, d, o); });
+        },
+        py::arg("platform"), py::arg("day"), py::arg("zone") = py::none(),
+        py::arg("heading") = "sala", "R17: the day page (HTML) of datetime.date ``day``.");
 
     py::class_<ical_options> io(m, "IcalOptions", "How iCalendar feeds are written (mutable).");
     io.def(py::init<>(), "Defaults: domain sala.invalid, local times with VTIMEZONE.");
@@ -54,27 +67,47 @@ void bind_views(py::module_& m) {
     io.def_readwrite("calendar_name", &ical_options::calendar_name, "X-WR-CALNAME.");
     io.def_readwrite("utc", &ical_options::utc, "Write UTC times instead of local + VTIMEZONE.");
     io.def_readwrite("note", &ical_options::note, "Added to every description.");
-    m.def("ical_platform", [](const platform& p, std::optional<ical_options> o) {
-        return unlocked([&] { return ical_platform(p, o.value_or(ical_options{})); });
-    }, py::arg("platform"), py::arg("options") = py::none(), "R17: every webinar as an RFC 5545 calendar.");
-    m.def("ical_room", [](const platform& p, room_id r, std::optional<ical_options> o) {
-        return unlocked([&] { return ical_room(p, r, o.value_or(ical_options{})); });
-    }, py::arg("platform"), py::arg("room"), py::arg("options") = py::none(), "R17: one room's webinars as iCalendar.");
+    m.def(
+        "ical_platform",
+        [](const platform& p, std::optional<ical_options> o) {
+            return unlocked([&] { return ical_platform(p, o.value_or(ical_options{})); });
+        },
+        py::arg("platform"), py::arg("options") = py::none(),
+        "R17: every webinar as an RFC 5545 calendar.");
+    m.def(
+        "ical_room",
+        [](const platform& p, room_id r, std::optional<ical_options> o) {
+            return unlocked([&] { return ical_room(p, r, o.value_or(ical_options{})); });
+        },
+        py::arg("platform"), py::arg("room"), py::arg("options") = py::none(),
+        "R17: one room's webinars as iCalendar.");
 
-    make_enum<licence_plan>(m, "LicencePlan", "R18: PRO (up to 9 hosts), BUSINESS (10-99), ENTERPRISE.", enum_members<licence_plan>());
-    py::class_<licence_report> lr(m, "LicenceReport", "R18: how many licences a schedule needs (immutable).");
+    make_enum<licence_plan>(m, "LicencePlan",
+                            "R18: PRO (up to 9 hosts), BUSINESS (10-99), ENTERPRISE.",
+                            enum_members<licence_plan>());
+    py::class_<licence_report> lr(m, "LicenceReport",
+                                  "R18: how many licences a schedule needs (immutable).");
     lr.def_readonly("requests", &licence_report::requests, "Requests considered.");
-    lr.def_readonly("minimum_rooms", &licence_report::minimum_rooms, "Peak concurrency of blocked intervals.");
-    lr.def_readonly("peak_at", &licence_report::peak_at, "First instant of the peak (aware UTC) or None.");
-    lr.def_readonly("first_fit_rooms", &licence_report::first_fit_rooms, "Rooms first-fit used in submission order.");
+    lr.def_readonly("minimum_rooms", &licence_report::minimum_rooms,
+                    "Peak concurrency of blocked intervals.");
+    lr.def_readonly("peak_at", &licence_report::peak_at,
+                    "First instant of the peak (aware UTC) or None.");
+    lr.def_readonly("first_fit_rooms", &licence_report::first_fit_rooms,
+                    "Rooms first-fit used in submission order.");
     lr.def_readonly("plan", &licence_report::plan, "LicencePlan.");
     lr.def_readonly("licences", &licence_report::licences, "Licences to buy.");
     lr.def("__repr__", [](const licence_report& r) {
-        return "LicenceReport(requests=" + std::to_string(r.requests) + ", minimum_rooms=" +
-               std::to_string(r.minimum_rooms) + ", plan=" + to_string(r.plan) + ")";
+        return "LicenceReport(requests=" + std::to_string(r.requests) +
+               ", minimum_rooms=" + std::to_string(r.minimum_rooms) +
+               ", plan=" + to_string(r.plan) + ")";
     });
-    m.def("plan_licences", [](const platform& p, const interval& w) { return unlocked([&] { return plan_licences(p, w); }); },
-          py::arg("platform"), py::arg("window"), "R18: licences needed for the webinars blocked inside ``window``.");
+    m.def(
+        "plan_licences",
+        [](const platform& p, const interval& w) {
+            return unlocked([&] { return plan_licences(p, w); });
+        },
+        py::arg("platform"), py::arg("window"),
+        "R18: licences needed for the webinars blocked inside ``window``.");
 
     py::class_<room_move> mv(m, "RoomMove", "One move of a make-room plan (R11), immutable.");
     mv.def_readonly("request", &room_move::request, "RequestId moved.");
@@ -84,20 +117,27 @@ void bind_views(py::module_& m) {
     mv.def_readonly("blocked", &room_move::blocked, "Interval.");
     mv.def_readonly("panelists", &room_move::panelists, "Panelists to re-invite.");
     mv.def_readonly("cost", &room_move::cost, "In words.");
-    py::class_<make_room_plan> mp(m, "MakeRoomPlan", "Moves that free a room for a queued request (R10/R11).");
+    py::class_<make_room_plan> mp(m, "MakeRoomPlan",
+                                  "Moves that free a room for a queued request (R10/R11).");
     mp.def_readonly("request", &make_room_plan::request, "The queued RequestId.");
     mp.def_readonly("room", &make_room_plan::room, "The RoomId it gets after the moves.");
     mp.def_readonly("moves", &make_room_plan::moves, "list of RoomMove, in order.");
     mp.def_readonly("explanation", &make_room_plan::explanation, "In words.");
-    mp.def("__repr__", [](const make_room_plan& x) { return "MakeRoomPlan(" + x.explanation + ")"; });
-    m.def("find_make_room", [](const platform& p, request_id id, std::size_t max_moves) {
-        make_room_options o;
-        o.max_moves = max_moves;
-        return unlocked([&] { return find_make_room(p, id, o); });
-    }, py::arg("platform"), py::arg("request"), py::arg("max_moves") = 3,
-       "A plan of at most ``max_moves`` reassignments that frees a room for a queued request, or None.");
+    mp.def("__repr__",
+           [](const make_room_plan& x) { return "MakeRoomPlan(" + x.explanation + ")"; });
+    m.def(
+        "find_make_room",
+        [](const platform& p, request_id id, std::size_t max_moves) {
+            make_room_options o;
+            o.max_moves = max_moves;
+            return unlocked([&] { return find_make_room(p, id, o); });
+        },
+        py::arg("platform"), py::arg("request"), py::arg("max_moves") = 3,
+        "A plan of at most ``max_moves`` reassignments that frees a room for a queued request, or "
+        "None.");
     m.def("apply_make_room", &apply_make_room, py::arg("platform"), py::arg("plan"),
-          py::call_guard<unlocked_call>(), "Runs the plan's moves then assigns; returns the Assignment.");
+          py::call_guard<unlocked_call>(),
+          "Runs the plan's moves then assigns; returns the Assignment.");
 }
 
 }  // namespace sala::python

@@ -73,8 +73,8 @@ struct enum_registry {
 template <class E>
 struct enum_member {
     E value;
-    std::string name;   // MEMBER_NAME
-    std::string text;   // its value, the C++ spelling ("automatic")
+    std::string name;  // MEMBER_NAME
+    std::string text;  // its value, the C++ spelling ("automatic")
 };
 
 // `scope` is the module or, for nested enums, the class (qualname "Outer.Name").
@@ -86,8 +86,8 @@ py::object make_enum(py::handle scope, const char* name, const char* doc,
     std::string qualname = name;
     if (py::isinstance<py::type>(scope))
         qualname = py::str(scope.attr("__qualname__")).cast<std::string>() + "." + name;
-    py::object cls = py::module_::import("enum").attr("Enum")(name, items, py::arg("module") = "sala",
-                                                              py::arg("qualname") = qualname);
+    py::object cls = py::module_::import("enum").attr("Enum")(
+        name, items, py::arg("module") = "sala", py::arg("qualname") = qualname);
     cls.attr("__doc__") = doc;
     enum_registry<E>::cls = new py::object(cls);
     for (const auto& mm : members)
@@ -142,29 +142,41 @@ void value_methods(py::class_<T, Opts...>& c, std::vector<std::string> fields,
         std::string s = name + "(";
         for (std::size_t i = 0; i < fields.size(); ++i) {
             if (i) s += ", ";
-            s += fields[i] + "=" + py::repr(self.attr(fields[i].c_str())).template cast<std::string>();
+            s += fields[i] + "=" +
+                 py::repr(self.attr(fields[i].c_str())).template cast<std::string>();
         }
         return s + ")";
     });
     if constexpr (std::equality_comparable<T>) {
-        c.def("__eq__", [](const T& a, py::handle b) -> py::object {
-            if (!py::isinstance<T>(b)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
-            return py::bool_(a == b.cast<const T&>());
-        }, py::is_operator());
+        c.def(
+            "__eq__",
+            [](const T& a, py::handle b) -> py::object {
+                if (!py::isinstance<T>(b))
+                    return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+                return py::bool_(a == b.cast<const T&>());
+            },
+            py::is_operator());
     } else {
         // No C++ ==: equal when every listed field is equal.
-        c.def("__eq__", [fields](py::handle a, py::handle b) -> py::object {
-            if (!py::isinstance<T>(b)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
-            for (const auto& f : fields)
-                if (!a.attr(f.c_str()).equal(b.attr(f.c_str()))) return py::bool_(false);
-            return py::bool_(true);
-        }, py::is_operator());
+        c.def(
+            "__eq__",
+            [fields](py::handle a, py::handle b) -> py::object {
+                if (!py::isinstance<T>(b))
+                    return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+                for (const auto& f : fields)
+                    if (!a.attr(f.c_str()).equal(b.attr(f.c_str()))) return py::bool_(false);
+                return py::bool_(true);
+            },
+            py::is_operator());
     }
-    c.def("__ne__", [](py::handle a, py::handle b) -> py::object {
-        py::object r = a.attr("__eq__")(b);
-        if (r.ptr() == Py_NotImplemented) return r;
-        return py::bool_(!r.cast<bool>());
-    }, py::is_operator());
+    c.def(
+        "__ne__",
+        [](py::handle a, py::handle b) -> py::object {
+            py::object r = a.attr("__eq__")(b);
+            if (r.ptr() == Py_NotImplemented) return r;
+            return py::bool_(!r.cast<bool>());
+        },
+        py::is_operator());
     if (hash_fields) {
         c.def("__hash__", [hf = *hash_fields](py::handle self) {
             py::tuple t(hf.size());
@@ -264,12 +276,12 @@ py::object& zoom_error_class();
 }  // namespace sala::python
 
 // Type casters for the bound C++ enums (real enum.Enum on the Python side).
-#define SALA_PY_ENUM_CASTER(E, PYNAME)                                                      \
-    namespace pybind11::detail {                                                            \
-    template <>                                                                             \
-    struct type_caster<E> : sala::python::enum_caster_base<E> {                            \
-        static constexpr auto name = const_name(PYNAME);                                    \
-    };                                                                                      \
+#define SALA_PY_ENUM_CASTER(E, PYNAME)                          \
+    namespace pybind11::detail {                                \
+    template <>                                                 \
+    struct type_caster<E> : sala::python::enum_caster_base<E> { \
+        static constexpr auto name = const_name(PYNAME);        \
+    };                                                          \
     }
 
 #include "sala/interval.hpp"
@@ -318,7 +330,8 @@ template <>
 struct type_caster<sala::minutes> {
     PYBIND11_TYPE_CASTER(sala::minutes, const_name("datetime.timedelta"));
     bool load(handle src, bool) {
-        if (!isinstance(src, sala::python::timedelta_type()) && !PyLong_Check(src.ptr())) return false;
+        if (!isinstance(src, sala::python::timedelta_type()) && !PyLong_Check(src.ptr()))
+            return false;
         value = sala::python::minutes_arg(src, "minutes");
         return true;
     }

@@ -54,13 +54,14 @@ py::object to_py_in(instant t, const std::string& zone) {
 
 instant instant_arg(py::handle value, const std::string& field, bool floor) {
     if (!py::isinstance(value, datetime_type()))
-        throw invalid_argument(field, "expected a timezone-aware datetime.datetime, got " +
-                                          type_name(value));
+        throw invalid_argument(
+            field, "expected a timezone-aware datetime.datetime, got " + type_name(value));
     if (value.attr("utcoffset")().is_none())
         throw invalid_argument(field, "naive datetime " + py::str(value).cast<std::string>() +
                                           " has no time zone; sala never guesses local time: pass "
                                           "tzinfo=datetime.timezone.utc or a zoneinfo.ZoneInfo");
-    if (!floor && (value.attr("second").cast<int>() != 0 || value.attr("microsecond").cast<int>() != 0))
+    if (!floor &&
+        (value.attr("second").cast<int>() != 0 || value.attr("microsecond").cast<int>() != 0))
         throw invalid_argument(field, py::str(value).cast<std::string>() +
                                           " has seconds; sala works in whole minutes");
     py::object u = value.attr("astimezone")(utc());
@@ -89,13 +90,14 @@ minutes minutes_arg(py::handle value, const std::string& field) {
         const long long secs = value.attr("seconds").cast<long long>();
         const long long us = value.attr("microseconds").cast<long long>();
         if (secs % 60 != 0 || us != 0)
-            throw invalid_argument(field, py::str(value).cast<std::string>() +
-                                              " is not a whole number of minutes");
-        if (days < -(1LL << 30) || days > (1LL << 30)) throw invalid_argument(field, "out of range");
+            throw invalid_argument(
+                field, py::str(value).cast<std::string>() + " is not a whole number of minutes");
+        if (days < -(1LL << 30) || days > (1LL << 30))
+            throw invalid_argument(field, "out of range");
         return minutes{days * 1440 + secs / 60};
     }
-    throw invalid_argument(field, "expected minutes (int) or datetime.timedelta, got " +
-                                      type_name(value));
+    throw invalid_argument(field,
+                           "expected minutes (int) or datetime.timedelta, got " + type_name(value));
 }
 
 std::string zone_arg(py::handle value, const std::string& field) {
@@ -107,8 +109,8 @@ std::string zone_arg(py::handle value, const std::string& field) {
     } else if (py::hasattr(value, "key") && py::isinstance<py::str>(value.attr("key"))) {
         zone = value.attr("key").cast<std::string>();  // zoneinfo.ZoneInfo
     } else {
-        throw invalid_argument(field, "expected an IANA zone name or zoneinfo.ZoneInfo, got " +
-                                          type_name(value));
+        throw invalid_argument(
+            field, "expected an IANA zone name or zoneinfo.ZoneInfo, got " + type_name(value));
     }
     try {
         check_zone(zone);
@@ -145,14 +147,16 @@ local_start start_arg(py::handle start, py::handle zone, std::optional<choose> h
         // of two times (R8 wants the caller to say so with choose=).
         out.zone = zone_arg(tz, "start");
         if (!zone.is_none() && zone_arg(zone, "zone") != out.zone)
-            throw invalid_argument("zone", "'" + zone_arg(zone, "zone") + "' disagrees with start's tzinfo '" +
-                                               out.zone + "'");
+            throw invalid_argument("zone", "'" + zone_arg(zone, "zone") +
+                                               "' disagrees with start's tzinfo '" + out.zone +
+                                               "'");
     } else {
         // An exact instant (UTC or a fixed offset): read it in the event's zone.
         if (zone.is_none()) {
             if (!tz.is(utc()))
-                throw invalid_argument("zone", "start has a fixed UTC offset but no IANA zone; pass "
-                                               "zone= (the event's zone) or a zoneinfo.ZoneInfo start");
+                throw invalid_argument("zone",
+                                       "start has a fixed UTC offset but no IANA zone; pass "
+                                       "zone= (the event's zone) or a zoneinfo.ZoneInfo start");
             out.zone = "UTC";
         } else {
             out.zone = zone_arg(zone, "zone");
@@ -193,7 +197,8 @@ void rethrow_as_backend_error(const std::string& where) {
     try {
         throw;
     } catch (py::error_already_set& e) {
-        if (!e.matches(PyExc_Exception)) throw;  // KeyboardInterrupt, SystemExit: not a backend failure
+        if (!e.matches(PyExc_Exception))
+            throw;  // KeyboardInterrupt, SystemExit: not a backend failure
         bool retryable = true;
         int retry_after = 0;
         const py::module_ sala_mod = py::module_::import("sala._sala");

@@ -2,7 +2,8 @@
 #include "common.hpp"
 
 PYBIND11_MODULE(_sala, m) {
-    m.doc() = "sala: webinar rooms from a pool of licensed Zoom hosts (private extension; import sala).";
+    m.doc() =
+        "sala: webinar rooms from a pool of licensed Zoom hosts (private extension; import sala).";
     using namespace sala::python;
     bind_error(m);
     bind_ids(m);

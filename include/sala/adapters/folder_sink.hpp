@@ -12,7 +12,7 @@
 namespace sala {
 
 class folder_sink final : public file_sink {
-public:
+  public:
     // Throws sala::invalid_argument("root") for an empty root.
     explicit folder_sink(std::string root);
 
@@ -26,7 +26,7 @@ public:
 
     const std::string& root() const noexcept { return root_; }
 
-private:
+  private:
     std::string root_;
 };
 

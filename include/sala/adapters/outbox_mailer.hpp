@@ -37,7 +37,7 @@ std::string rfc5322_message_id(const mail_message& m);
 std::string encode_header_text(const std::string& value, const std::string& field);
 
 class outbox_mailer final : public mailer {
-public:
+  public:
     // Creates `folder` (and parents) if missing; throws sala::backend_error
     // (not retryable) if it cannot.
     explicit outbox_mailer(std::filesystem::path folder);
@@ -53,7 +53,7 @@ public:
 
     const std::filesystem::path& folder() const noexcept { return folder_; }
 
-private:
+  private:
     std::filesystem::path folder_;
 };
 

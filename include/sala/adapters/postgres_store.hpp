@@ -28,11 +28,11 @@
 namespace sala {
 
 class postgres_store final : public detail::sql_store {
-public:
+  public:
     static constexpr int current_schema = 2;
 
     struct options {
-        std::string schema = "sala";   // PostgreSQL schema holding sala's tables
+        std::string schema = "sala";  // PostgreSQL schema holding sala's tables
     };
 
     static std::shared_ptr<postgres_store> open(const std::string& conninfo);
@@ -57,7 +57,7 @@ public:
 
     struct impl;
 
-private:
+  private:
     detail::sql_connection& connection() override;
     const detail::sql_dialect& dialect() const override;
 

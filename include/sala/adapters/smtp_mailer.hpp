@@ -18,12 +18,10 @@ enum class smtp_tls {
 };
 template <>
 struct enum_names<smtp_tls> {
-    static constexpr enum_table<smtp_tls, 3> entries{{
-        {smtp_tls::none, "none"},
-        {smtp_tls::starttls, "starttls"},
-        {smtp_tls::implicit, "implicit"}}};
+    static constexpr enum_table<smtp_tls, 3> entries{{{smtp_tls::none, "none"},
+                                                      {smtp_tls::starttls, "starttls"},
+                                                      {smtp_tls::implicit, "implicit"}}};
 };
-
 
 struct smtp_config {
     std::string host = "127.0.0.1";
@@ -47,7 +45,7 @@ struct smtp_config {
 };
 
 class smtp_mailer final : public mailer {
-public:
+  public:
     // Throws sala::invalid_settings for an empty host or a port outside 1-65535.
     explicit smtp_mailer(smtp_config config);
     ~smtp_mailer() override;
@@ -64,7 +62,7 @@ public:
 
     const smtp_config& config() const noexcept { return config_; }
 
-private:
+  private:
     smtp_config config_;
 };
 

@@ -25,20 +25,21 @@
 namespace sala {
 
 class sqlite_store final : public detail::sql_store {
-public:
+  public:
     static constexpr int current_schema = 2;
     // 'SALA' in PRAGMA application_id.
     static constexpr std::int32_t application_id = 0x53414C41;
 
     enum class durability {
-        full,    // synchronous=FULL: a returned command survives power loss
-        normal   // synchronous=NORMAL: survives a process crash; the last commits may be lost on power loss
+        full,   // synchronous=FULL: a returned command survives power loss
+        normal  // synchronous=NORMAL: survives a process crash; the last commits may be lost on
+                // power loss
     };
     struct options {
-        bool create = true;            // create the file when missing
+        bool create = true;  // create the file when missing
         durability sync = durability::full;
-        int busy_timeout_ms = 10000;   // wait for another process's write lock
-        bool quick_check = true;       // PRAGMA quick_check on open (refuse a damaged file)
+        int busy_timeout_ms = 10000;  // wait for another process's write lock
+        bool quick_check = true;      // PRAGMA quick_check on open (refuse a damaged file)
     };
 
     static std::shared_ptr<sqlite_store> open(const std::string& path);
@@ -66,7 +67,7 @@ public:
 
     struct impl;
 
-private:
+  private:
     detail::sql_connection& connection() override;
     const detail::sql_dialect& dialect() const override;
 

@@ -21,9 +21,9 @@ struct zoom_config {
     std::string api_base = "https://api.zoom.us/v2";
     std::string oauth_url = "https://zoom.us/oauth/token";
     std::chrono::milliseconds connect_timeout{10'000};
-    std::chrono::milliseconds total_timeout{30'000};      // one API call
+    std::chrono::milliseconds total_timeout{30'000};        // one API call
     std::chrono::milliseconds download_timeout{3'600'000};  // one recording file
-    int page_size = 300;  // docs/zoom.md §0: max 300
+    int page_size = 300;                                    // docs/zoom.md §0: max 300
 
     // ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET (required) and the
     // optional SALA_ZOOM_API_BASE, SALA_ZOOM_OAUTH_URL,
@@ -36,7 +36,7 @@ struct zoom_config {
 // (docs/zoom.md §9). retryable() for 429 and 5xx; retry_after_seconds() from
 // Retry-After on 429.
 class zoom_error : public backend_error {
-public:
+  public:
     zoom_error(const std::string& what, int http_status, int zoom_code, bool retryable,
                int retry_after_seconds = 0)
         : backend_error(what, retryable, retry_after_seconds),
@@ -45,13 +45,13 @@ public:
     int http_status() const noexcept { return http_status_; }
     int zoom_code() const noexcept { return zoom_code_; }  // 0 when the body had none
 
-private:
+  private:
     int http_status_;
     int zoom_code_;
 };
 
 class zoom_rest final : public conferencing {
-public:
+  public:
     // Throws sala::invalid_settings for missing credentials or bad URLs.
     // Fetches no token yet: the first call does.
     explicit zoom_rest(zoom_config config);
@@ -92,7 +92,7 @@ public:
     // How many tokens this adapter fetched (diagnostics, tests).
     int tokens_fetched() const noexcept;
 
-private:
+  private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };

@@ -52,7 +52,7 @@ inline constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept
 }
 
 class free_index {
-public:
+  public:
     static constexpr std::int64_t bucket_minutes = 30;
     static constexpr std::int64_t page_buckets = 64;
     static_assert(bucket_minutes <= 255, "pre/suf are bytes");
@@ -72,18 +72,24 @@ public:
                 for (std::int64_t i = 0; i < page_buckets; ++i) {
                     std::uint64_t* p = pg.get();
                     set_free_bits(p, i, k, true, true, true);
-                    for (std::size_t lev = 0; lev < levels_; ++lev) l1w(p, i, k / 4096, lev) |= bit(k / 64);
-                    for (std::size_t lev = 0; lev < wide_levels(); ++lev) hw(p, i, k / 4096, lev) |= bit(k / 64);
+                    for (std::size_t lev = 0; lev < levels_; ++lev)
+                        l1w(p, i, k / 4096, lev) |= bit(k / 64);
+                    for (std::size_t lev = 0; lev < wide_levels(); ++lev)
+                        hw(p, i, k / 4096, lev) |= bit(k / 64);
                     pre(p, i)[k * row] = static_cast<std::uint8_t>(bucket_minutes);
                     suf(p, i)[k * row] = static_cast<std::uint8_t>(bucket_minutes);
                 }
     }
 
     void set_eligible(std::uint32_t k, bool yes) {
-        if (yes) elig_[k / 64] |= bit(k);
-        else elig_[k / 64] &= ~bit(k);
-        if (elig_[k / 64]) elig1_[k / 4096] |= bit(k / 64);
-        else elig1_[k / 4096] &= ~bit(k / 64);
+        if (yes)
+            elig_[k / 64] |= bit(k);
+        else
+            elig_[k / 64] &= ~bit(k);
+        if (elig_[k / 64])
+            elig1_[k / 4096] |= bit(k / 64);
+        else
+            elig1_[k / 4096] &= ~bit(k / 64);
     }
     bool eligible(std::uint32_t k) const noexcept { return (elig_[k / 64] & bit(k)) != 0; }
 
@@ -108,11 +114,13 @@ public:
             const std::int64_t i = in_page(b);
             const std::uint8_t op = pre(p, i)[k * row], os = suf(p, i)[k * row];
             old_bits[b - b0] = bits_of(op, os);
-            if (put(p, i, k, static_cast<std::uint8_t>(std::min<std::int64_t>(op, std::max(s, bs) - bs)),
+            if (put(p, i, k,
+                    static_cast<std::uint8_t>(std::min<std::int64_t>(op, std::max(s, bs) - bs)),
                     static_cast<std::uint8_t>(std::min<std::int64_t>(os, be - std::min(e, be)))))
                 lo = std::min(lo, b), hi = std::max(hi, b);
         }
-        if (summarize && lo <= hi) resummarize(k / 64, lo - max_window, hi + 1, cleared{k, b0, b1 - b0 + 1, old_bits});
+        if (summarize && lo <= hi)
+            resummarize(k / 64, lo - max_window, hi + 1, cleared{k, b0, b1 - b0 + 1, old_bits});
     }
 
     // Brings the window summaries up to date after add(..., false) calls;
@@ -120,13 +128,15 @@ public:
     // Overlapping spans of one word are summarized once.
     void summarize(std::vector<std::tuple<std::uint32_t, std::int64_t, std::int64_t>>& spans) {
         if (levels_ == 0 || spans.empty() || pages_.empty()) return;
-        // (word, first window) packed in one key, with the last window: quicker to sort than tuples.
+        // (word, first window) packed in one key, with the last window: quicker to sort than
+        // tuples.
         const std::int64_t base = (origin_ - 1) * page_buckets;
         constexpr std::uint64_t low = (std::uint64_t{1} << 40) - 1;
         std::vector<std::pair<std::uint64_t, std::int64_t>> keys;
         keys.reserve(spans.size());
         for (const auto& [k, s, e] : spans) {
-            const std::int64_t b0 = floor_div(s, bucket_minutes), b1 = floor_div(e - 1, bucket_minutes);
+            const std::int64_t b0 = floor_div(s, bucket_minutes),
+                               b1 = floor_div(e - 1, bucket_minutes);
             const auto first = static_cast<std::uint64_t>(b0 - max_window - base);
             keys.emplace_back((std::uint64_t{k / 64} << 40) | first, b1 + 1);
         }
@@ -151,8 +161,10 @@ public:
         const std::int64_t b0 = floor_div(s, bucket_minutes), b1 = floor_div(e - 1, bucket_minutes);
         for (std::int64_t b = b0; b <= b1; ++b) {
             const std::int64_t bs = b * bucket_minutes;
-            if (bs >= s && bs + bucket_minutes <= e) put(k, b, full, full);  // bookings never overlap
-            else refresh(k, b, slots);
+            if (bs >= s && bs + bucket_minutes <= e)
+                put(k, b, full, full);  // bookings never overlap
+            else
+                refresh(k, b, slots);
         }
         resummarize(k / 64, b0 - max_window, b1 + 1);
     }
@@ -166,12 +178,13 @@ public:
         if (b0 == b1) {
             const std::uint64_t* pg = page_of(b0);
             const std::int64_t i = in_page(b0);
-            const std::int64_t need_pre = e - b0 * bucket_minutes, need_suf = (b0 + 1) * bucket_minutes - s;
+            const std::int64_t need_pre = e - b0 * bucket_minutes,
+                               need_suf = (b0 + 1) * bucket_minutes - s;
             for (std::size_t w = 0; w < elig_.size(); ++w)
                 for (std::uint64_t c = elig_[w]; c; c &= c - 1) {
                     const auto k = static_cast<std::uint32_t>(w * 64 + std::countr_zero(c));
-                    const bool ok = !pg || pre(pg, i)[k * row] >= need_pre || suf(pg, i)[k * row] >= need_suf ||
-                                    exact(k);
+                    const bool ok = !pg || pre(pg, i)[k * row] >= need_pre ||
+                                    suf(pg, i)[k * row] >= need_suf || exact(k);
                     if (ok && fn(k)) return;
                 }
             return;
@@ -187,8 +200,8 @@ public:
                 for (std::size_t t = 0; t < q.n && c; ++t) c &= mid[t][wo];
                 for (; c; c &= c - 1) {
                     const auto k = static_cast<std::uint32_t>(w * 64 + std::countr_zero(c));
-                    if ((!q.suf0 || q.suf0[k * row] >= q.need_suf) && (!q.pre1 || q.pre1[k * row] >= q.need_pre) &&
-                        fn(k))
+                    if ((!q.suf0 || q.suf0[k * row] >= q.need_suf) &&
+                        (!q.pre1 || q.pre1[k * row] >= q.need_pre) && fn(k))
                         return;
                 }
             }
@@ -197,13 +210,14 @@ public:
 
     // Heap bytes held by the index (the benchmark's memory counter).
     std::size_t memory_bytes() const noexcept {
-        std::size_t b = (elig_.capacity() + elig1_.capacity()) * 8 + pages_.capacity() * sizeof(void*);
+        std::size_t b =
+            (elig_.capacity() + elig1_.capacity()) * 8 + pages_.capacity() * sizeof(void*);
         for (const auto& pg : pages_)
             if (pg) b += page_words() * 8;
         return b;
     }
 
-private:
+  private:
     // What a query over [s, e) spanning buckets b0 < b1 reads: the edge bytes,
     // the free words of the buckets strictly inside (as bases: free word w of
     // such a bucket is base[w * page_buckets]; missing pages are all free) and
@@ -219,7 +233,8 @@ private:
         const std::uint64_t* sums[cap];  // bases like small's, at the chosen level
         std::size_t ns = 0;
         void push(const std::uint64_t* p) {
-            if (n < cap) small[n] = p;
+            if (n < cap)
+                small[n] = p;
             else {
                 if (n == cap) large.assign(small, small + cap);
                 large.push_back(p);
@@ -238,13 +253,14 @@ private:
         if (b1 - b0 <= 1 || pages_.empty()) return;
         const std::int64_t lo = b0 + 1, hi = b1 - 1;
         const std::int64_t p_lo = std::max(floor_div(lo, page_buckets), origin_);
-        const std::int64_t p_hi =
-            std::min(floor_div(hi, page_buckets), origin_ + static_cast<std::int64_t>(pages_.size()) - 1);
+        const std::int64_t p_hi = std::min(floor_div(hi, page_buckets),
+                                           origin_ + static_cast<std::int64_t>(pages_.size()) - 1);
         for (std::int64_t p = p_lo; p <= p_hi; ++p) {
             const auto& pg = pages_[static_cast<std::size_t>(p - origin_)];
             if (!pg) continue;
             const std::int64_t i_lo = std::max(lo, p * page_buckets) - p * page_buckets;
-            const std::int64_t i_hi = std::min(hi, p * page_buckets + page_buckets - 1) - p * page_buckets;
+            const std::int64_t i_hi =
+                std::min(hi, p * page_buckets + page_buckets - 1) - p * page_buckets;
             for (std::int64_t i = i_lo; i <= i_hi; ++i) q.push(pg.get() + i);
         }
         if (levels_ == 0) return;
@@ -263,7 +279,8 @@ private:
             if (q.ns == probe::cap) break;  // fewer filters is still correct
             const bool wide = lev < wide_levels() && (st > lo || q.need_suf >= half) &&
                               (st + L - 1 < hi || q.need_pre >= half);
-            if (const std::uint64_t* pg = page_of(st)) q.sums[q.ns++] = pg + in_page(st) + (wide ? halves : plain);
+            if (const std::uint64_t* pg = page_of(st))
+                q.sums[q.ns++] = pg + in_page(st) + (wide ? halves : plain);
             if (st + L - 1 >= hi) break;
         }
     }
@@ -276,8 +293,12 @@ private:
         return m;
     }
 
-    static constexpr std::uint64_t bit(std::uint32_t k) noexcept { return std::uint64_t{1} << (k % 64); }
-    static constexpr std::uint64_t bit(std::size_t k) noexcept { return std::uint64_t{1} << (k % 64); }
+    static constexpr std::uint64_t bit(std::uint32_t k) noexcept {
+        return std::uint64_t{1} << (k % 64);
+    }
+    static constexpr std::uint64_t bit(std::size_t k) noexcept {
+        return std::uint64_t{1} << (k % 64);
+    }
     // Distance between a room's consecutive pre (or suf) bytes of one bucket.
     static constexpr std::size_t row = 2 * page_buckets;
     static constexpr std::uint8_t full = static_cast<std::uint8_t>(bucket_minutes);
@@ -303,7 +324,9 @@ private:
     // Widened summaries are kept for windows of 1 and 2 buckets: short
     // requests, where the plain ones let most words through.
     std::size_t wide_levels() const noexcept { return std::min<std::size_t>(levels_, 2); }
-    std::size_t byte_offset() const noexcept { return (bit_words() + (levels_ + wide_levels()) * l1_) * page_buckets; }
+    std::size_t byte_offset() const noexcept {
+        return (bit_words() + (levels_ + wide_levels()) * l1_) * page_buckets;
+    }
     std::size_t page_words() const noexcept { return byte_offset() + 16 * std::size_t{rcap_}; }
     std::uint64_t& freew(std::uint64_t* p, std::int64_t i, std::size_t w) const noexcept {
         return p[w * page_buckets + static_cast<std::size_t>(i)];
@@ -317,17 +340,22 @@ private:
     }
     // Second level `lev`: bit w of word j for bucket i is set when some room
     // of word w is (or may be) free over the 2^lev buckets from bucket i on.
-    std::uint64_t& l1w(std::uint64_t* p, std::int64_t i, std::size_t j, std::size_t lev = 0) const noexcept {
+    std::uint64_t& l1w(std::uint64_t* p, std::int64_t i, std::size_t j,
+                       std::size_t lev = 0) const noexcept {
         return p[summary_offset(lev, false) + j * page_buckets + static_cast<std::size_t>(i)];
     }
     // Widened: ... and also over the last `half` minutes before and the first after them.
-    std::uint64_t& hw(std::uint64_t* p, std::int64_t i, std::size_t j, std::size_t lev) const noexcept {
+    std::uint64_t& hw(std::uint64_t* p, std::int64_t i, std::size_t j,
+                      std::size_t lev) const noexcept {
         return p[summary_offset(lev, true) + j * page_buckets + static_cast<std::size_t>(i)];
     }
-    void set_free_bits(std::uint64_t* p, std::int64_t i, std::uint32_t k, bool free, bool suf_half, bool pre_half) {
+    void set_free_bits(std::uint64_t* p, std::int64_t i, std::uint32_t k, bool free, bool suf_half,
+                       bool pre_half) {
         auto set = [&](std::uint64_t& word, bool on) {
-            if (on) word |= bit(k);
-            else word &= ~bit(k);
+            if (on)
+                word |= bit(k);
+            else
+                word &= ~bit(k);
         };
         set(freew(p, i, k / 64), free);
         if (levels_ == 0) return;
@@ -337,7 +365,8 @@ private:
 
     // Room k's bits per bucket: 1 free, 2 suf >= half, 4 pre >= half.
     static std::uint8_t bits_of(std::uint8_t pr, std::uint8_t sf) noexcept {
-        return static_cast<std::uint8_t>((pr == full ? 1 : 0) | (sf >= half ? 2 : 0) | (pr >= half ? 4 : 0));
+        return static_cast<std::uint8_t>((pr == full ? 1 : 0) | (sf >= half ? 2 : 0) |
+                                         (pr >= half ? 4 : 0));
     }
     // What an add() cleared: room k's bits before, per bucket from b0.
     struct cleared {
@@ -352,7 +381,8 @@ private:
     // differ. With it (bits were only cleared), rebuilds the words as they
     // were and clears just the summaries that went from some room to none,
     // so summary lines that do not change are not even read.
-    void resummarize(std::size_t w, std::int64_t from, std::int64_t to, std::optional<cleared> was = std::nullopt) {
+    void resummarize(std::size_t w, std::int64_t from, std::int64_t to,
+                     std::optional<cleared> was = std::nullopt) {
         if (levels_ == 0) return;
         const std::size_t len = static_cast<std::size_t>(to - from + 1);
         // Index x of each array is bucket from - 1 + x, for x in [0, span):
@@ -400,8 +430,8 @@ private:
             std::copy(f, g + span, fb);  // f, sf, pf, g
             // Put room k's old bits back where add() changed them.
             const std::int64_t x0 = std::max<std::int64_t>(0, was->b0 - (from - 1));
-            const std::int64_t x1 =
-                std::min<std::int64_t>(static_cast<std::int64_t>(span), was->b0 + was->n - (from - 1));
+            const std::int64_t x1 = std::min<std::int64_t>(static_cast<std::int64_t>(span),
+                                                           was->b0 + was->n - (from - 1));
             for (std::int64_t x = x0; x < x1; ++x) {
                 const std::uint8_t o = was->old_bits[x + from - 1 - was->b0];
                 const auto ux = static_cast<std::size_t>(x);
@@ -456,7 +486,9 @@ private:
         return reinterpret_cast<const std::uint8_t*>(p + byte_offset()) + 2 * i;
     }
     std::uint8_t* suf(std::uint64_t* p, std::int64_t i) const noexcept { return pre(p, i) + 1; }
-    const std::uint8_t* suf(const std::uint64_t* p, std::int64_t i) const noexcept { return pre(p, i) + 1; }
+    const std::uint8_t* suf(const std::uint64_t* p, std::int64_t i) const noexcept {
+        return pre(p, i) + 1;
+    }
 
     const std::uint64_t* page_of(std::int64_t b) const noexcept {
         const std::int64_t p = floor_div(b, page_buckets) - origin_;
@@ -470,7 +502,8 @@ private:
             origin_ = p;
             pages_.resize(1);
         } else if (p < origin_) {
-            std::vector<std::unique_ptr<std::uint64_t[]>> grown(static_cast<std::size_t>(origin_ - p));
+            std::vector<std::unique_ptr<std::uint64_t[]>> grown(
+                static_cast<std::size_t>(origin_ - p));
             for (auto& pg : pages_) grown.push_back(std::move(pg));
             pages_ = std::move(grown);
             origin_ = p;
@@ -494,7 +527,8 @@ private:
                 if (levels_ == 0) continue;
                 sufw(p, i, w) = prew(p, i, w) = v;
                 for (std::size_t lev = 0; lev < levels_; ++lev) l1w(p, i, w / 64, lev) |= bit(w);
-                for (std::size_t lev = 0; lev < wide_levels(); ++lev) hw(p, i, w / 64, lev) |= bit(w);
+                for (std::size_t lev = 0; lev < wide_levels(); ++lev)
+                    hw(p, i, w / 64, lev) |= bit(w);
             }
         }
         std::memset(pre(p, 0), static_cast<int>(bucket_minutes), rcap_ * row);
@@ -517,16 +551,20 @@ private:
         pre(p, i)[k * row] = pr;
         suf(p, i)[k * row] = sf;
         const bool was_free = old_pr == full, free = pr == full;
-        const bool changed = was_free != free || (old_pr >= half) != (pr >= half) || (old_sf >= half) != (sf >= half);
+        const bool changed = was_free != free || (old_pr >= half) != (pr >= half) ||
+                             (old_sf >= half) != (sf >= half);
         if (!changed) return false;
         const std::uint32_t w = k / 64;
         const bool had = freew(p, i, w) != 0;
         set_free_bits(p, i, k, free, sf >= half, pr >= half);
-        // The summary bit is "free word != 0": touch it only when that flips (its line is often cold).
+        // The summary bit is "free word != 0": touch it only when that flips (its line is often
+        // cold).
         const bool has = freew(p, i, w) != 0;
         if (levels_ > 0 && had != has) {
-            if (has) l1w(p, i, w / 64) |= bit(w);
-            else l1w(p, i, w / 64) &= ~bit(w);
+            if (has)
+                l1w(p, i, w / 64) |= bit(w);
+            else
+                l1w(p, i, w / 64) &= ~bit(w);
         }
         return true;
     }
@@ -538,11 +576,13 @@ private:
         auto it = std::lower_bound(slots.begin(), slots.end(), bs,
                                    [](const slot& x, std::int64_t t) { return x.end <= t; });
         if (it == slots.end() || it->begin >= be) {
-            put(k, b, static_cast<std::uint8_t>(bucket_minutes), static_cast<std::uint8_t>(bucket_minutes));
+            put(k, b, static_cast<std::uint8_t>(bucket_minutes),
+                static_cast<std::uint8_t>(bucket_minutes));
             return;
         }
         const auto p = static_cast<std::uint8_t>(std::max<std::int64_t>(0, it->begin - bs));
-        auto last = std::lower_bound(it, slots.end(), be, [](const slot& x, std::int64_t t) { return x.begin < t; });
+        auto last = std::lower_bound(it, slots.end(), be,
+                                     [](const slot& x, std::int64_t t) { return x.begin < t; });
         --last;
         const auto s = static_cast<std::uint8_t>(std::max<std::int64_t>(0, be - last->end));
         put(k, b, p, s);
@@ -575,7 +615,8 @@ private:
         for (std::size_t n = 0; n < pages_.size(); ++n)
             if (pages_[n])
                 for (std::size_t w = 0; w < words && levels; ++w) {
-                    const std::int64_t first = (origin_ + static_cast<std::int64_t>(n)) * page_buckets;
+                    const std::int64_t first =
+                        (origin_ + static_cast<std::int64_t>(n)) * page_buckets;
                     to.resummarize(w, first, first + page_buckets - 1);
                 }
         auto elig = elig_, elig1 = elig1_;

@@ -19,7 +19,7 @@ class sql_connection;  // src/store/sql_connection.hpp
 struct sql_dialect;
 
 class sql_store : public store {
-public:
+  public:
     platform_state load(std::uint64_t* version = nullptr) override;
     platform_state load_changes(platform_state base, std::uint64_t since,
                                 std::uint64_t* version = nullptr) override;
@@ -35,7 +35,7 @@ public:
     void mark_failed(std::uint64_t id, const std::string& error,
                      std::optional<instant> retry_at) override;
 
-protected:
+  protected:
     sql_store() = default;
     virtual sql_connection& connection() = 0;
     virtual const sql_dialect& dialect() const = 0;

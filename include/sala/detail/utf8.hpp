@@ -14,11 +14,21 @@ inline bool valid_utf8(std::string_view s) noexcept {
         const auto c = static_cast<unsigned char>(s[i]);
         std::size_t n = 0;
         std::uint32_t cp = 0;
-        if (c < 0x80) { ++i; continue; }
-        if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; }
-        else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; }
-        else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; }
-        else return false;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        if ((c & 0xE0) == 0xC0) {
+            n = 1;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            n = 2;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            n = 3;
+            cp = c & 0x07;
+        } else
+            return false;
         if (i + n >= s.size()) return false;
         for (std::size_t k = 1; k <= n; ++k) {
             const auto cc = static_cast<unsigned char>(s[i + k]);

@@ -2,8 +2,8 @@
 // The lifecycle (sala/lifecycle/lifecycle.hpp) on a durable platform: its step state is
 // saved in the store after every tick, one transaction, with the lifecycle's
 // own row mapping (sala::changed_records / from_records in lifecycle.hpp: one
-// JSON record per webinar, per room (R20) and per admin notice). A restarted host gets it back and catches up
-// (R16): steps already done are not run again.
+// JSON record per webinar, per room (R20) and per admin notice). A restarted host gets it back and
+// catches up (R16): steps already done are not run again.
 //
 //   auto db = sala::sqlite_store::open("sala.db");
 //   sala::durable_platform p(db);
@@ -29,7 +29,7 @@ namespace sala {
 
 // A lifecycle whose step state is saved after every tick (see the top).
 class durable_lifecycle {
-public:
+  public:
     durable_lifecycle(durable_platform& p, conferencing& c, mailer& m, lifecycle_options o = {})
         : platform_(p),
           engine_(p.inner(), c, m, std::move(o), from_records(p.backing_store().lifecycle())),
@@ -60,7 +60,7 @@ public:
     lifecycle& engine() noexcept { return engine_; }
     const lifecycle& engine() const noexcept { return engine_; }
 
-private:
+  private:
     durable_platform& platform_;
     lifecycle engine_;
     lifecycle_state saved_;

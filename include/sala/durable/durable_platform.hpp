@@ -93,8 +93,10 @@ inline change_set diff(const state_snapshot& before, const platform_state& after
         const std::set<request_id> now(after.queue.begin(), after.queue.end());
         std::vector<request_id> kept;
         for (const request_id id : before.queue) {
-            if (now.count(id)) kept.push_back(id);
-            else c.queue_removed.push_back(id);
+            if (now.count(id))
+                kept.push_back(id);
+            else
+                c.queue_removed.push_back(id);
         }
         const bool prefix = kept.size() <= after.queue.size() &&
                             std::equal(kept.begin(), kept.end(), after.queue.begin());
@@ -112,7 +114,7 @@ inline change_set diff(const state_snapshot& before, const platform_state& after
 }  // namespace detail
 
 class durable_platform {
-public:
+  public:
     // Effects a command causes, derived from each of its events; committed in
     // the command's transaction (transactional outbox).
     using effect_planner = std::function<std::vector<effect>(const event&, const platform&)>;
@@ -166,8 +168,10 @@ public:
     void refresh() {
         const std::uint64_t v = store_->version();
         if (v == version_ && !stale_) return;
-        if (stale_) reload();
-        else sync();
+        if (stale_)
+            reload();
+        else
+            sync();
     }
 
     void set_effect_planner(effect_planner p) { planner_ = std::move(p); }
@@ -177,27 +181,43 @@ public:
     }
 
     // ---- commands: each one transaction --------------------------------------------
-    void set_settings(const sala::settings& s) { run([&](platform& p) { p.set_settings(s); }); }
-    void set_policy(policy_kind k) { run([&](platform& p) { p.set_policy(k); }); }
+    void set_settings(const sala::settings& s) {
+        run([&](platform& p) { p.set_settings(s); });
+    }
+    void set_policy(policy_kind k) {
+        run([&](platform& p) { p.set_policy(k); });
+    }
     link_report link_account(const std::string& name, pool_kind kind,
                              const std::vector<account_user>& users) {
         return run([&](platform& p) { return p.link_account(name, kind, users); });
     }
-    void activate(room_id r) { run([&](platform& p) { p.activate(r); }); }
-    void deactivate(room_id r) { run([&](platform& p) { p.deactivate(r); }); }
-    void set_mode(room_id r, room_mode m) { run([&](platform& p) { p.set_mode(r, m); }); }
+    void activate(room_id r) {
+        run([&](platform& p) { p.activate(r); });
+    }
+    void deactivate(room_id r) {
+        run([&](platform& p) { p.deactivate(r); });
+    }
+    void set_mode(room_id r, room_mode m) {
+        run([&](platform& p) { p.set_mode(r, m); });
+    }
     submission submit(const request_input& in) {
         return run([&](platform& p) { return p.submit(in); });
     }
-    assignment retry(request_id id) { return run([&](platform& p) { return p.retry(id); }); }
-    std::size_t retry_queue() { return run([&](platform& p) { return p.retry_queue(); }); }
+    assignment retry(request_id id) {
+        return run([&](platform& p) { return p.retry(id); });
+    }
+    std::size_t retry_queue() {
+        return run([&](platform& p) { return p.retry_queue(); });
+    }
     assignment assign(request_id id, room_id r) {
         return run([&](platform& p) { return p.assign(id, r); });
     }
     assignment reassign(request_id id, room_id r) {
         return run([&](platform& p) { return p.reassign(id, r); });
     }
-    void cancel(request_id id) { run([&](platform& p) { p.cancel(id); }); }
+    void cancel(request_id id) {
+        run([&](platform& p) { p.cancel(id); });
+    }
 
     // A lifecycle step: its step state, the effects it causes and any report,
     // in one transaction (nothing of the platform state changes).
@@ -219,8 +239,10 @@ public:
         extra_ = {};
         bool command_done = false;
         try {
-            if (stale_) reload_locked();
-            else if (committed != version_) sync_locked();
+            if (stale_)
+                reload_locked();
+            else if (committed != version_)
+                sync_locked();
             const auto before = detail::state_snapshot::of(platform_.state());
             if constexpr (std::is_void_v<result_t>) {
                 command(platform_);
@@ -247,7 +269,7 @@ public:
         }
     }
 
-private:
+  private:
     void finish(const detail::state_snapshot& before) {
         change_set c = detail::diff(before, platform_.state(), events_);
         c.lifecycle = std::move(extra_.lifecycle);
@@ -301,7 +323,7 @@ private:
 // mailers derive the Message-ID from it); those that cannot (Zoom's create
 // webinar has no idempotency key) see at most one duplicate per crash.
 class outbox_dispatcher {
-public:
+  public:
     using handler = std::function<void(const effect&)>;
     struct result {
         std::size_t sent = 0;
@@ -309,7 +331,8 @@ public:
         std::size_t failed = 0;    // given up (non-retryable, no handler)
     };
 
-    explicit outbox_dispatcher(std::shared_ptr<store> st, std::shared_ptr<const clock> clk = nullptr)
+    explicit outbox_dispatcher(std::shared_ptr<store> st,
+                               std::shared_ptr<const clock> clk = nullptr)
         : store_(std::move(st)), clock_(clk ? std::move(clk) : std::make_shared<system_clock>()) {
         if (!store_) throw invalid_argument("store", "is null");
     }
@@ -340,7 +363,8 @@ public:
                     store_->mark_failed(e.id, err.what(), std::nullopt);
                     ++r.failed;
                 } else {
-                    store_->mark_failed(e.id, err.what(), now + backoff(e.attempts, err.retry_after_seconds()));
+                    store_->mark_failed(e.id, err.what(),
+                                        now + backoff(e.attempts, err.retry_after_seconds()));
                     ++r.retrying;
                 }
                 continue;
@@ -355,7 +379,7 @@ public:
         return r;
     }
 
-private:
+  private:
     // 1, 2, 4 ... minutes, at most an hour; a backend's Retry-After wins when longer.
     static minutes backoff(int attempts, int retry_after_seconds) {
         const minutes exp{1LL << std::min(attempts, 6)};

@@ -23,16 +23,23 @@
 namespace sala {
 
 class fake_conferencing : public conferencing {
-public:
+  public:
     enum class method {
-        list_users, create_webinar, delete_webinar, end_webinar, set_user_password,
-        participants_report, list_recordings, download_recording, trash_recordings,
+        list_users,
+        create_webinar,
+        delete_webinar,
+        end_webinar,
+        set_user_password,
+        participants_report,
+        list_recordings,
+        download_recording,
+        trash_recordings,
         apply_room_settings
     };
 
     struct call {
         method what;
-        std::string key;   // the call's main argument: user id, webinar id, file id
+        std::string key;  // the call's main argument: user id, webinar id, file id
         bool failed = false;
     };
 
@@ -40,7 +47,7 @@ public:
         webinar_spec spec;
         webinar_handle handle;
         bool ended = false;
-        std::optional<instant> ended_at;   // from the clock, when one is given
+        std::optional<instant> ended_at;  // from the clock, when one is given
         bool deleted = false;
         bool recordings_trashed = false;
     };
@@ -56,7 +63,8 @@ public:
     // Synthetic participants for a webinar's report (default: a few people).
     std::function<std::vector<participant>(const webinar&)> report_source = default_report;
     // Recordings produced for a webinar when it is ended (default: an MP4 and a chat file).
-    std::function<std::vector<recording_file>(const webinar&)> recording_source = default_recordings;
+    std::function<std::vector<recording_file>(const webinar&)> recording_source =
+        default_recordings;
     minutes recording_delay{60};
 
     // The next `n` calls of `m` throw backend_error(retryable, retry_after_seconds).
@@ -116,7 +124,8 @@ public:
     }
 
     webinar_handle create_webinar(const webinar_spec& spec) override {
-        enter(method::create_webinar, spec.host_user_id + "/" + spec.topic + "/" + format_iso_utc(spec.start));
+        enter(method::create_webinar,
+              spec.host_user_id + "/" + spec.topic + "/" + format_iso_utc(spec.start));
         const std::string id = std::to_string(next_id_++);
         webinar w;
         w.spec = spec;
@@ -135,7 +144,8 @@ public:
         enter(method::end_webinar, webinar_id);
         auto it = webinars_.find(webinar_id);
         if (it == webinars_.end() || it->second.deleted)
-            throw backend_error("Webinar " + webinar_id + " not found or has expired. (3001)", false);
+            throw backend_error("Webinar " + webinar_id + " not found or has expired. (3001)",
+                                false);
         if (!it->second.ended) {
             it->second.ended = true;
             if (clock_) it->second.ended_at = clock_->now();
@@ -151,7 +161,8 @@ public:
         enter(method::participants_report, webinar_id);
         auto it = webinars_.find(webinar_id);
         if (it == webinars_.end())
-            throw backend_error("Webinar " + webinar_id + " not found or has expired. (3001)", false);
+            throw backend_error("Webinar " + webinar_id + " not found or has expired. (3001)",
+                                false);
         return report_source ? report_source(it->second) : std::vector<participant>{};
     }
 
@@ -164,7 +175,8 @@ public:
         return recording_source ? recording_source(it->second) : std::vector<recording_file>{};
     }
 
-    void download_recording(const recording_file& file, const std::string& destination_path) override {
+    void download_recording(const recording_file& file,
+                            const std::string& destination_path) override {
         enter(method::download_recording, file.id);
         std::ofstream out(destination_path, std::ios::binary | std::ios::trunc);
         if (!out) throw backend_error("cannot write " + destination_path, false);
@@ -174,7 +186,8 @@ public:
 
     void trash_recordings(const std::string& webinar_id) override {
         enter(method::trash_recordings, webinar_id);
-        if (auto it = webinars_.find(webinar_id); it != webinars_.end()) it->second.recordings_trashed = true;
+        if (auto it = webinars_.find(webinar_id); it != webinars_.end())
+            it->second.recordings_trashed = true;
     }
 
     void apply_room_settings(const std::string& user_id, const room_settings& s) override {
@@ -188,7 +201,8 @@ public:
         return {
             {"Ana García", "ana@example.org", s, s + w.spec.duration, secs(w.spec.duration)},
             {"Luis Pérez", "luis@example.org", s + minutes{5}, s + minutes{20}, secs(minutes{15})},
-            {"Luis Pérez", "luis@example.org", s + minutes{25}, s + w.spec.duration, secs(w.spec.duration - minutes{25})},
+            {"Luis Pérez", "luis@example.org", s + minutes{25}, s + w.spec.duration,
+             secs(w.spec.duration - minutes{25})},
             {"Guest", "", s + minutes{1}, s + minutes{11}, secs(minutes{10})},
         };
     }
@@ -199,7 +213,7 @@ public:
                 {"rec-" + id + "-chat", "CHAT", "https://zoom.example/rec/" + id + "/chat", 2048}};
     }
 
-private:
+  private:
     struct failure {
         int remaining;
         bool retryable;
@@ -213,8 +227,8 @@ private:
             auto& f = queue.front();
             --f.remaining;
             calls_.push_back({m, key, true});
-            throw backend_error("fake: injected failure of " + name(m) + "(" + key + ")", f.retryable,
-                                f.retry_after);
+            throw backend_error("fake: injected failure of " + name(m) + "(" + key + ")",
+                                f.retryable, f.retry_after);
         }
         if (fail_once_ && failed_once_.insert({m, key}).second) {
             calls_.push_back({m, key, true});
@@ -223,20 +237,23 @@ private:
         calls_.push_back({m, key, false});
     }
 
-public:
-    static std::string name(method m) { return std::string(method_names[static_cast<std::size_t>(m)].second); }
-    static constexpr enum_table<method, 10> method_names{{{method::list_users, "list_users"},
-                                                         {method::create_webinar, "create_webinar"},
-                                                         {method::delete_webinar, "delete_webinar"},
-                                                         {method::end_webinar, "end_webinar"},
-                                                         {method::set_user_password, "set_user_password"},
-                                                         {method::participants_report, "participants_report"},
-                                                         {method::list_recordings, "list_recordings"},
-                                                         {method::download_recording, "download_recording"},
-                                                         {method::trash_recordings, "trash_recordings"},
-                                                         {method::apply_room_settings, "apply_room_settings"}}};
+  public:
+    static std::string name(method m) {
+        return std::string(method_names[static_cast<std::size_t>(m)].second);
+    }
+    static constexpr enum_table<method, 10> method_names{
+        {{method::list_users, "list_users"},
+         {method::create_webinar, "create_webinar"},
+         {method::delete_webinar, "delete_webinar"},
+         {method::end_webinar, "end_webinar"},
+         {method::set_user_password, "set_user_password"},
+         {method::participants_report, "participants_report"},
+         {method::list_recordings, "list_recordings"},
+         {method::download_recording, "download_recording"},
+         {method::trash_recordings, "trash_recordings"},
+         {method::apply_room_settings, "apply_room_settings"}}};
 
-private:
+  private:
     std::vector<account_user> users_;
     std::shared_ptr<const clock> clock_;
     std::map<std::string, webinar> webinars_;

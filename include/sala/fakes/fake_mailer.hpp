@@ -12,12 +12,13 @@
 namespace sala {
 
 class fake_mailer : public mailer {
-public:
+  public:
     void send(const mail_message& m) override {
         ++attempts_;
         if (fail_next_ > 0) {
             --fail_next_;
-            throw backend_error("fake mailer: injected failure (" + m.idempotency_key + ")", retryable_);
+            throw backend_error("fake mailer: injected failure (" + m.idempotency_key + ")",
+                                retryable_);
         }
         if (fail_once_ && failed_once_.insert(m.idempotency_key).second)
             throw backend_error("fake mailer: first send of " + m.idempotency_key + " fails", true);
@@ -61,7 +62,7 @@ public:
         return out;
     }
 
-private:
+  private:
     std::vector<mail_message> sent_;
     std::size_t attempts_ = 0;
     int fail_next_ = 0;

@@ -21,7 +21,7 @@
 namespace sala {
 
 class memory_files final : public file_sink {
-public:
+  public:
     memory_files() = default;
     memory_files(const memory_files&) = delete;
     memory_files& operator=(const memory_files&) = delete;
@@ -47,7 +47,9 @@ public:
         return path.string();
     }
 
-    std::string location(const std::string& relative_path) const override { return "memory:" + relative_path; }
+    std::string location(const std::string& relative_path) const override {
+        return "memory:" + relative_path;
+    }
 
     // The next `n` writes (or stream_path calls) throw.
     void fail_next(int n, bool retryable = true) {
@@ -70,7 +72,7 @@ public:
     // Every successful write and stream_path, in order (a path may repeat).
     const std::vector<std::string>& log() const { return log_; }
 
-private:
+  private:
     static void check(const std::string& relative_path) {
         if (const auto why = relative_path_problem(relative_path); !why.empty())
             throw invalid_argument("path", "'" + relative_path + "': " + why);
@@ -82,8 +84,10 @@ private:
     }
     const std::filesystem::path& scratch() {
         if (scratch_.empty()) {
-            std::string tmpl = (std::filesystem::temp_directory_path() / "sala-memory-files-XXXXXX").string();
-            if (!::mkdtemp(tmpl.data())) throw backend_error("memory files: no scratch folder", false);
+            std::string tmpl =
+                (std::filesystem::temp_directory_path() / "sala-memory-files-XXXXXX").string();
+            if (!::mkdtemp(tmpl.data()))
+                throw backend_error("memory files: no scratch folder", false);
             scratch_ = tmpl;
         }
         return scratch_;

@@ -48,8 +48,8 @@ struct memory_database {
         std::map<std::uint32_t, room> rooms;
         std::map<request_id, std::pair<request, std::uint64_t>> requests;  // with the row version
         std::map<request_id, std::pair<reservation, std::uint64_t>> reservations;
-        std::vector<request_id> queue;                                     // oldest first
-        std::vector<std::pair<std::uint64_t, request_id>> tombstones;      // (version, erased id)
+        std::vector<request_id> queue;                                 // oldest first
+        std::vector<std::pair<std::uint64_t, request_id>> tombstones;  // (version, erased id)
         std::map<std::string, lifecycle_record> lifecycle;
         std::vector<outbox_entry> outbox;
         std::uint64_t next_outbox = 1;
@@ -69,7 +69,7 @@ struct memory_database {
 };
 
 class memory_store final : public store {
-public:
+  public:
     static constexpr int current_schema = 2;
     using database = memory_database;
 
@@ -86,7 +86,8 @@ public:
                               "'), not a sala store; it was left untouched");
         if (db_->schema > current_schema)
             throw store_error(location() + " has schema version " + std::to_string(db_->schema) +
-                              ", newer than this sala understands (" + std::to_string(current_schema) +
+                              ", newer than this sala understands (" +
+                              std::to_string(current_schema) +
                               "); upgrade sala. It was left untouched");
         // Older schemas migrate forward: version 2 only added tables, empty at version 1.
         db_->application = "sala";
@@ -100,7 +101,9 @@ public:
     memory_store& operator=(const memory_store&) = delete;
 
     // Another connection to the same data ("another process").
-    std::shared_ptr<memory_store> connect() const { return std::make_shared<memory_store>(db_, busy_timeout_); }
+    std::shared_ptr<memory_store> connect() const {
+        return std::make_shared<memory_store>(db_, busy_timeout_);
+    }
     std::shared_ptr<database> shared_database() const noexcept { return db_; }
     // Tests and tooling: a database at an older schema version, not yet opened.
     static std::shared_ptr<database> create_at_version(int version) {
@@ -198,17 +201,23 @@ public:
         for (const auto& r : c.reservations) reserve(t, r, v);
         if (c.queue_rewrite) t.queue.clear();
         for (const request_id id : c.queue_removed) std::erase(t.queue, id);
-        for (const request_id id : c.queue_rewrite ? *c.queue_rewrite : c.queue_appended) enqueue(t, id);
+        for (const request_id id : c.queue_rewrite ? *c.queue_rewrite : c.queue_appended)
+            enqueue(t, id);
         for (const auto& l : c.lifecycle) {
-            if (l.state.empty()) t.lifecycle.erase(l.key);
-            else t.lifecycle[l.key] = l;
+            if (l.state.empty())
+                t.lifecycle.erase(l.key);
+            else
+                t.lifecycle[l.key] = l;
         }
         for (const auto& e : c.effects) {
-            if (e.idempotency_key.empty()) throw invalid_argument("effect.idempotency_key", "is empty");
+            if (e.idempotency_key.empty())
+                throw invalid_argument("effect.idempotency_key", "is empty");
             if (e.kind.empty()) throw invalid_argument("effect.kind", "is empty");
             bool known = false;
-            for (const auto& x : t.outbox) known = known || x.effect.idempotency_key == e.idempotency_key;
-            if (!known) t.outbox.push_back({t.next_outbox++, e, effect_status::pending, 0, "", instant{}});
+            for (const auto& x : t.outbox)
+                known = known || x.effect.idempotency_key == e.idempotency_key;
+            if (!known)
+                t.outbox.push_back({t.next_outbox++, e, effect_status::pending, 0, "", instant{}});
         }
         for (const auto& r : c.reports) t.reports[r.key] = r;
         check_references(t);
@@ -263,7 +272,7 @@ public:
         if (db_->dispatcher == this) db_->dispatcher = nullptr;
     }
 
-private:
+  private:
     // Inside this connection's transaction its own tables, else the committed ones.
     template <class F>
     auto read(F&& f) -> std::invoke_result_t<F&, const database::tables&> {
@@ -287,8 +296,10 @@ private:
     // R1 in the store itself, as the SQL stores' trigger and exclusion constraint.
     void reserve(database::tables& t, const reservation& r, std::uint64_t v) const {
         for (const auto& [id, row] : t.reservations)
-            if (id != r.request && row.first.room == r.room && row.first.blocked.overlaps(r.blocked))
-                throw backend_error(location() + ": overlapping reservation on one room (R1)", false);
+            if (id != r.request && row.first.room == r.room &&
+                row.first.blocked.overlaps(r.blocked))
+                throw backend_error(location() + ": overlapping reservation on one room (R1)",
+                                    false);
         t.reservations[r.request] = {r, v};
     }
     void enqueue(database::tables& t, request_id id) const {

@@ -40,9 +40,9 @@
 #include <string_view>
 #include <utility>
 
+#include <date/date.h>
 #include <boost/date_time/gregorian/gregorian_types.hpp>
 #include <boost/date_time/posix_time/posix_time_types.hpp>
-#include <date/date.h>
 
 #include "sala/error.hpp"
 #include "sala/interval.hpp"
@@ -69,7 +69,8 @@ inline constexpr std::int64_t boost_first_minute =
     std::int64_t{date::sys_days{date::year{boost_first_year} / 1 / 1}.time_since_epoch().count()} *
     minutes_per_day;
 inline constexpr std::int64_t boost_end_minute =
-    std::int64_t{date::sys_days{date::year{boost_last_year + 1} / 1 / 1}.time_since_epoch().count()} *
+    std::int64_t{
+        date::sys_days{date::year{boost_last_year + 1} / 1 / 1}.time_since_epoch().count()} *
     minutes_per_day;
 
 // The name of a special value, or nullptr for an ordinary one. Works for
@@ -85,13 +86,11 @@ const char* special_name(const T& v) {
 template <class T>
 void refuse_special(const T& v, std::string_view field, const char* what) {
     if (const char* name = special_name(v))
-        throw invalid_argument(std::string(field), std::string("is ") + name + "; sala needs a finite " +
-                                                       what);
+        throw invalid_argument(std::string(field),
+                               std::string("is ") + name + "; sala needs a finite " + what);
 }
 
-inline std::string two_digits(std::int64_t n) {
-    return (n < 10 ? "0" : "") + std::to_string(n);
-}
+inline std::string two_digits(std::int64_t n) { return (n < 10 ? "0" : "") + std::to_string(n); }
 
 inline std::string range_text() {
     return "Boost.Date_Time holds 1400-01-01 00:00 .. 9999-12-31 23:59 only";
@@ -100,7 +99,8 @@ inline std::string range_text() {
 // "2021-05-13 09:00:30.250000" for the message about a sub-minute part.
 inline std::string with_seconds(std::int64_t whole_minutes, std::int64_t rest_ticks) {
     const auto tps = boost::posix_time::time_duration::ticks_per_second();
-    std::string s = format_utc(instant{minutes{whole_minutes}}) + ":" + two_digits(rest_ticks / tps);
+    std::string s =
+        format_utc(instant{minutes{whole_minutes}}) + ":" + two_digits(rest_ticks / tps);
     if (const auto frac = rest_ticks % tps; frac != 0) {
         std::string digits = std::to_string(frac);
         const auto width = boost::posix_time::time_duration::num_fractional_digits();
@@ -158,10 +158,10 @@ inline constexpr std::int64_t max_duration_minutes =
 inline boost::posix_time::ptime from_minutes(std::int64_t m, std::string_view field,
                                              const char* clock_name) {
     if (m < boost_first_minute || m >= boost_end_minute)
-        throw invalid_argument(std::string(field),
-                               "is outside Boost.Date_Time's range (" + std::to_string(m) +
-                                   " min from 1970-01-01 00:00, " + clock_name + "); " +
-                                   range_text());
+        throw invalid_argument(std::string(field), "is outside Boost.Date_Time's range (" +
+                                                       std::to_string(m) +
+                                                       " min from 1970-01-01 00:00, " + clock_name +
+                                                       "); " + range_text());
     std::int64_t day = m / minutes_per_day;
     std::int64_t minute_of_day = m % minutes_per_day;
     if (minute_of_day < 0) {  // before 1970: floor, not truncation
@@ -205,7 +205,8 @@ inline boost::posix_time::ptime to_ptime(instant t, std::string_view field = "ti
 // "<field>.end"; a period that ends before it begins throws
 // sala::invalid_argument(field). With sub_minute::floor both ends are floored.
 inline interval to_interval(const boost::posix_time::time_period& p,
-                            sub_minute how = sub_minute::refuse, std::string_view field = "period") {
+                            sub_minute how = sub_minute::refuse,
+                            std::string_view field = "period") {
     const std::string f(field);
     const instant b = to_instant(p.begin(), how, f + ".begin");
     const instant e = to_instant(p.end(), how, f + ".end");
@@ -241,17 +242,19 @@ inline boost::posix_time::ptime to_ptime(local_minutes wall, std::string_view fi
 // sala::invalid_argument(field) for special values and (unless `how` is
 // floor, towards minus infinity) for seconds or sub-seconds.
 inline minutes to_minutes(const boost::posix_time::time_duration& d,
-                          sub_minute how = sub_minute::refuse, std::string_view field = "duration") {
+                          sub_minute how = sub_minute::refuse,
+                          std::string_view field = "duration") {
     detail::refuse_special(d, field, "duration");
     const std::int64_t ticks = d.ticks();
     const std::int64_t per_minute = boost::posix_time::time_duration::ticks_per_second() * 60;
     std::int64_t whole = ticks / per_minute;
     if (const std::int64_t rest = ticks % per_minute; rest != 0) {
         if (how == sub_minute::refuse)
-            throw invalid_argument(std::string(field),
-                                   detail::seconds_text(ticks) +
-                                       " is not a whole number of minutes; sala works in whole "
-                                       "minutes (pass sala::interop::sub_minute::floor to round down)");
+            throw invalid_argument(
+                std::string(field),
+                detail::seconds_text(ticks) +
+                    " is not a whole number of minutes; sala works in whole "
+                    "minutes (pass sala::interop::sub_minute::floor to round down)");
         if (rest < 0) --whole;
     }
     return minutes{whole};
@@ -259,11 +262,12 @@ inline minutes to_minutes(const boost::posix_time::time_duration& d,
 
 // sala::minutes -> time_duration. Throws sala::invalid_argument(field) beyond
 // what a time_duration holds (about 285,000 years either way).
-inline boost::posix_time::time_duration to_time_duration(minutes m, std::string_view field = "duration") {
+inline boost::posix_time::time_duration to_time_duration(minutes m,
+                                                         std::string_view field = "duration") {
     const std::int64_t n = m.count();
     if (n > detail::max_duration_minutes || n < -detail::max_duration_minutes)
-        throw invalid_argument(std::string(field), std::to_string(n) +
-                                                       " min is more than a Boost time_duration holds");
+        throw invalid_argument(std::string(field),
+                               std::to_string(n) + " min is more than a Boost time_duration holds");
     return boost::posix_time::minutes(n);
 }
 
@@ -285,9 +289,11 @@ inline boost::gregorian::date to_gregorian_date(date::year_month_day d,
     if (!d.ok()) throw invalid_argument(std::string(field), "no such date " + detail::ymd_text(d));
     const int y = static_cast<int>(d.year());
     if (y < detail::boost_first_year || y > detail::boost_last_year)
-        throw invalid_argument(std::string(field), detail::ymd_text(d) + " is outside Boost.Date_Time's range; " +
-                                                       detail::range_text());
-    return {static_cast<unsigned short>(y), static_cast<unsigned short>(static_cast<unsigned>(d.month())),
+        throw invalid_argument(
+            std::string(field),
+            detail::ymd_text(d) + " is outside Boost.Date_Time's range; " + detail::range_text());
+    return {static_cast<unsigned short>(y),
+            static_cast<unsigned short>(static_cast<unsigned>(d.month())),
             static_cast<unsigned short>(static_cast<unsigned>(d.day()))};
 }
 
@@ -307,7 +313,8 @@ inline request_input with_start(request_input in, const boost::posix_time::ptime
     in.start = to_local_minutes(wall_start, how, "start");
     in.zone = std::move(zone);
     in.resolve = resolve;
-    (void)(resolve ? sala::to_instant(in.start, in.zone, *resolve) : sala::to_instant(in.start, in.zone));
+    (void)(resolve ? sala::to_instant(in.start, in.zone, *resolve)
+                   : sala::to_instant(in.start, in.zone));
     return in;
 }
 

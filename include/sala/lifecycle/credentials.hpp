@@ -31,7 +31,9 @@ inline constexpr std::string_view passcode_alphabet =
 // no three-character ascending or descending sequence ("abc", "321").
 // Returns an empty string when `p` passes, else the first reason.
 std::string room_password_problem(std::string_view p);
-inline bool meets_room_password_rules(std::string_view p) { return room_password_problem(p).empty(); }
+inline bool meets_room_password_rules(std::string_view p) {
+    return room_password_problem(p).empty();
+}
 
 // Webinar passcode rules (§3): 1 to 10 characters of [a-zA-Z0-9@-_*!].
 // Generated ones also hold a letter and a digit (accounts may require both).

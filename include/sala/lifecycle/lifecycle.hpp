@@ -23,12 +23,12 @@
 
 #include "sala/enum_names.hpp"
 #include "sala/ids.hpp"
+#include "sala/lifecycle/templates.hpp"
 #include "sala/platform.hpp"
 #include "sala/ports/conferencing.hpp"
 #include "sala/ports/file_sink.hpp"
 #include "sala/ports/mailer.hpp"
 #include "sala/records.hpp"
-#include "sala/lifecycle/templates.hpp"
 #include "sala/time.hpp"
 
 namespace sala {
@@ -59,40 +59,38 @@ enum class step_kind {
 };
 template <>
 struct enum_names<step_kind> {
-    static constexpr enum_table<step_kind, 20> entries{{
-        {step_kind::apply_room_settings, "apply_room_settings"},
-        {step_kind::notify_unassigned, "notify_unassigned"},
-        {step_kind::create_webinar, "create_webinar"},
-        {step_kind::delete_replaced, "delete_replaced"},
-        {step_kind::mail_reassigned, "mail_reassigned"},
-        {step_kind::set_password, "set_password"},
-        {step_kind::mail_credentials, "mail_credentials"},
-        {step_kind::mail_join_links, "mail_join_links"},
-        {step_kind::mail_end_warning, "mail_end_warning"},
-        {step_kind::end_webinar, "end_webinar"},
-        {step_kind::rotate_password, "rotate_password"},
-        {step_kind::fetch_report, "fetch_report"},
-        {step_kind::mail_report, "mail_report"},
-        {step_kind::room_free, "room_free"},
-        {step_kind::fetch_recordings, "fetch_recordings"},
-        {step_kind::recording_stuck, "recording_stuck"},
-        {step_kind::download_recordings, "download_recordings"},
-        {step_kind::trash_recordings, "trash_recordings"},
-        {step_kind::delete_cancelled, "delete_cancelled"},
-        {step_kind::admin_mail, "admin_mail"}}};
+    static constexpr enum_table<step_kind, 20> entries{
+        {{step_kind::apply_room_settings, "apply_room_settings"},
+         {step_kind::notify_unassigned, "notify_unassigned"},
+         {step_kind::create_webinar, "create_webinar"},
+         {step_kind::delete_replaced, "delete_replaced"},
+         {step_kind::mail_reassigned, "mail_reassigned"},
+         {step_kind::set_password, "set_password"},
+         {step_kind::mail_credentials, "mail_credentials"},
+         {step_kind::mail_join_links, "mail_join_links"},
+         {step_kind::mail_end_warning, "mail_end_warning"},
+         {step_kind::end_webinar, "end_webinar"},
+         {step_kind::rotate_password, "rotate_password"},
+         {step_kind::fetch_report, "fetch_report"},
+         {step_kind::mail_report, "mail_report"},
+         {step_kind::room_free, "room_free"},
+         {step_kind::fetch_recordings, "fetch_recordings"},
+         {step_kind::recording_stuck, "recording_stuck"},
+         {step_kind::download_recordings, "download_recordings"},
+         {step_kind::trash_recordings, "trash_recordings"},
+         {step_kind::delete_cancelled, "delete_cancelled"},
+         {step_kind::admin_mail, "admin_mail"}}};
 };
 inline const char* to_string(step_kind v) { return enum_name(v); }
-
-
 
 // Progress of one step of one webinar (or room, or admin notice).
 struct step_record {
     bool done = false;
-    int attempts = 0;             // every try, failed or not
-    int failures = 0;             // consecutive failed tries
-    instant next_attempt{};       // not before (backoff, polling)
+    int attempts = 0;        // every try, failed or not
+    int failures = 0;        // consecutive failed tries
+    instant next_attempt{};  // not before (backoff, polling)
     std::string last_error;
-    bool surfaced = false;        // reported to the admin (problems())
+    bool surfaced = false;  // reported to the admin (problems())
     std::optional<instant> done_at;
     std::set<std::string> progress;  // items already handled inside the step (recipients, files)
     friend bool operator==(const step_record&, const step_record&) = default;
@@ -113,22 +111,22 @@ struct backend_webinar {
 // Everything the lifecycle remembers about one request.
 struct webinar_record {
     request_id request;
-    std::string title;                        // kept for messages after a cancellation
-    std::optional<backend_webinar> webinar;   // the current one
-    std::vector<backend_webinar> replaced;    // R11: old ones still to delete
+    std::string title;                       // kept for messages after a cancellation
+    std::optional<backend_webinar> webinar;  // the current one
+    std::vector<backend_webinar> replaced;   // R11: old ones still to delete
     std::uint32_t generation = 0;
-    std::string previous_room_email;          // R11: for the reassignment mail
+    std::string previous_room_email;               // R11: for the reassignment mail
     std::optional<instant> credentials_requested;  // R13: an admin asked for them now
     std::map<step_kind, step_record> steps;
-    std::vector<participant> report;           // R15, once fetched
-    std::vector<recording_file> recordings;    // R19, once listed
+    std::vector<participant> report;         // R15, once fetched
+    std::vector<recording_file> recordings;  // R19, once listed
     bool recording_stuck = false;
     friend bool operator==(const webinar_record&, const webinar_record&) = default;
 };
 
 // An admin notice waiting to be sent (or sent: kept so it is never sent twice).
 struct admin_notice {
-    mail_message message;        // idempotency_key is the dedup key
+    mail_message message;  // idempotency_key is the dedup key
     instant queued{};
     step_record step;
     friend bool operator==(const admin_notice&, const admin_notice&) = default;
@@ -139,7 +137,7 @@ struct admin_notice {
 // the e-mail; after a restore a pending credentials mail regenerates it.
 struct lifecycle_state {
     std::map<request_id, webinar_record> webinars;
-    std::map<room_id, step_record> room_settings;   // R20
+    std::map<room_id, step_record> room_settings;  // R20
     std::vector<admin_notice> admin_notices;
     friend bool operator==(const lifecycle_state&, const lifecycle_state&) = default;
 };
@@ -149,18 +147,18 @@ struct lifecycle_options {
     std::string platform_name = "sala";
     mail_address from{"sala", "no-reply@sala.invalid"};
     mail_address admin{"Admin", "admin@sala.invalid"};
-    int failure_threshold = 3;            // consecutive failures before the admin hears of it
-    minutes backoff_base{1};              // 1, 2, 4, ... minutes
+    int failure_threshold = 3;  // consecutive failures before the admin hears of it
+    minutes backoff_base{1};    // 1, 2, 4, ... minutes
     minutes backoff_max{60};
-    bool keep_recordings = false;         // R19: else moved to the backend's trash after download
-    std::string recordings_dir;           // R19: empty = list only (never trash what was not saved)
-    std::string reports_dir;              // R15: empty = reports in memory (report_of) only
+    bool keep_recordings = false;  // R19: else moved to the backend's trash after download
+    std::string recordings_dir;    // R19: empty = list only (never trash what was not saved)
+    std::string reports_dir;       // R15: empty = reports in memory (report_of) only
     // Where reports and recordings go instead of a folder; when null, a
     // folder_sink over reports_dir / recordings_dir is used (if that is set).
     std::shared_ptr<file_sink> report_sink;
     std::shared_ptr<file_sink> recording_sink;
     minutes recordings_poll{30};
-    minutes recording_stuck_after{6 * 60};      // R19, counted from the webinar's end
+    minutes recording_stuck_after{6 * 60};  // R19, counted from the webinar's end
     minutes recordings_give_up_after{7 * 24 * 60};
     sala::room_settings room_settings{};  // R20
     // Registered attendees of a request's event (R12); panelists come from the request.
@@ -171,17 +169,17 @@ struct lifecycle_options {
 struct webinar_credentials {
     std::string start_url;
     std::string join_url;
-    std::string user_name;   // the room's e-mail
+    std::string user_name;  // the room's e-mail
     std::string password;
-    instant valid_until{};   // grace end: the password is rotated then (R15)
+    instant valid_until{};  // grace end: the password is rotated then (R15)
 };
 
 // R15: the attendance report.
 struct attendance_report {
     request_id request;
     std::string title;
-    std::vector<participant> sessions;   // one row per join/leave
-    std::size_t people() const;          // distinct e-mails (or names without one)
+    std::vector<participant> sessions;  // one row per join/leave
+    std::size_t people() const;         // distinct e-mails (or names without one)
     std::string csv(std::string_view zone = "") const;
 };
 
@@ -192,7 +190,7 @@ struct about_to_start_entry {
     room_id room;
     instant start{};
     instant credentials_due{};
-    std::string status;      // "pending" or the last error
+    std::string status;  // "pending" or the last error
 };
 
 // Something an admin should look at.
@@ -209,24 +207,22 @@ struct problem {
 enum class step_outcome { done, failed, waiting };
 template <>
 struct enum_names<step_outcome> {
-    static constexpr enum_table<step_outcome, 3> entries{{
-        {step_outcome::done, "done"},
-        {step_outcome::failed, "failed"},
-        {step_outcome::waiting, "waiting"}}};
+    static constexpr enum_table<step_outcome, 3> entries{{{step_outcome::done, "done"},
+                                                          {step_outcome::failed, "failed"},
+                                                          {step_outcome::waiting, "waiting"}}};
 };
 inline const char* to_string(step_outcome v) { return enum_name(v); }
 
-
 // One attempt at one step, for timelines and logs.
 struct step_event {
-    instant at{};          // the tick's now
-    instant due{};         // the step's moment (epoch for "as soon as possible")
+    instant at{};   // the tick's now
+    instant due{};  // the step's moment (epoch for "as soon as possible")
     step_kind step;
     step_outcome outcome;
     std::optional<request_id> request;
     std::optional<room_id> room;
     std::string title;
-    std::string zone;      // the event's zone, when known
+    std::string zone;  // the event's zone, when known
     std::string detail;
 };
 
@@ -236,7 +232,7 @@ struct lifecycle_engine;
 
 // Not thread-safe: one thread ticks and calls the commands.
 class lifecycle {
-public:
+  public:
     // Subscribes to the platform's events; the lifecycle must outlive its use
     // of `p`, `c` and `m` (after it is destroyed the subscription is inert).
     lifecycle(platform& p, conferencing& c, mailer& m, lifecycle_options o = {},
@@ -257,7 +253,8 @@ public:
 
     // R13: assigned webinars inside their credentials window (plus `lookahead`)
     // whose credentials have not been mailed.
-    std::vector<about_to_start_entry> about_to_start(instant now, minutes lookahead = minutes{0}) const;
+    std::vector<about_to_start_entry> about_to_start(instant now,
+                                                     minutes lookahead = minutes{0}) const;
     // R13: makes the credentials of `id` due now and ticks. Returns true when
     // they have been mailed (now or before). Throws sala::not_found, or
     // sala::rule_violation("R13") when the request has no room.
@@ -284,7 +281,7 @@ public:
     static std::string key(step_kind k, request_id id, std::uint32_t generation = 0,
                            const std::string& item = {});
 
-private:
+  private:
     // The engine and the steps (src/lifecycle/) work on the members below.
     friend struct detail::lifecycle_engine;
 
@@ -293,9 +290,9 @@ private:
     mailer& mail_;
     lifecycle_options options_;
     lifecycle_state state_;
-    std::shared_ptr<file_sink> reports_;      // null: reports in memory only
-    std::shared_ptr<file_sink> recordings_;   // null: recordings listed only
-    std::map<request_id, std::string> passwords_;   // transient (see lifecycle_state)
+    std::shared_ptr<file_sink> reports_;           // null: reports in memory only
+    std::shared_ptr<file_sink> recordings_;        // null: recordings listed only
+    std::map<request_id, std::string> passwords_;  // transient (see lifecycle_state)
     std::vector<effect> effects_;
     std::function<void(const step_event&)> on_step_;
     std::function<void(const effect&)> on_effect_;
@@ -321,7 +318,8 @@ std::vector<lifecycle_record> to_records(const lifecycle_state& s);
 lifecycle_state from_records(const std::vector<lifecycle_record>& rows);
 // The rows to write after `before` became `after` (changed or new rows; a row
 // that disappeared comes back with an empty `state`, which erases it).
-std::vector<lifecycle_record> changed_records(const lifecycle_state& before, const lifecycle_state& after);
+std::vector<lifecycle_record> changed_records(const lifecycle_state& before,
+                                              const lifecycle_state& after);
 // "set_password" -> step_kind::set_password; throws sala::invalid_argument("step").
 step_kind parse_step_kind(std::string_view s);
 

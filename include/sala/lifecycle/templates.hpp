@@ -17,12 +17,9 @@ namespace sala {
 enum class language { es, en };
 template <>
 struct enum_names<language> {
-    static constexpr enum_table<language, 2> entries{{
-        {language::es, "es"},
-        {language::en, "en"}}};
+    static constexpr enum_table<language, 2> entries{{{language::es, "es"}, {language::en, "en"}}};
 };
 inline const char* to_string(language v) { return enum_name(v); }
-
 
 enum class mail_kind {
     credentials,         // R12: host credentials to the organizer
@@ -37,42 +34,41 @@ enum class mail_kind {
 };
 template <>
 struct enum_names<mail_kind> {
-    static constexpr enum_table<mail_kind, 9> entries{{
-        {mail_kind::credentials, "credentials"},
-        {mail_kind::join_link, "join_link"},
-        {mail_kind::end_warning, "end_warning"},
-        {mail_kind::request_unassigned, "request_unassigned"},
-        {mail_kind::reassigned, "reassigned"},
-        {mail_kind::report_ready, "report_ready"},
-        {mail_kind::recording_stuck, "recording_stuck"},
-        {mail_kind::backend_problem, "backend_problem"},
-        {mail_kind::wasted_licence, "wasted_licence"}}};
+    static constexpr enum_table<mail_kind, 9> entries{
+        {{mail_kind::credentials, "credentials"},
+         {mail_kind::join_link, "join_link"},
+         {mail_kind::end_warning, "end_warning"},
+         {mail_kind::request_unassigned, "request_unassigned"},
+         {mail_kind::reassigned, "reassigned"},
+         {mail_kind::report_ready, "report_ready"},
+         {mail_kind::recording_stuck, "recording_stuck"},
+         {mail_kind::backend_problem, "backend_problem"},
+         {mail_kind::wasted_licence, "wasted_licence"}}};
 };
 inline const char* to_string(mail_kind v) { return enum_name(v); }
-
 
 // The values a template may use; each template reads the ones it needs.
 struct mail_context {
     sala::language language = language::es;
     std::string platform_name = "sala";
     std::string recipient_name;
-    std::string title;          // webinar title
+    std::string title;  // webinar title
     std::string event_id;
-    std::string zone;           // the event's IANA zone
+    std::string zone;  // the event's IANA zone
     instant start{};
     instant end{};
     instant grace_end{};
     instant blocked_begin{};
     instant blocked_end{};
-    std::string room_email;     // the room user: the login name in credentials
+    std::string room_email;  // the room user: the login name in credentials
     std::string previous_room_email;
     std::string password;
     std::string join_url;
     std::string start_url;
-    std::size_t participants = 0;     // report_ready: sessions in the report
-    std::size_t people = 0;           // report_ready: distinct people
-    std::string report_location;      // where the report can be found
-    std::string detail;               // backend_problem: step + error; wasted_licence: user
+    std::size_t participants = 0;  // report_ready: sessions in the report
+    std::size_t people = 0;        // report_ready: distinct people
+    std::string report_location;   // where the report can be found
+    std::string detail;            // backend_problem: step + error; wasted_licence: user
 };
 
 struct rendered_mail {

@@ -22,15 +22,15 @@ struct room_move {
     room_id from;
     room_id to;
     interval blocked;
-    std::size_t panelists = 0;   // panelists to re-invite
-    std::string cost;            // in words
+    std::size_t panelists = 0;  // panelists to re-invite
+    std::string cost;           // in words
 };
 
 struct make_room_plan {
-    request_id request;              // the queued request
-    room_id room;                    // the room it gets once the moves are done
-    std::vector<room_move> moves;    // in the order they must run
-    std::string explanation;         // "move 'Taller 1' from room 3 to room 4, then ..."
+    request_id request;            // the queued request
+    room_id room;                  // the room it gets once the moves are done
+    std::vector<room_move> moves;  // in the order they must run
+    std::string explanation;       // "move 'Taller 1' from room 3 to room 4, then ..."
 };
 
 struct make_room_options {

@@ -22,13 +22,12 @@ namespace sala {
 enum class licence_plan { pro, business, enterprise };
 template <>
 struct enum_names<licence_plan> {
-    static constexpr enum_table<licence_plan, 3> entries{{
-        {licence_plan::pro, "Pro"},
-        {licence_plan::business, "Business"},
-        {licence_plan::enterprise, "Enterprise"}}};
+    static constexpr enum_table<licence_plan, 3> entries{
+        {{licence_plan::pro, "Pro"},
+         {licence_plan::business, "Business"},
+         {licence_plan::enterprise, "Enterprise"}}};
 };
 inline const char* to_string(licence_plan v) { return enum_name(v); }
-
 
 struct plan_item {
     request_id request;
@@ -38,13 +37,13 @@ struct plan_item {
 
 struct licence_report {
     std::size_t requests = 0;
-    std::size_t minimum_rooms = 0;           // peak concurrency
-    std::optional<instant> peak_at;          // first instant the peak is reached
+    std::size_t minimum_rooms = 0;   // peak concurrency
+    std::optional<instant> peak_at;  // first instant the peak is reached
     // Room number (1..minimum_rooms) per request, in input order: an assignment
     // that needs no more rooms than the minimum.
     std::vector<std::size_t> optimal_room;
-    std::size_t first_fit_rooms = 0;         // rooms first-fit in submission order used
-    std::vector<std::size_t> first_fit_room; // its room per request, in input order
+    std::size_t first_fit_rooms = 0;          // rooms first-fit in submission order used
+    std::vector<std::size_t> first_fit_room;  // its room per request, in input order
     licence_plan plan = licence_plan::pro;
     // Licences to buy: minimum_rooms (never fewer than 1 when there are requests).
     std::size_t licences = 0;

@@ -9,14 +9,14 @@
 namespace sala {
 
 class clock {
-public:
+  public:
     virtual ~clock() = default;
     virtual instant now() const = 0;
 };
 
 // Wall-clock UTC, floored to the minute.
 class system_clock final : public clock {
-public:
+  public:
     instant now() const override {
         return std::chrono::floor<minutes>(std::chrono::system_clock::now());
     }
@@ -24,7 +24,7 @@ public:
 
 // A clock that moves only when told: tests, simulations, the demo.
 class manual_clock final : public clock {
-public:
+  public:
     explicit manual_clock(instant start = instant{}) : now_(start) {}
     instant now() const override {
         std::lock_guard lock(mutex_);
@@ -39,7 +39,7 @@ public:
         now_ += d;
     }
 
-private:
+  private:
     mutable std::mutex mutex_;
     instant now_;
 };

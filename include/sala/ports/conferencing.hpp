@@ -19,17 +19,17 @@ struct webinar_spec {
     std::string topic;
     instant start{};
     minutes duration{0};
-    std::string zone;          // IANA zone shown to attendees
+    std::string zone;  // IANA zone shown to attendees
     sala::admission admission = admission::automatic;
-    std::string passcode;      // webinar passcode (docs/zoom.md §3: <= 10 of [a-zA-Z0-9@-_*!])
+    std::string passcode;  // webinar passcode (docs/zoom.md §3: <= 10 of [a-zA-Z0-9@-_*!])
     std::string agenda;
     friend bool operator==(const webinar_spec&, const webinar_spec&) = default;
 };
 
 struct webinar_handle {
     std::string webinar_id;
-    std::string join_url;      // for attendees
-    std::string start_url;     // for the host
+    std::string join_url;   // for attendees
+    std::string start_url;  // for the host
     friend bool operator==(const webinar_handle&, const webinar_handle&) = default;
 };
 
@@ -45,7 +45,7 @@ struct participant {
 
 struct recording_file {
     std::string id;
-    std::string file_type;     // MP4, M4A, CHAT, TRANSCRIPT, ...
+    std::string file_type;  // MP4, M4A, CHAT, TRANSCRIPT, ...
     std::string download_url;
     std::int64_t size_bytes = 0;
     friend bool operator==(const recording_file&, const recording_file&) = default;
@@ -59,7 +59,7 @@ struct room_settings {
 };
 
 class conferencing {
-public:
+  public:
     virtual ~conferencing() = default;
     // The users of the linked account, every page (R2).
     virtual std::vector<account_user> list_users() = 0;

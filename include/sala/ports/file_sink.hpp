@@ -10,7 +10,7 @@
 namespace sala {
 
 class file_sink {
-public:
+  public:
     virtual ~file_sink() = default;
     // Writes a whole file, replacing it; missing folders are created.
     virtual void write(const std::string& relative_path, std::string_view bytes) = 0;
@@ -30,8 +30,10 @@ inline std::string relative_path_problem(std::string_view p) {
     std::size_t from = 0;
     for (;;) {
         const auto slash = p.find('/', from);
-        const auto seg = p.substr(from, slash == std::string_view::npos ? std::string_view::npos : slash - from);
-        if (seg.empty() || seg == "." || seg == "..") return "bad segment '" + std::string(seg) + "'";
+        const auto seg =
+            p.substr(from, slash == std::string_view::npos ? std::string_view::npos : slash - from);
+        if (seg.empty() || seg == "." || seg == "..")
+            return "bad segment '" + std::string(seg) + "'";
         if (seg.find('\0') != std::string_view::npos) return "NUL in path";
         if (slash == std::string_view::npos) return {};
         from = slash + 1;

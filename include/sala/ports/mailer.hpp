@@ -8,7 +8,7 @@
 namespace sala {
 
 struct mail_address {
-    std::string name;    // display name, any UTF-8; encoded by the adapter
+    std::string name;  // display name, any UTF-8; encoded by the adapter
     std::string email;
     friend bool operator==(const mail_address&, const mail_address&) = default;
 };
@@ -16,9 +16,9 @@ struct mail_address {
 struct mail_message {
     mail_address from;
     std::vector<mail_address> to;
-    std::string subject;     // UTF-8; adapters encode it (RFC 2047) and never let CR/LF through
-    std::string text_body;   // plain text
-    std::string html_body;   // HTML alternative; empty means text only
+    std::string subject;    // UTF-8; adapters encode it (RFC 2047) and never let CR/LF through
+    std::string text_body;  // plain text
+    std::string html_body;  // HTML alternative; empty means text only
     // Stable per logical message (e.g. "credentials/42"): adapters derive the
     // Message-ID from it so a resend after a crash is recognisable.
     std::string idempotency_key;
@@ -26,7 +26,7 @@ struct mail_message {
 };
 
 class mailer {
-public:
+  public:
     virtual ~mailer() = default;
     virtual void send(const mail_message& m) = 0;
 };

@@ -34,7 +34,7 @@
 namespace sala {
 
 class store {
-public:
+  public:
     virtual ~store() = default;
 
     // The schema version this store is at (after migrations).

@@ -29,7 +29,8 @@ struct calendar_options {
 // Sunday over whole weeks, like the seed's calendar.
 std::string render_month(const platform& p, date::year_month month, const calendar_options& o = {});
 // The Monday-to-Sunday week holding `day`, with the room timeline underneath.
-std::string render_week(const platform& p, date::year_month_day day, const calendar_options& o = {});
+std::string render_week(const platform& p, date::year_month_day day,
+                        const calendar_options& o = {});
 // One day, with the room timeline underneath.
 std::string render_day(const platform& p, date::year_month_day day, const calendar_options& o = {});
 
@@ -37,7 +38,7 @@ std::string render_day(const platform& p, date::year_month_day day, const calend
 // room (queued requests in a last "queue" row), one <g class="segment-set" data-request=..>
 // per webinar with rects of class prep / webinar / courtesy / post.
 std::string render_timeline_svg(const platform& p, date::local_days first, date::local_days last,
-                                 const calendar_options& o = {});
+                                const calendar_options& o = {});
 
 // &, <, >, " and ' as entities.
 std::string html_escape(std::string_view text);

@@ -36,7 +36,9 @@ std::string folder_sink::stream_path(const std::string& relative_path) {
     const auto path = resolve(root_, relative_path);
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);
-    if (ec) throw backend_error("cannot create " + path.parent_path().string() + ": " + ec.message(), true);
+    if (ec)
+        throw backend_error("cannot create " + path.parent_path().string() + ": " + ec.message(),
+                            true);
     return path.string();
 }
 

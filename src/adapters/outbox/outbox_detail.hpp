@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "common/text.hpp"        // base64
+#include "common/text.hpp"       // base64
 #include "sala/detail/utf8.hpp"  // valid_utf8
 
 namespace sala::detail {

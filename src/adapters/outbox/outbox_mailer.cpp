@@ -3,8 +3,8 @@
 #include <fstream>
 #include <system_error>
 
-#include "sala/error.hpp"
 #include "outbox_detail.hpp"
+#include "sala/error.hpp"
 
 namespace sala {
 
@@ -48,7 +48,8 @@ void outbox_mailer::send(const mail_message& m) {
     if (ec) {
         std::error_code ignored;
         std::filesystem::remove(tmp, ignored);
-        throw backend_error("outbox: cannot rename to " + target.string() + ": " + ec.message(), true);
+        throw backend_error("outbox: cannot rename to " + target.string() + ": " + ec.message(),
+                            true);
     }
 }
 

@@ -2,18 +2,18 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <ctime>
 #include <random>
 #include <string>
 #include <string_view>
 
+#include "outbox_detail.hpp"
 #include "sala/adapters/outbox_mailer.hpp"
 #include "sala/detail/utf8.hpp"
 #include "sala/error.hpp"
 #include "sala/request.hpp"
-#include "outbox_detail.hpp"
 
 namespace sala {
 namespace detail {
@@ -22,9 +22,9 @@ void check_header_field(const std::string& value, const std::string& field) {
     for (const char ch : value) {
         const auto c = static_cast<unsigned char>(ch);
         if (c == '\r' || c == '\n')
-            throw invalid_argument(field, "contains a line break (CR/LF), which could inject a mail header");
-        if (c < 0x20 || c == 0x7F)
-            throw invalid_argument(field, "contains a control character");
+            throw invalid_argument(
+                field, "contains a line break (CR/LF), which could inject a mail header");
+        if (c < 0x20 || c == 0x7F) throw invalid_argument(field, "contains a control character");
     }
     if (!valid_utf8(value)) throw invalid_argument(field, "is not valid UTF-8");
 }
@@ -72,7 +72,8 @@ std::string encode_key(const std::string& key) {
     // name stays unique and within file-name and header-line limits.
     if (out.size() > 120) {
         out.resize(80);
-        while (!out.empty() && (out.back() == '%' || (out.size() >= 2 && out[out.size() - 2] == '%')))
+        while (!out.empty() &&
+               (out.back() == '%' || (out.size() >= 2 && out[out.size() - 2] == '%')))
             out.pop_back();
         out += "~" + hex64(fnv1a(key, 0xcbf29ce484222325ULL)) +
                hex64(fnv1a(key, 0x84222325cbf29ce4ULL));
@@ -80,9 +81,7 @@ std::string encode_key(const std::string& key) {
     return out;
 }
 
-void check_idempotency_key(const std::string& key) {
-    check_header_field(key, "idempotency_key");
-}
+void check_idempotency_key(const std::string& key) { check_header_field(key, "idempotency_key"); }
 
 }  // namespace detail
 
@@ -177,7 +176,8 @@ std::string rfc5322_date(std::chrono::system_clock::time_point date) {
     const std::time_t t = std::chrono::system_clock::to_time_t(date);
     std::tm tm{};
     gmtime_r(&t, &tm);
-    static constexpr std::array<const char*, 7> days{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static constexpr std::array<const char*, 7> days{"Sun", "Mon", "Tue", "Wed",
+                                                     "Thu", "Fri", "Sat"};
     static constexpr std::array<const char*, 12> months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     char buf[64];
@@ -213,12 +213,18 @@ std::string quoted_printable(const std::string& body) {
             const auto c = static_cast<unsigned char>(line[k]);
             const bool last = k + 1 == line.size();
             const bool line_start = line_len == 0;
-            if ((c == ' ' || c == '\t') && last) emit(hex(c));
-            else if (c == ' ' || c == '\t') emit(std::string(1, static_cast<char>(c)));
-            else if (c == '=' || c < 33 || c > 126) emit(hex(c));
-            else if (c == '.' && line_start) emit(hex(c));
-            else if (c == 'F' && line_start && line.substr(k, 5) == "From ") emit(hex(c));
-            else emit(std::string(1, static_cast<char>(c)));
+            if ((c == ' ' || c == '\t') && last)
+                emit(hex(c));
+            else if (c == ' ' || c == '\t')
+                emit(std::string(1, static_cast<char>(c)));
+            else if (c == '=' || c < 33 || c > 126)
+                emit(hex(c));
+            else if (c == '.' && line_start)
+                emit(hex(c));
+            else if (c == 'F' && line_start && line.substr(k, 5) == "From ")
+                emit(hex(c));
+            else
+                emit(std::string(1, static_cast<char>(c)));
         }
         if (eol == body.size()) break;
         out += "\r\n";
@@ -283,9 +289,10 @@ std::string format_rfc5322(const mail_message& m, std::chrono::system_clock::tim
     out += "This is a MIME message in text and HTML.\r\n";
     out += "--" + boundary + "\r\n" + text_part;
     out += "--" + boundary + "\r\n";
-    out += "Content-Type: text/html; charset=UTF-8\r\n"
-           "Content-Transfer-Encoding: quoted-printable\r\n\r\n" +
-           quoted_printable(m.html_body) + "\r\n";
+    out +=
+        "Content-Type: text/html; charset=UTF-8\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n" +
+        quoted_printable(m.html_body) + "\r\n";
     out += "--" + boundary + "--\r\n";
     return out;
 }

@@ -15,7 +15,11 @@ using namespace detail;
 
 // The shared schema (src/store/sql_schema.cpp) in PostgreSQL's types; R1 guarded by
 // an exclusion constraint on a tstzrange (btree_gist).
-const sql_schema postgres_schema{"int", "bigint", "text", "boolean", "bigserial PRIMARY KEY",
+const sql_schema postgres_schema{"int",
+                                 "bigint",
+                                 "text",
+                                 "boolean",
+                                 "bigserial PRIMARY KEY",
                                  "CREATE EXTENSION IF NOT EXISTS btree_gist;\n",
                                  R"sql(CREATE INDEX requests_by_version ON requests(row_version);
 -- R1: the last line of defence against a double booking.
@@ -36,14 +40,14 @@ std::string quote_ident(const std::string& s) {
 
 // The current row of a PGresult (text format).
 class pg_row final : public sql_row {
-public:
+  public:
     pg_row(const PGresult* r, int row) : r_(r), row_(row) {}
     bool is_null(int c) const override { return PQgetisnull(r_, row_, c) != 0; }
     long long integer(int c) const override { return std::stoll(PQgetvalue(r_, row_, c)); }
     bool boolean(int c) const override { return PQgetvalue(r_, row_, c)[0] == 't'; }
     std::string text(int c) const override { return PQgetvalue(r_, row_, c); }
 
-private:
+  private:
     const PGresult* r_;
     int row_;
 };
@@ -55,7 +59,7 @@ using result = std::unique_ptr<PGresult, result_deleter>;
 
 // One libpq connection; SQLSTATEs become backend_errors (retryable or not).
 class pg_connection final : public sql_connection {
-public:
+  public:
     PGconn* conn = nullptr;
     std::string schema;
 
@@ -70,7 +74,8 @@ public:
         // The conninfo may hold a password: name the database, not the string.
         const char* db = conn ? PQdb(conn) : nullptr;
         const char* host = conn ? PQhost(conn) : nullptr;
-        return "postgres store " + std::string(db ? db : "?") + "@" + (host ? host : "?") + " schema " + schema;
+        return "postgres store " + std::string(db ? db : "?") + "@" + (host ? host : "?") +
+               " schema " + schema;
     }
 
     void query(const std::string& sql, sql_params params, const row_handler& each) override {
@@ -80,16 +85,25 @@ public:
         values.reserve(params.size());
         for (const auto& v : params) {
             switch (v.kind) {
-                case sql_value::type::null: texts.emplace_back(); break;
-                case sql_value::type::integer: texts.push_back(std::to_string(v.integer)); break;
-                case sql_value::type::boolean: texts.emplace_back(v.integer ? "true" : "false"); break;
-                case sql_value::type::text: texts.emplace_back(v.text); break;
+                case sql_value::type::null:
+                    texts.emplace_back();
+                    break;
+                case sql_value::type::integer:
+                    texts.push_back(std::to_string(v.integer));
+                    break;
+                case sql_value::type::boolean:
+                    texts.emplace_back(v.integer ? "true" : "false");
+                    break;
+                case sql_value::type::text:
+                    texts.emplace_back(v.text);
+                    break;
             }
         }
         auto it = params.begin();
-        for (const auto& t : texts) values.push_back((it++)->kind == sql_value::type::null ? nullptr : t.c_str());
-        const result r = checked(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                                              values.data(), nullptr, nullptr, 0));
+        for (const auto& t : texts)
+            values.push_back((it++)->kind == sql_value::type::null ? nullptr : t.c_str());
+        const result r = checked(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()),
+                                              nullptr, values.data(), nullptr, nullptr, 0));
         if (each)
             for (int k = 0; k < PQntuples(r.get()); ++k) each(pg_row(r.get(), k));
     }
@@ -99,12 +113,14 @@ public:
     // Several statements, the last one's first column.
     long long exec_scalar(const std::string& sql) {
         const result r = checked(PQexec(conn, sql.c_str()));
-        return PQntuples(r.get()) && !PQgetisnull(r.get(), 0, 0) ? std::stoll(PQgetvalue(r.get(), 0, 0)) : 0;
+        return PQntuples(r.get()) && !PQgetisnull(r.get(), 0, 0)
+                   ? std::stoll(PQgetvalue(r.get(), 0, 0))
+                   : 0;
     }
 
     bool in_transaction() override { return PQtransactionStatus(conn) != PQTRANS_IDLE; }
 
-private:
+  private:
     result checked(PGresult* raw) {
         result r(raw);
         const auto st = PQresultStatus(r.get());
@@ -115,11 +131,15 @@ private:
         if (msg.empty()) msg = PQerrorMessage(conn);
         while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
         if (code == "23P01")
-            throw backend_error(where() + ": overlapping reservation on one room refused by the "
-                                "exclusion constraint (R1): " + msg, false);
+            throw backend_error(where() +
+                                    ": overlapping reservation on one room refused by the "
+                                    "exclusion constraint (R1): " +
+                                    msg,
+                                false);
         const bool retryable = code.empty() /* connection */ || code.rfind("40", 0) == 0 ||
                                code.rfind("08", 0) == 0 || code == "55P03" || code == "57P01";
-        throw backend_error(where() + ": " + msg + (code.empty() ? "" : " [SQLSTATE " + code + "]"), retryable);
+        throw backend_error(where() + ": " + msg + (code.empty() ? "" : " [SQLSTATE " + code + "]"),
+                            retryable);
     }
 };
 
@@ -142,14 +162,17 @@ struct postgres_store::impl {
 
     std::string where() const { return conn.where(); }
     void cmd(const std::string& sql) { conn.exec(sql); }
-    long long scalar(const std::string& sql, sql_params params = {}) { return conn.scalar(sql, params); }
+    long long scalar(const std::string& sql, sql_params params = {}) {
+        return conn.scalar(sql, params);
+    }
 };
 
 // ---- opening ----------------------------------------------------------------------------------
 
 namespace {
 
-std::unique_ptr<postgres_store::impl> connect(const std::string& conninfo, const std::string& schema) {
+std::unique_ptr<postgres_store::impl> connect(const std::string& conninfo,
+                                              const std::string& schema) {
     if (schema.empty()) throw invalid_argument("schema", "is empty");
     auto m = std::make_unique<postgres_store::impl>();
     m->conninfo = conninfo;
@@ -172,9 +195,10 @@ void run_migration(postgres_store::impl& m, int to) {
         m.cmd("SET LOCAL search_path TO " + quote_ident(m.schema) + ", public");
         m.cmd(sql_migration(to, postgres_schema));
         if (to == 1) m.cmd("INSERT INTO sala_meta VALUES ('application', 'sala')");
-        m.conn.run("INSERT INTO sala_meta VALUES ('schema_version', $1) "
-                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                   {std::to_string(to)});
+        m.conn.run(
+            "INSERT INTO sala_meta VALUES ('schema_version', $1) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            {std::to_string(to)});
         m.cmd("COMMIT");
     } catch (...) {
         PQclear(PQexec(m.conn.conn, "ROLLBACK"));
@@ -188,18 +212,22 @@ int inspect(postgres_store::impl& m) {
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = $1", {m.schema});
     if (tables == 0) return 0;
     const long long has_meta = m.scalar(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'sala_meta'",
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = $1 AND table_name = "
+        "'sala_meta'",
         {m.schema});
     if (!has_meta)
-        throw store_error(m.where() + " holds " + std::to_string(tables) +
-                          " tables of another application, not a sala store; it was left untouched");
+        throw store_error(
+            m.where() + " holds " + std::to_string(tables) +
+            " tables of another application, not a sala store; it was left untouched");
     std::string app, version;
-    m.conn.query("SELECT key, value FROM " + quote_ident(m.schema) + ".sala_meta", {}, [&](const sql_row& r) {
-        if (r.text(0) == "application") app = r.text(1);
-        if (r.text(0) == "schema_version") version = r.text(1);
-    });
+    m.conn.query("SELECT key, value FROM " + quote_ident(m.schema) + ".sala_meta", {},
+                 [&](const sql_row& r) {
+                     if (r.text(0) == "application") app = r.text(1);
+                     if (r.text(0) == "schema_version") version = r.text(1);
+                 });
     if (app != "sala")
-        throw store_error(m.where() + " has a sala_meta table that is not sala's; it was left untouched");
+        throw store_error(m.where() +
+                          " has a sala_meta table that is not sala's; it was left untouched");
     int v = 0;
     try {
         v = std::stoi(version);
@@ -208,7 +236,8 @@ int inspect(postgres_store::impl& m) {
     }
     if (v > postgres_store::current_schema)
         throw store_error(m.where() + " has schema version " + std::to_string(v) +
-                          ", newer than this sala understands (" + std::to_string(postgres_store::current_schema) +
+                          ", newer than this sala understands (" +
+                          std::to_string(postgres_store::current_schema) +
                           "); upgrade sala. It was left untouched");
     return v;
 }
@@ -236,7 +265,8 @@ std::shared_ptr<postgres_store> postgres_store::open(const std::string& conninfo
     return open(conninfo, options{});
 }
 
-std::shared_ptr<postgres_store> postgres_store::open(const std::string& conninfo, const options& opt) {
+std::shared_ptr<postgres_store> postgres_store::open(const std::string& conninfo,
+                                                     const options& opt) {
     auto m = connect(conninfo, opt.schema);
     {
         migration_lock lock(*m);
@@ -248,7 +278,8 @@ std::shared_ptr<postgres_store> postgres_store::open(const std::string& conninfo
     return std::shared_ptr<postgres_store>(new postgres_store(std::move(m)));
 }
 
-void postgres_store::create_at_version(const std::string& conninfo, const options& opt, int version) {
+void postgres_store::create_at_version(const std::string& conninfo, const options& opt,
+                                       int version) {
     if (version < 1 || version > current_schema)
         throw invalid_argument("version", "must be 1.." + std::to_string(current_schema));
     auto m = connect(conninfo, opt.schema);
@@ -279,14 +310,16 @@ std::uint64_t postgres_store::begin_write() {
 void postgres_store::commit() { impl_->cmd("COMMIT"); }
 
 void postgres_store::rollback() noexcept {
-    if (impl_->conn.conn && impl_->conn.in_transaction()) PQclear(PQexec(impl_->conn.conn, "ROLLBACK"));
+    if (impl_->conn.conn && impl_->conn.in_transaction())
+        PQclear(PQexec(impl_->conn.conn, "ROLLBACK"));
 }
 
 // ---- one dispatcher at a time ------------------------------------------------------------------
 
 bool postgres_store::try_lock_dispatcher() {
     bool held = false;
-    impl_->conn.query("SELECT pg_try_advisory_lock(hashtext($1))", {"sala-dispatch:" + impl_->schema},
+    impl_->conn.query("SELECT pg_try_advisory_lock(hashtext($1))",
+                      {"sala-dispatch:" + impl_->schema},
                       [&](const sql_row& r) { held = r.boolean(0); });
     return held;
 }

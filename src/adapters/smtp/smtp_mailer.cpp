@@ -64,8 +64,8 @@ int env_int(const char* name, int fallback, int lo, int hi) {
     char* end = nullptr;
     const long n = std::strtol(v.c_str(), &end, 10);
     if (*end != '\0' || n < lo || n > hi)
-        throw invalid_settings(name, "'" + v + "' is not a number in " + std::to_string(lo) +
-                                         "-" + std::to_string(hi));
+        throw invalid_settings(name, "'" + v + "' is not a number in " + std::to_string(lo) + "-" +
+                                         std::to_string(hi));
     return static_cast<int>(n);
 }
 
@@ -77,11 +77,18 @@ smtp_config smtp_config::from_env() {
     c.user = env("SALA_SMTP_USER");
     c.password = env("SALA_SMTP_PASSWORD");
     const std::string tls = env("SALA_SMTP_TLS");
-    if (tls.empty() || tls == "none") c.tls = smtp_tls::none;
-    else if (tls == "starttls") c.tls = smtp_tls::starttls;
-    else if (tls == "implicit" || tls == "tls" || tls == "smtps") c.tls = smtp_tls::implicit;
-    else throw invalid_settings("SALA_SMTP_TLS", "'" + tls + "' is not one of none, starttls, implicit");
-    const int default_port = c.tls == smtp_tls::implicit ? 465 : c.tls == smtp_tls::starttls ? 587 : 25;
+    if (tls.empty() || tls == "none")
+        c.tls = smtp_tls::none;
+    else if (tls == "starttls")
+        c.tls = smtp_tls::starttls;
+    else if (tls == "implicit" || tls == "tls" || tls == "smtps")
+        c.tls = smtp_tls::implicit;
+    else
+        throw invalid_settings("SALA_SMTP_TLS",
+                               "'" + tls + "' is not one of none, starttls, implicit");
+    const int default_port = c.tls == smtp_tls::implicit   ? 465
+                             : c.tls == smtp_tls::starttls ? 587
+                                                           : 25;
     c.port = env_int("SALA_SMTP_PORT", default_port, 1, 65535);
     c.verify_peer = env_int("SALA_SMTP_VERIFY", 1, 0, 1) == 1;
     c.ca_file = env("SALA_SMTP_CA_FILE");
@@ -111,12 +118,13 @@ void smtp_mailer::send(const mail_message& m) {
     CURL* c = curl.get();
 
     const std::string scheme = config_.tls == smtp_tls::implicit ? "smtps://" : "smtp://";
-    const std::string host = config_.host.find(':') != std::string::npos ? "[" + config_.host + "]"
-                                                                         : config_.host;
+    const std::string host =
+        config_.host.find(':') != std::string::npos ? "[" + config_.host + "]" : config_.host;
     std::string url = scheme + host + ":" + std::to_string(config_.port);
     if (!config_.helo_name.empty()) url += "/" + config_.helo_name;
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    if (config_.tls == smtp_tls::starttls) curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+    if (config_.tls == smtp_tls::starttls)
+        curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
     if (!config_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, config_.ca_file.c_str());
     if (!config_.verify_peer) {
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -127,13 +135,15 @@ void smtp_mailer::send(const mail_message& m) {
         curl_easy_setopt(c, CURLOPT_PASSWORD, config_.password.c_str());
     }
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config_.connect_timeout.count()));
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(config_.connect_timeout.count()));
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.total_timeout.count()));
     // libcurl waits for the reply to the end of DATA in a blocking loop that
     // checks only the per-reply timeout (curl issue #8555): bound it too, or a
     // silent server holds a send for libcurl's default 120 s.
-    curl_easy_setopt(c, CURLOPT_SERVER_RESPONSE_TIMEOUT,
-                     static_cast<long>(std::chrono::ceil<std::chrono::seconds>(config_.total_timeout).count()));
+    curl_easy_setopt(
+        c, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+        static_cast<long>(std::chrono::ceil<std::chrono::seconds>(config_.total_timeout).count()));
 
     const std::string from = "<" + m.from.email + ">";
     curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
@@ -166,8 +176,10 @@ void smtp_mailer::send(const mail_message& m) {
     if (reply > 0) what += " (SMTP reply " + std::to_string(reply) + ")";
     // 4xx is a transient refusal (RFC 5321 §4.2.1), 5xx a permanent one.
     bool retryable = retryable_curl(rc);
-    if (reply >= 500 && reply < 600) retryable = false;
-    else if (reply >= 400 && reply < 500) retryable = true;
+    if (reply >= 500 && reply < 600)
+        retryable = false;
+    else if (reply >= 400 && reply < 500)
+        retryable = true;
     throw backend_error(what, retryable);
 }
 

@@ -16,8 +16,14 @@ namespace {
 using namespace detail;
 
 // The shared schema (src/store/sql_schema.cpp) in SQLite's types; R1 guarded by triggers.
-const sql_schema sqlite_schema{"INTEGER", "INTEGER", "TEXT", "INTEGER", "INTEGER PRIMARY KEY AUTOINCREMENT", "",
-                               R"sql(CREATE TABLE reservations(request_id INTEGER PRIMARY KEY REFERENCES requests(id),
+const sql_schema sqlite_schema{
+    "INTEGER",
+    "INTEGER",
+    "TEXT",
+    "INTEGER",
+    "INTEGER PRIMARY KEY AUTOINCREMENT",
+    "",
+    R"sql(CREATE TABLE reservations(request_id INTEGER PRIMARY KEY REFERENCES requests(id),
   room_id INTEGER NOT NULL REFERENCES rooms(id),
   blocked_begin INTEGER NOT NULL, blocked_end INTEGER NOT NULL, row_version INTEGER NOT NULL,
   CHECK (blocked_begin <= blocked_end));
@@ -53,23 +59,24 @@ std::string sqlite_placeholders(const std::string& sql) {
 }
 
 class sqlite_row final : public sql_row {
-public:
+  public:
     explicit sqlite_row(sqlite3_stmt* s) : s_(s) {}
     bool is_null(int c) const override { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
     long long integer(int c) const override { return sqlite3_column_int64(s_, c); }
     bool boolean(int c) const override { return sqlite3_column_int64(s_, c) != 0; }
     std::string text(int c) const override {
         const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
-        return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c))) : std::string();
+        return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c)))
+                 : std::string();
     }
 
-private:
+  private:
     sqlite3_stmt* s_;
 };
 
 // One connection with its prepared statements, cached by SQL text.
 class sqlite_connection final : public sql_connection {
-public:
+  public:
     sqlite3* db = nullptr;
     std::string where;  // "sqlite store '<path>'", for messages
 
@@ -92,11 +99,16 @@ public:
         for (const auto& v : params) {
             ++col;
             switch (v.kind) {
-                case sql_value::type::null: sqlite3_bind_null(s, col); break;
+                case sql_value::type::null:
+                    sqlite3_bind_null(s, col);
+                    break;
                 case sql_value::type::integer:
-                case sql_value::type::boolean: sqlite3_bind_int64(s, col, v.integer); break;
+                case sql_value::type::boolean:
+                    sqlite3_bind_int64(s, col, v.integer);
+                    break;
                 case sql_value::type::text:
-                    sqlite3_bind_text(s, col, v.text.data(), static_cast<int>(v.text.size()), SQLITE_TRANSIENT);
+                    sqlite3_bind_text(s, col, v.text.data(), static_cast<int>(v.text.size()),
+                                      SQLITE_TRANSIENT);
                     break;
             }
         }
@@ -127,12 +139,13 @@ public:
 
     bool in_transaction() override { return !sqlite3_get_autocommit(db); }
 
-private:
+  private:
     sqlite3_stmt* prepared(const std::string& sql) {
         auto& s = cache_[sql];
         if (!s) {
             const std::string text = sqlite_placeholders(sql);
-            if (sqlite3_prepare_v2(db, text.c_str(), static_cast<int>(text.size()), &s, nullptr) != SQLITE_OK) {
+            if (sqlite3_prepare_v2(db, text.c_str(), static_cast<int>(text.size()), &s, nullptr) !=
+                SQLITE_OK) {
                 cache_.erase(sql);
                 throw backend_error(where + ": " + sqlite3_errmsg(db) + " in: " + text, false);
             }
@@ -173,8 +186,7 @@ void run_migration(sqlite_store::impl& m, int to) {
     m.exec("BEGIN IMMEDIATE");
     try {
         m.exec(sql_migration(to, sqlite_schema));
-        if (to == 1)
-            m.exec("INSERT INTO sala_meta VALUES ('application', 'sala')");
+        if (to == 1) m.exec("INSERT INTO sala_meta VALUES ('application', 'sala')");
         m.exec("INSERT INTO sala_meta VALUES ('schema_version', '" + std::to_string(to) +
                "') ON CONFLICT(key) DO UPDATE SET value = excluded.value");
         m.exec("PRAGMA application_id = " + std::to_string(sqlite_store::application_id));
@@ -194,7 +206,8 @@ std::unique_ptr<sqlite_store::impl> open_impl(const std::string& path, bool crea
     const bool exists = ::stat(path.c_str(), &sb) == 0;
     if (!exists && !create)
         throw store_error("sqlite store " + quote_path(path) + " does not exist");
-    const int flags = SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
+    const int flags =
+        SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
     const int rc = sqlite3_open_v2(path.c_str(), &m->conn.db, flags, nullptr);
     if (rc != SQLITE_OK)
         throw store_error("sqlite store " + quote_path(path) + ": cannot open: " +
@@ -227,8 +240,9 @@ int inspect(sqlite_store::impl& m) {
                           std::to_string(sqlite_store::current_schema) +
                           "); upgrade sala. The file was left untouched");
     if (user_version < 1)
-        throw store_error("sqlite store " + quote_path(m.path) +
-                          " carries sala's application_id but no schema version; it was left untouched");
+        throw store_error(
+            "sqlite store " + quote_path(m.path) +
+            " carries sala's application_id but no schema version; it was left untouched");
     return static_cast<int>(user_version);
 }
 
@@ -237,7 +251,9 @@ int inspect(sqlite_store::impl& m) {
 sqlite_store::sqlite_store(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 sqlite_store::~sqlite_store() = default;
 
-std::shared_ptr<sqlite_store> sqlite_store::open(const std::string& path) { return open(path, options{}); }
+std::shared_ptr<sqlite_store> sqlite_store::open(const std::string& path) {
+    return open(path, options{});
+}
 
 std::shared_ptr<sqlite_store> sqlite_store::open(const std::string& path, const options& opt) {
     if (path.empty()) throw invalid_argument("path", "is empty");
@@ -262,7 +278,8 @@ std::shared_ptr<sqlite_store> sqlite_store::open(const std::string& path, const 
     }
     // Only now, knowing it is ours, anything is written.
     m->exec("PRAGMA journal_mode = WAL");
-    m->exec(opt.sync == durability::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+    m->exec(opt.sync == durability::full ? "PRAGMA synchronous = FULL"
+                                         : "PRAGMA synchronous = NORMAL");
     m->exec("PRAGMA foreign_keys = ON");
     for (int v = at + 1; v <= current_schema; ++v) run_migration(*m, v);
     m->schema = current_schema;
@@ -274,7 +291,8 @@ void sqlite_store::create_at_version(const std::string& path, int version) {
     if (version < 1 || version > current_schema)
         throw invalid_argument("version", "must be 1.." + std::to_string(current_schema));
     struct stat sb {};
-    if (::stat(path.c_str(), &sb) == 0) throw invalid_argument("path", "'" + path + "' exists already");
+    if (::stat(path.c_str(), &sb) == 0)
+        throw invalid_argument("path", "'" + path + "' exists already");
     auto m = open_impl(path, true);
     m->exec("PRAGMA journal_mode = WAL");
     for (int v = 1; v <= version; ++v) run_migration(*m, v);

@@ -92,7 +92,8 @@ std::optional<std::chrono::sys_seconds> parse_iso(const std::string& s) {
              std::chrono::seconds{se};
     std::size_t i = static_cast<std::size_t>(used);
     if (i < s.size() && s[i] == '.')
-        while (++i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {}
+        while (++i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
+        }
     int oh = 0, om = 0;
     if (i < s.size() && (s[i] == '+' || s[i] == '-') &&
         std::sscanf(s.c_str() + i + 1, "%2d:%2d", &oh, &om) == 2) {
@@ -176,9 +177,11 @@ std::pair<int, std::string> zoom_code_message(const std::string& body) {
 // 00:00 UTC and a per-second limit 1 s.
 int retry_after(const response& r) {
     const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    if (const auto it = r.headers.find("retry-after"); it != r.headers.end() && !it->second.empty()) {
+    if (const auto it = r.headers.find("retry-after");
+        it != r.headers.end() && !it->second.empty()) {
         const std::string& v = it->second;
-        if (std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+        if (std::all_of(v.begin(), v.end(),
+                        [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
             return std::max(1, std::atoi(v.c_str()));
         if (const auto t = parse_iso(v))
             return static_cast<int>(std::max<std::int64_t>(1, (*t - now).count()));
@@ -204,9 +207,10 @@ zoom_config zoom_config::from_env() {
     c.account_id = get("ZOOM_ACCOUNT_ID");
     c.client_id = get("ZOOM_CLIENT_ID");
     c.client_secret = get("ZOOM_CLIENT_SECRET");
-    for (const auto& [name, value] : {std::pair<const char*, const std::string*>{"ZOOM_ACCOUNT_ID", &c.account_id},
-                                      {"ZOOM_CLIENT_ID", &c.client_id},
-                                      {"ZOOM_CLIENT_SECRET", &c.client_secret}})
+    for (const auto& [name, value] :
+         {std::pair<const char*, const std::string*>{"ZOOM_ACCOUNT_ID", &c.account_id},
+          {"ZOOM_CLIENT_ID", &c.client_id},
+          {"ZOOM_CLIENT_SECRET", &c.client_secret}})
         if (value->empty()) throw invalid_settings(name, "is not set");
     if (const auto v = get("SALA_ZOOM_API_BASE"); !v.empty()) c.api_base = v;
     if (const auto v = get("SALA_ZOOM_OAUTH_URL"); !v.empty()) c.oauth_url = v;
@@ -214,7 +218,8 @@ zoom_config zoom_config::from_env() {
         char* end = nullptr;
         const long n = std::strtol(v.c_str(), &end, 10);
         if (*end != '\0' || n < 1 || n > 3600)
-            throw invalid_settings("SALA_ZOOM_TIMEOUT_SECONDS", "'" + v + "' is not a number in 1-3600");
+            throw invalid_settings("SALA_ZOOM_TIMEOUT_SECONDS",
+                                   "'" + v + "' is not a number in 1-3600");
         c.total_timeout = std::chrono::seconds(n);
         c.connect_timeout = std::min<std::chrono::milliseconds>(c.connect_timeout, c.total_timeout);
     }
@@ -238,7 +243,8 @@ struct zoom_rest::impl {
         curl_easy_setopt(c, CURLOPT_URL, rq.url.c_str());
         curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(cfg.connect_timeout.count()));
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                         static_cast<long>(cfg.connect_timeout.count()));
         curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(rq.timeout.count()));
         curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -247,7 +253,8 @@ struct zoom_rest::impl {
             curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
         }
         std::unique_ptr<curl_slist, slist_deleter> headers;
-        for (const auto& h : rq.headers) headers.reset(curl_slist_append(headers.release(), h.c_str()));
+        for (const auto& h : rq.headers)
+            headers.reset(curl_slist_append(headers.release(), h.c_str()));
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
         if (rq.method == "GET") {
             curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
@@ -256,7 +263,8 @@ struct zoom_rest::impl {
         }
         if (rq.body) {
             curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq.body->c_str());
-            curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(rq.body->size()));
+            curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                             static_cast<curl_off_t>(rq.body->size()));
         }
         std::ofstream file;
         if (rq.sink) {
@@ -308,8 +316,9 @@ struct zoom_rest::impl {
         rq.method = "POST";
         rq.url = cfg.oauth_url;
         rq.what = "POST oauth token";
-        rq.headers = {"Authorization: Basic " + detail::base64(cfg.client_id + ":" + cfg.client_secret),
-                      "Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
+        rq.headers = {
+            "Authorization: Basic " + detail::base64(cfg.client_id + ":" + cfg.client_secret),
+            "Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
         rq.body = "grant_type=account_credentials&account_id=" + pct(cfg.account_id);
         rq.timeout = cfg.total_timeout;
         const auto started = steady::now();
@@ -435,7 +444,8 @@ std::vector<account_user> zoom_rest::list_users() {
         a.licensed = false;
         a.capacity = 0;
         if (type == 2 || type == 3) {  // only Licensed/On-prem users can hold the webinar add-on
-            const json s = impl_->parse(impl_->api("GET", seg + "/settings"), "GET " + seg + "/settings");
+            const json s =
+                impl_->parse(impl_->api("GET", seg + "/settings"), "GET " + seg + "/settings");
             if (const auto f = s.find("feature"); f != s.end() && f->is_object()) {
                 a.licensed = f->value("webinar", false);
                 if (a.licensed) a.capacity = static_cast<int>(num(*f, "webinar_capacity"));
@@ -449,9 +459,11 @@ std::vector<account_user> zoom_rest::list_users() {
 webinar_handle zoom_rest::create_webinar(const webinar_spec& spec) {
     require_id(spec.host_user_id, "host_user_id");
     if (spec.topic.empty()) throw invalid_argument("topic", "is empty");
-    if (spec.topic.size() > 200) throw invalid_argument("topic", "is longer than Zoom's 200 characters");
+    if (spec.topic.size() > 200)
+        throw invalid_argument("topic", "is longer than Zoom's 200 characters");
     if (spec.duration <= minutes{0}) throw invalid_argument("duration", "must be positive");
-    if (spec.passcode.size() > 10) throw invalid_argument("passcode", "is longer than 10 characters");
+    if (spec.passcode.size() > 10)
+        throw invalid_argument("passcode", "is longer than 10 characters");
     for (const char ch : spec.passcode)
         if (!std::isalnum(static_cast<unsigned char>(ch)) &&
             std::string_view("@-_*!").find(ch) == std::string_view::npos)
@@ -511,7 +523,8 @@ std::vector<participant> zoom_rest::participants_report(const std::string& webin
     } catch (const zoom_error& e) {
         // Zoom builds the report a while after the end: a 404 now may be fine later.
         if (e.http_status() == 404)
-            throw zoom_error(std::string(e.what()) + " (report not ready yet?)", 404, e.zoom_code(), true, 60);
+            throw zoom_error(std::string(e.what()) + " (report not ready yet?)", 404, e.zoom_code(),
+                             true, 60);
         throw;
     }
     std::vector<participant> out;
@@ -531,11 +544,13 @@ std::vector<recording_file> zoom_rest::list_recordings(const std::string& webina
     const json j = impl_->parse(r, "GET " + path);
     if (const auto it = j.find("recording_files"); it != j.end() && it->is_array())
         for (const auto& f : *it)
-            out.push_back({str(f, "id"), str(f, "file_type"), str(f, "download_url"), num(f, "file_size")});
+            out.push_back(
+                {str(f, "id"), str(f, "file_type"), str(f, "download_url"), num(f, "file_size")});
     return out;
 }
 
-void zoom_rest::download_recording(const recording_file& file, const std::string& destination_path) {
+void zoom_rest::download_recording(const recording_file& file,
+                                   const std::string& destination_path) {
     if (file.download_url.rfind("https://", 0) != 0 && file.download_url.rfind("http://", 0) != 0)
         throw invalid_argument("download_url", "'" + file.download_url + "' is not an http(s) URL");
     if (destination_path.empty()) throw invalid_argument("destination_path", "is empty");
@@ -559,7 +574,8 @@ void zoom_rest::download_recording(const recording_file& file, const std::string
         throw;
     }
     std::filesystem::rename(tmp, dest, ec);
-    if (ec) throw backend_error("zoom: cannot rename to " + dest.string() + ": " + ec.message(), false);
+    if (ec)
+        throw backend_error("zoom: cannot rename to " + dest.string() + ": " + ec.message(), false);
 }
 
 void zoom_rest::trash_recordings(const std::string& webinar_id) {
@@ -573,7 +589,8 @@ void zoom_rest::apply_room_settings(const std::string& user_id, const room_setti
     require_id(user_id, "user_id");
     std::lock_guard lock(impl_->mutex);
     impl_->api("PATCH", "/users/" + pct(user_id) + "/settings", {},
-               json{{"in_meeting", {{"waiting_room", s.waiting_room}, {"auto_saving_chat", s.auto_save_chat}}}});
+               json{{"in_meeting",
+                     {{"waiting_room", s.waiting_room}, {"auto_saving_chat", s.auto_save_chat}}}});
 }
 
 }  // namespace sala

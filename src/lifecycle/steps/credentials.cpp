@@ -10,7 +10,8 @@ namespace sala::detail {
 
 bool password_in_use(const lifecycle_state& st, request_id id, room_id room) {
     for (const auto& [oid, o] : st.webinars) {
-        if (oid == id || !o.webinar || o.webinar->room != room || !o.webinar->password_given) continue;
+        if (oid == id || !o.webinar || o.webinar->room != room || !o.webinar->password_given)
+            continue;
         auto rot = o.steps.find(step_kind::rotate_password);
         if (rot == o.steps.end() || !rot->second.done) return true;
     }
@@ -18,11 +19,14 @@ bool password_in_use(const lifecycle_state& st, request_id id, room_id room) {
 }
 
 void expire_password(step_run& s, const backend_webinar& w, const std::string& key) {
-    if (!w.password_given || s.self.progress.count(key) || password_in_use(s.engine.state, s.id, w.room)) return;
+    if (!w.password_given || s.self.progress.count(key) ||
+        password_in_use(s.engine.state, s.id, w.room))
+        return;
     s.engine.conf.set_user_password(w.host_user_id, generate_room_password());
     s.self.progress.insert(key);
     s.engine.record_effect("set_user_password", key,
-                           "{\"user\":" + json_str(w.host_user_id) + ",\"reason\":\"expire\"}", s.id);
+                           "{\"user\":" + json_str(w.host_user_id) + ",\"reason\":\"expire\"}",
+                           s.id);
 }
 
 namespace {
@@ -44,7 +48,8 @@ struct set_password {
     }
     // Set again when a restart lost the password before it was mailed.
     static std::optional<instant> due(const due_view& v) {
-        if (v.self.done && (v.done(step_kind::mail_credentials) || v.password_known)) return std::nullopt;
+        if (v.self.done && (v.done(step_kind::mail_credentials) || v.password_known))
+            return std::nullopt;
         return credentials_moment(v);
     }
     static bool execute(step_run& s) {
@@ -53,8 +58,9 @@ struct set_password {
         if (pw.empty()) pw = generate_room_password();  // kept across retries of this step
         s.engine.conf.set_user_password(w.host_user_id, pw);
         w.password_given = true;
-        s.engine.record_effect("set_user_password", key(s.id, s.rec->generation, {}),
-                               "{\"user\":" + json_str(w.host_user_id) + ",\"reason\":\"credentials\"}", s.id);
+        s.engine.record_effect(
+            "set_user_password", key(s.id, s.rec->generation, {}),
+            "{\"user\":" + json_str(w.host_user_id) + ",\"reason\":\"credentials\"}", s.id);
         s.detail = "fresh password on " + w.room_email;
         return true;
     }
@@ -68,15 +74,17 @@ struct mail_credentials {
     }
     // Only with the password set and still known (else set_password runs first).
     static std::optional<instant> due(const due_view& v) {
-        if (v.self.done || !v.done(step_kind::set_password) || !v.password_known) return std::nullopt;
+        if (v.self.done || !v.done(step_kind::set_password) || !v.password_known)
+            return std::nullopt;
         return credentials_moment(v);
     }
     static bool execute(step_run& s) {
         auto& e = s.engine;
         auto ctx = e.context(*s.rq, *s.rec);
         ctx.password = e.passwords.at(s.id);
-        e.send(e.message(mail_kind::credentials, ctx, {s.organizer()}, key(s.id, s.rec->generation, {})), s.id,
-               "credentials");
+        e.send(e.message(mail_kind::credentials, ctx, {s.organizer()},
+                         key(s.id, s.rec->generation, {})),
+               s.id, "credentials");
         s.detail = "credentials mailed to " + s.rq->organizer.email;
         return true;
     }

@@ -10,15 +10,18 @@ namespace {
 struct mail_end_warning {
     static constexpr step_kind kind = step_kind::mail_end_warning;
     static constexpr step_scope scope = step_scope::on_room;
-    static std::string key(request_id id, std::uint32_t, const std::string&) { return "end-warning/" + num(id); }
+    static std::string key(request_id id, std::uint32_t, const std::string&) {
+        return "end-warning/" + num(id);
+    }
     static std::optional<instant> due(const due_view& v) {
         if (v.self.done) return std::nullopt;
         return v.window().end - v.platform.settings.end_warning_lead;
     }
     static bool execute(step_run& s) {
         auto& e = s.engine;
-        e.send(e.message(mail_kind::end_warning, e.context(*s.rq, *s.rec), {s.organizer()}, key(s.id, 0, {})), s.id,
-               "end_warning");
+        e.send(e.message(mail_kind::end_warning, e.context(*s.rq, *s.rec), {s.organizer()},
+                         key(s.id, 0, {})),
+               s.id, "end_warning");
         s.detail = "end warning mailed to " + s.rq->organizer.email;
         return true;
     }
@@ -28,7 +31,9 @@ struct mail_end_warning {
 struct end_webinar {
     static constexpr step_kind kind = step_kind::end_webinar;
     static constexpr step_scope scope = step_scope::on_room;
-    static std::string key(request_id id, std::uint32_t, const std::string&) { return "end/" + num(id); }
+    static std::string key(request_id id, std::uint32_t, const std::string&) {
+        return "end/" + num(id);
+    }
     static std::optional<instant> due(const due_view& v) {
         if (v.self.done) return std::nullopt;
         return v.window().grace_end;
@@ -36,8 +41,8 @@ struct end_webinar {
     static bool execute(step_run& s) {
         const auto& w = *s.rec->webinar;
         s.engine.conf.end_webinar(w.handle.webinar_id);
-        s.engine.record_effect("end_webinar", key(s.id, 0, {}), "{\"webinar_id\":" + json_str(w.handle.webinar_id) + "}",
-                               s.id);
+        s.engine.record_effect("end_webinar", key(s.id, 0, {}),
+                               "{\"webinar_id\":" + json_str(w.handle.webinar_id) + "}", s.id);
         s.detail = "webinar " + w.handle.webinar_id + " ended, room " + w.room_email + " closed";
         return true;
     }
@@ -47,9 +52,12 @@ struct end_webinar {
 struct rotate_password {
     static constexpr step_kind kind = step_kind::rotate_password;
     static constexpr step_scope scope = step_scope::on_room;
-    static std::string key(request_id id, std::uint32_t, const std::string&) { return "rotate/" + num(id); }
+    static std::string key(request_id id, std::uint32_t, const std::string&) {
+        return "rotate/" + num(id);
+    }
     static std::optional<instant> due(const due_view& v) {
-        if (!v.ended() || v.self.done || !v.done(step_kind::set_password) || !v.done(step_kind::mail_credentials))
+        if (!v.ended() || v.self.done || !v.done(step_kind::set_password) ||
+            !v.done(step_kind::mail_credentials))
             return std::nullopt;
         return v.window().grace_end;
     }
@@ -57,8 +65,9 @@ struct rotate_password {
         const auto& w = *s.rec->webinar;
         if (!password_in_use(s.engine.state, s.id, w.room)) {
             s.engine.conf.set_user_password(w.host_user_id, generate_room_password());
-            s.engine.record_effect("set_user_password", key(s.id, 0, {}),
-                                   "{\"user\":" + json_str(w.host_user_id) + ",\"reason\":\"expire\"}", s.id);
+            s.engine.record_effect(
+                "set_user_password", key(s.id, 0, {}),
+                "{\"user\":" + json_str(w.host_user_id) + ",\"reason\":\"expire\"}", s.id);
             s.detail = "password of " + w.room_email + " rotated: the webinar's one expired";
         } else {
             s.detail = "password of " + w.room_email + " already replaced by the next webinar's";
@@ -72,7 +81,9 @@ struct rotate_password {
 struct room_free {
     static constexpr step_kind kind = step_kind::room_free;
     static constexpr step_scope scope = step_scope::on_room;
-    static std::string key(request_id id, std::uint32_t, const std::string&) { return "room-free/" + num(id); }
+    static std::string key(request_id id, std::uint32_t, const std::string&) {
+        return "room-free/" + num(id);
+    }
     static std::optional<instant> due(const due_view& v) {
         if (!v.ended() || !v.done(step_kind::rotate_password) || v.self.done) return std::nullopt;
         return v.window().blocked.end();

@@ -14,7 +14,8 @@ void delete_and_expire(step_run& s, const backend_webinar& w, const std::string&
     if (!s.self.progress.count(key)) {
         s.engine.conf.delete_webinar(w.handle.webinar_id);
         s.self.progress.insert(key);
-        s.engine.record_effect("delete_webinar", key, "{\"webinar_id\":" + json_str(w.handle.webinar_id) + "}", s.id);
+        s.engine.record_effect("delete_webinar", key,
+                               "{\"webinar_id\":" + json_str(w.handle.webinar_id) + "}", s.id);
     }
     expire_password(s, w, "expire/" + num(s.id) + "/" + w.handle.webinar_id);
 }
@@ -22,7 +23,9 @@ void delete_and_expire(step_run& s, const backend_webinar& w, const std::string&
 struct notify_unassigned {
     static constexpr step_kind kind = step_kind::notify_unassigned;
     static constexpr step_scope scope = step_scope::request;
-    static std::string key(request_id id, std::uint32_t, const std::string&) { return "unassigned/" + num(id); }
+    static std::string key(request_id id, std::uint32_t, const std::string&) {
+        return "unassigned/" + num(id);
+    }
     static std::optional<instant> due(const due_view& v) {
         const auto& q = v.platform.queue;
         if (v.self.done || std::find(q.begin(), q.end(), v.rq->id) == q.end()) return std::nullopt;
@@ -30,9 +33,11 @@ struct notify_unassigned {
     }
     static bool execute(step_run& s) {
         auto& e = s.engine;
-        e.send(e.message(mail_kind::request_unassigned, e.context(*s.rq, *s.rec), {s.organizer()}, key(s.id, 0, {})),
+        e.send(e.message(mail_kind::request_unassigned, e.context(*s.rq, *s.rec), {s.organizer()},
+                         key(s.id, 0, {})),
                s.id, "request_unassigned");
-        s.detail = "organizer " + s.rq->organizer.email + " told: no room free, request queued (R10)";
+        s.detail =
+            "organizer " + s.rq->organizer.email + " told: no room free, request queued (R10)";
         return true;
     }
 };
@@ -64,7 +69,8 @@ struct create_webinar {
         spec.passcode = generate_webinar_passcode();
         spec.agenda = rq.event_id.empty() ? std::string{} : "Event " + rq.event_id;
         const webinar_handle h = e.conf.create_webinar(spec);
-        backend_webinar bw{res.room, rm.user_id, rm.email, h, spec.passcode, r.generation + 1, false};
+        backend_webinar bw{res.room,      rm.user_id,       rm.email, h,
+                           spec.passcode, r.generation + 1, false};
         if (r.webinar) {  // deleted only now that the new one exists (R11)
             r.replaced.push_back(*r.webinar);
             r.previous_room_email = r.webinar->room_email;
@@ -73,8 +79,9 @@ struct create_webinar {
         r.generation = bw.generation;
         if (r.generation > 1) {
             // New links and a new room: what was given for the old one is given again.
-            for (auto k : {step_kind::delete_replaced, step_kind::mail_reassigned, step_kind::set_password,
-                           step_kind::mail_credentials, step_kind::mail_join_links})
+            for (auto k :
+                 {step_kind::delete_replaced, step_kind::mail_reassigned, step_kind::set_password,
+                  step_kind::mail_credentials, step_kind::mail_join_links})
                 r.steps.erase(k);
             e.passwords.erase(s.id);
         }
@@ -104,8 +111,8 @@ struct delete_replaced {
         while (!r.replaced.empty()) {
             const backend_webinar old = r.replaced.front();
             delete_and_expire(s, old, key(s.id, 0, old.handle.webinar_id));
-            s.detail += (s.detail.empty() ? "" : "; ") + std::string("webinar ") + old.handle.webinar_id +
-                        " deleted from " + old.room_email;
+            s.detail += (s.detail.empty() ? "" : "; ") + std::string("webinar ") +
+                        old.handle.webinar_id + " deleted from " + old.room_email;
             r.replaced.erase(r.replaced.begin());
         }
         return true;
@@ -126,8 +133,9 @@ struct mail_reassigned {
         auto& e = s.engine;
         auto ctx = e.context(*s.rq, *s.rec);
         ctx.previous_room_email = s.rec->previous_room_email;
-        e.send(e.message(mail_kind::reassigned, ctx, {s.organizer()}, key(s.id, s.rec->generation, {})), s.id,
-               "reassigned");
+        e.send(e.message(mail_kind::reassigned, ctx, {s.organizer()},
+                         key(s.id, s.rec->generation, {})),
+               s.id, "reassigned");
         s.detail = "organizer told to re-invite panelists (R11)";
         return true;
     }

@@ -22,7 +22,8 @@ std::string extension_of(const recording_file& f) {
 // Keeps only characters that are safe in a file name.
 std::string file_safe(std::string_view s) {
     std::string out;
-    for (char ch : s) out += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_') ? ch : '_';
+    for (char ch : s)
+        out += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_') ? ch : '_';
     return out.empty() ? "file" : out;
 }
 
@@ -30,14 +31,17 @@ std::string folder_of(request_id id) { return "request-" + num(id); }
 
 // Listed, and there is somewhere to save them.
 bool to_save(const due_view& v) {
-    return v.ended() && v.done(step_kind::fetch_recordings) && !v.rec->recordings.empty() && v.recording_sink;
+    return v.ended() && v.done(step_kind::fetch_recordings) && !v.rec->recordings.empty() &&
+           v.recording_sink;
 }
 
 // Polled every recordings_poll until they arrive or recordings_give_up_after.
 struct fetch_recordings {
     static constexpr step_kind kind = step_kind::fetch_recordings;
     static constexpr step_scope scope = step_scope::on_room;
-    static std::string key(request_id id, std::uint32_t, const std::string&) { return "recordings/" + num(id); }
+    static std::string key(request_id id, std::uint32_t, const std::string&) {
+        return "recordings/" + num(id);
+    }
     static std::optional<instant> due(const due_view& v) {
         if (!v.ended() || v.self.done) return std::nullopt;
         return v.window().grace_end;
@@ -62,7 +66,9 @@ struct fetch_recordings {
 struct recording_stuck {
     static constexpr step_kind kind = step_kind::recording_stuck;
     static constexpr step_scope scope = step_scope::on_room;
-    static std::string key(request_id id, std::uint32_t, const std::string&) { return "recording-stuck/" + num(id); }
+    static std::string key(request_id id, std::uint32_t, const std::string&) {
+        return "recording-stuck/" + num(id);
+    }
     static std::optional<instant> due(const due_view& v) {
         if (!v.ended() || v.done(step_kind::fetch_recordings) || v.self.done) return std::nullopt;
         return v.window().end + v.options.recording_stuck_after;
@@ -72,8 +78,8 @@ struct recording_stuck {
         s.rec->recording_stuck = true;
         auto ctx = e.context(*s.rq, *s.rec);
         ctx.recipient_name = e.options.admin.name;
-        e.send(e.message(mail_kind::recording_stuck, ctx, {e.options.admin}, key(s.id, 0, {})), s.id,
-               "recording_stuck");
+        e.send(e.message(mail_kind::recording_stuck, ctx, {e.options.admin}, key(s.id, 0, {})),
+               s.id, "recording_stuck");
         s.detail = "no recording 6 h after the end: flagged stuck, admin told (R19)";
         return true;
     }
@@ -96,7 +102,8 @@ struct download_recordings {
         for (const auto& f : s.rec->recordings) {
             const std::string k = key(s.id, 0, f.id);
             if (s.self.progress.count(k)) continue;
-            const std::string path = e.recordings->stream_path(folder + "/" + file_safe(f.id) + "." + extension_of(f));
+            const std::string path =
+                e.recordings->stream_path(folder + "/" + file_safe(f.id) + "." + extension_of(f));
             e.conf.download_recording(f, path);
             s.self.progress.insert(k);
             e.record_effect("download_recording", k, "{\"file\":" + json_str(path) + "}", s.id);
@@ -111,16 +118,20 @@ struct download_recordings {
 struct trash_recordings {
     static constexpr step_kind kind = step_kind::trash_recordings;
     static constexpr step_scope scope = step_scope::on_room;
-    static std::string key(request_id id, std::uint32_t, const std::string&) { return "trash/" + num(id); }
+    static std::string key(request_id id, std::uint32_t, const std::string&) {
+        return "trash/" + num(id);
+    }
     static std::optional<instant> due(const due_view& v) {
-        if (!to_save(v) || !v.done(step_kind::download_recordings) || v.options.keep_recordings || v.self.done)
+        if (!to_save(v) || !v.done(step_kind::download_recordings) || v.options.keep_recordings ||
+            v.self.done)
             return std::nullopt;
         return v.window().grace_end;
     }
     static bool execute(step_run& s) {
         const auto& id = s.rec->webinar->handle.webinar_id;
         s.engine.conf.trash_recordings(id);
-        s.engine.record_effect("trash_recordings", key(s.id, 0, {}), "{\"webinar_id\":" + json_str(id) + "}", s.id);
+        s.engine.record_effect("trash_recordings", key(s.id, 0, {}),
+                               "{\"webinar_id\":" + json_str(id) + "}", s.id);
         s.detail = "recordings moved to the backend's trash (30 days)";
         return true;
     }

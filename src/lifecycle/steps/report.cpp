@@ -33,8 +33,8 @@ std::string attendance_report::csv(std::string_view zone) const {
     std::string out = "name,email,join,leave,duration_seconds\n";
     const auto t = [&](instant i) { return zone.empty() ? format_iso_utc(i) : format(i, zone); };
     for (const auto& p : sessions)
-        out += csv_field(p.name) + "," + csv_field(p.email) + "," + t(p.join_time) + "," + t(p.leave_time) +
-               "," + std::to_string(p.duration_seconds) + "\n";
+        out += csv_field(p.name) + "," + csv_field(p.email) + "," + t(p.join_time) + "," +
+               t(p.leave_time) + "," + std::to_string(p.duration_seconds) + "\n";
     return out;
 }
 
@@ -47,7 +47,9 @@ std::string report_file(request_id id) { return "attendance-" + num(id) + ".csv"
 struct fetch_report {
     static constexpr step_kind kind = step_kind::fetch_report;
     static constexpr step_scope scope = step_scope::on_room;
-    static std::string key(request_id id, std::uint32_t, const std::string&) { return "report/" + num(id); }
+    static std::string key(request_id id, std::uint32_t, const std::string&) {
+        return "report/" + num(id);
+    }
     static std::optional<instant> due(const due_view& v) {
         if (!v.ended() || v.self.done) return std::nullopt;
         return v.window().grace_end;
@@ -57,8 +59,10 @@ struct fetch_report {
         auto& r = *s.rec;
         r.report = e.conf.participants_report(r.webinar->handle.webinar_id);
         if (e.reports)
-            e.reports->write(report_file(s.id), attendance_report{s.id, s.rq->title, r.report}.csv(s.rq->zone));
-        e.record_effect("report", key(s.id, 0, {}), "{\"sessions\":" + std::to_string(r.report.size()) + "}", s.id);
+            e.reports->write(report_file(s.id),
+                             attendance_report{s.id, s.rq->title, r.report}.csv(s.rq->zone));
+        e.record_effect("report", key(s.id, 0, {}),
+                        "{\"sessions\":" + std::to_string(r.report.size()) + "}", s.id);
         s.detail = "attendance report: " + std::to_string(r.report.size()) + " sessions";
         return true;
     }

@@ -8,7 +8,9 @@ namespace {
 struct apply_room_settings {
     static constexpr step_kind kind = step_kind::apply_room_settings;
     static constexpr step_scope scope = step_scope::room;
-    static std::string key(request_id, std::uint32_t, const std::string& room) { return "room-settings/" + room; }
+    static std::string key(request_id, std::uint32_t, const std::string& room) {
+        return "room-settings/" + room;
+    }
     // Not re-applied on re-activation (docs/lifecycle.md).
     static std::optional<instant> due(const due_view& v) {
         if (!v.rm->active || v.self.done) return std::nullopt;
@@ -20,9 +22,9 @@ struct apply_room_settings {
         const auto& want = e.options.room_settings;
         e.conf.apply_room_settings(rm.user_id, want);
         e.record_effect("apply_room_settings", key({}, 0, std::to_string(rm.id.value)),
-                        "{\"user\":" + json_str(rm.user_id) + ",\"waiting_room\":" +
-                            (want.waiting_room ? "true" : "false") + ",\"auto_save_chat\":" +
-                            (want.auto_save_chat ? "true" : "false") + "}",
+                        "{\"user\":" + json_str(rm.user_id) +
+                            ",\"waiting_room\":" + (want.waiting_room ? "true" : "false") +
+                            ",\"auto_save_chat\":" + (want.auto_save_chat ? "true" : "false") + "}",
                         std::nullopt);
         s.detail = rm.email + ": waiting room off, chat auto-save on";
         return true;

@@ -12,12 +12,14 @@ std::span<const step_descriptor> step_table() {
         constexpr std::size_t n = enum_count<step_kind>();
         std::array<step_descriptor, n> t{};
         std::array<bool, n> seen{};
-        for (const auto group : {room_steps(), placement_steps(), credentials_steps(), ending_steps(),
-                                 report_steps(), recordings_steps(), notice_steps()})
+        for (const auto group :
+             {room_steps(), placement_steps(), credentials_steps(), ending_steps(), report_steps(),
+              recordings_steps(), notice_steps()})
             for (const step_descriptor& d : group) {
                 const auto i = static_cast<std::size_t>(d.kind);
                 if (i >= n || seen[i])
-                    throw std::logic_error(std::string("lifecycle: step described twice: ") + to_string(d.kind));
+                    throw std::logic_error(std::string("lifecycle: step described twice: ") +
+                                           to_string(d.kind));
                 t[i] = d;
                 seen[i] = true;
             }
