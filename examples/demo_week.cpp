@@ -22,46 +22,28 @@ std::string weekday_time(sala::instant t, const std::string& zone) {
 
 std::string what(const sala::step_event& e) {
     switch (e.step) {
-        case sala::step_kind::apply_room_settings:
-            return "room settings applied (R20)";
-        case sala::step_kind::notify_unassigned:
-            return "organizer told: no room free (R10)";
-        case sala::step_kind::create_webinar:
-            return "webinar created on the backend";
-        case sala::step_kind::delete_replaced:
-            return "old room's webinar deleted (R11)";
-        case sala::step_kind::mail_reassigned:
-            return "organizer told to re-invite panelists (R11)";
-        case sala::step_kind::set_password:
-            return "fresh room password set (R12)";
-        case sala::step_kind::mail_credentials:
-            return "credentials mailed to the organizer (R12)";
-        case sala::step_kind::mail_join_links:
-            return "join links mailed (R12)";
-        case sala::step_kind::mail_end_warning:
-            return "end warning mailed (R14)";
-        case sala::step_kind::end_webinar:
-            return "webinar ended by the platform (R15)";
+        case sala::step_kind::apply_room_settings: return "room settings applied (R20)";
+        case sala::step_kind::notify_unassigned: return "organizer told: no room free (R10)";
+        case sala::step_kind::create_webinar: return "webinar created on the backend";
+        case sala::step_kind::delete_replaced: return "old room's webinar deleted (R11)";
+        case sala::step_kind::mail_reassigned: return "organizer told to re-invite panelists (R11)";
+        case sala::step_kind::set_password: return "fresh room password set (R12)";
+        case sala::step_kind::mail_credentials: return "credentials mailed to the organizer (R12)";
+        case sala::step_kind::mail_join_links: return "join links mailed (R12)";
+        case sala::step_kind::mail_end_warning: return "end warning mailed (R14)";
+        case sala::step_kind::end_webinar: return "webinar ended by the platform (R15)";
         case sala::step_kind::rotate_password:
             return "room password rotated: the old one expired (R15)";
-        case sala::step_kind::fetch_report:
-            return "attendance report fetched (R15)";
+        case sala::step_kind::fetch_report: return "attendance report fetched (R15)";
         case sala::step_kind::mail_report:
             return "report ready mailed to organizer and admin (R15)";
-        case sala::step_kind::room_free:
-            return "room free again (post-processing over)";
-        case sala::step_kind::fetch_recordings:
-            return "recordings listed (R19)";
-        case sala::step_kind::recording_stuck:
-            return "recording stuck: admin told (R19)";
-        case sala::step_kind::download_recordings:
-            return "recordings downloaded (R19)";
-        case sala::step_kind::trash_recordings:
-            return "recordings moved to trash (R19)";
-        case sala::step_kind::delete_cancelled:
-            return "cancelled webinar deleted";
-        case sala::step_kind::admin_mail:
-            return "admin notice mailed";
+        case sala::step_kind::room_free: return "room free again (post-processing over)";
+        case sala::step_kind::fetch_recordings: return "recordings listed (R19)";
+        case sala::step_kind::recording_stuck: return "recording stuck: admin told (R19)";
+        case sala::step_kind::download_recordings: return "recordings downloaded (R19)";
+        case sala::step_kind::trash_recordings: return "recordings moved to trash (R19)";
+        case sala::step_kind::delete_cancelled: return "cancelled webinar deleted";
+        case sala::step_kind::admin_mail: return "admin notice mailed";
     }
     return sala::to_string(e.step);
 }

@@ -6,7 +6,7 @@
 //     enum class room_mode { manual, automatic };
 //     template <> struct enum_names<room_mode> {
 //         static constexpr enum_table<room_mode, 2> entries{{
-//             {room_mode::manual, "manual"}, {room_mode::automatic, "automatic"}}};
+//             SALA_ENUM_NAME(room_mode, manual), SALA_ENUM_NAME(room_mode, automatic)}};
 //     };
 
 #include <array>
@@ -16,6 +16,9 @@
 #include <utility>
 
 namespace sala {
+
+#define SALA_ENUM_NAME(E, v) \
+    { E::v, #v }
 
 template <class E, std::size_t N>
 using enum_table = std::array<std::pair<E, std::string_view>, N>;

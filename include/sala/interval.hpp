@@ -11,36 +11,22 @@
 namespace sala {
 
 // Allen's thirteen interval relations, read as "a <relation> b".
+// clang-format off
 enum class allen {
-    precedes,
-    meets,
-    overlaps,
-    finished_by,
-    contains,
-    starts,
-    equals,
-    started_by,
-    during,
-    finishes,
-    overlapped_by,
-    met_by,
-    preceded_by
+    precedes, meets, overlaps, finished_by, contains, starts, equals,
+    started_by, during, finishes, overlapped_by, met_by, preceded_by
 };
+// clang-format on
 template <>
 struct enum_names<allen> {
-    static constexpr enum_table<allen, 13> entries{{{allen::precedes, "precedes"},
-                                                    {allen::meets, "meets"},
-                                                    {allen::overlaps, "overlaps"},
-                                                    {allen::finished_by, "finished_by"},
-                                                    {allen::contains, "contains"},
-                                                    {allen::starts, "starts"},
-                                                    {allen::equals, "equals"},
-                                                    {allen::started_by, "started_by"},
-                                                    {allen::during, "during"},
-                                                    {allen::finishes, "finishes"},
-                                                    {allen::overlapped_by, "overlapped_by"},
-                                                    {allen::met_by, "met_by"},
-                                                    {allen::preceded_by, "preceded_by"}}};
+    static constexpr enum_table<allen, 13> entries{
+        {SALA_ENUM_NAME(allen, precedes), SALA_ENUM_NAME(allen, meets),
+         SALA_ENUM_NAME(allen, overlaps), SALA_ENUM_NAME(allen, finished_by),
+         SALA_ENUM_NAME(allen, contains), SALA_ENUM_NAME(allen, starts),
+         SALA_ENUM_NAME(allen, equals), SALA_ENUM_NAME(allen, started_by),
+         SALA_ENUM_NAME(allen, during), SALA_ENUM_NAME(allen, finishes),
+         SALA_ENUM_NAME(allen, overlapped_by), SALA_ENUM_NAME(allen, met_by),
+         SALA_ENUM_NAME(allen, preceded_by)}};
 };
 
 class interval {

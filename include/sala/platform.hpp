@@ -33,9 +33,8 @@ enum class assign_status {
 template <>
 struct enum_names<assign_status> {
     static constexpr enum_table<assign_status, 3> entries{
-        {{assign_status::assigned, "assigned"},
-         {assign_status::no_room_free, "no_room_free"},
-         {assign_status::room_not_free, "room_not_free"}}};
+        {SALA_ENUM_NAME(assign_status, assigned), SALA_ENUM_NAME(assign_status, no_room_free),
+         SALA_ENUM_NAME(assign_status, room_not_free)}};
 };
 
 struct assignment {
@@ -66,10 +65,8 @@ enum class webinar_status { unassigned, future, running, finished };
 template <>
 struct enum_names<webinar_status> {
     static constexpr enum_table<webinar_status, 4> entries{
-        {{webinar_status::unassigned, "unassigned"},
-         {webinar_status::future, "future"},
-         {webinar_status::running, "running"},
-         {webinar_status::finished, "finished"}}};
+        {SALA_ENUM_NAME(webinar_status, unassigned), SALA_ENUM_NAME(webinar_status, future),
+         SALA_ENUM_NAME(webinar_status, running), SALA_ENUM_NAME(webinar_status, finished)}};
 };
 
 struct calendar_entry {

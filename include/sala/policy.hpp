@@ -83,12 +83,9 @@ class smallest_capacity final : public allocation_policy {
 
 inline std::shared_ptr<allocation_policy> make_policy(policy_kind k) {
     switch (k) {
-        case policy_kind::first_fit:
-            return std::make_shared<first_fit>();
-        case policy_kind::best_fit:
-            return std::make_shared<best_fit>();
-        case policy_kind::smallest_capacity:
-            return std::make_shared<smallest_capacity>();
+        case policy_kind::first_fit: return std::make_shared<first_fit>();
+        case policy_kind::best_fit: return std::make_shared<best_fit>();
+        case policy_kind::smallest_capacity: return std::make_shared<smallest_capacity>();
     }
     return std::make_shared<first_fit>();  // a value outside the enum
 }

@@ -31,9 +31,9 @@ struct effect {
 enum class effect_status { pending, done, failed };
 template <>
 struct enum_names<effect_status> {
-    static constexpr enum_table<effect_status, 3> entries{{{effect_status::pending, "pending"},
-                                                           {effect_status::done, "done"},
-                                                           {effect_status::failed, "failed"}}};
+    static constexpr enum_table<effect_status, 3> entries{{SALA_ENUM_NAME(effect_status, pending),
+                                                           SALA_ENUM_NAME(effect_status, done),
+                                                           SALA_ENUM_NAME(effect_status, failed)}};
 };
 inline const char* to_string(effect_status s) { return enum_name(s); }
 

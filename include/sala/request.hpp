@@ -72,7 +72,7 @@ void validate_email(const std::string& address, const std::string& field);
 template <>
 struct enum_names<admission> {
     static constexpr enum_table<admission, 2> entries{
-        {{admission::automatic, "automatic"}, {admission::manual, "manual"}}};
+        {SALA_ENUM_NAME(admission, automatic), SALA_ENUM_NAME(admission, manual)}};
 };
 inline const char* to_string(admission a) { return enum_name(a); }
 

@@ -48,12 +48,12 @@ struct room {
 template <>
 struct enum_names<room_mode> {
     static constexpr enum_table<room_mode, 2> entries{
-        {{room_mode::manual, "manual"}, {room_mode::automatic, "automatic"}}};
+        {SALA_ENUM_NAME(room_mode, manual), SALA_ENUM_NAME(room_mode, automatic)}};
 };
 template <>
 struct enum_names<pool_kind> {
     static constexpr enum_table<pool_kind, 2> entries{
-        {{pool_kind::lent, "lent"}, {pool_kind::own, "own"}}};
+        {SALA_ENUM_NAME(pool_kind, lent), SALA_ENUM_NAME(pool_kind, own)}};
 };
 inline const char* to_string(room_mode m) { return enum_name(m); }
 inline const char* to_string(pool_kind k) { return enum_name(k); }

@@ -13,9 +13,8 @@ enum class policy_kind { first_fit, best_fit, smallest_capacity };
 template <>
 struct enum_names<policy_kind> {
     static constexpr enum_table<policy_kind, 3> entries{
-        {{policy_kind::first_fit, "first_fit"},
-         {policy_kind::best_fit, "best_fit"},
-         {policy_kind::smallest_capacity, "smallest_capacity"}}};
+        {SALA_ENUM_NAME(policy_kind, first_fit), SALA_ENUM_NAME(policy_kind, best_fit),
+         SALA_ENUM_NAME(policy_kind, smallest_capacity)}};
 };
 inline const char* to_string(policy_kind k) { return enum_name(k); }
 

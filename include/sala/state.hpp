@@ -30,14 +30,10 @@ enum class event_kind {
 template <>
 struct enum_names<event_kind> {
     static constexpr enum_table<event_kind, 8> entries{
-        {{event_kind::linked, "linked"},
-         {event_kind::room_changed, "room_changed"},
-         {event_kind::settings_changed, "settings_changed"},
-         {event_kind::submitted, "submitted"},
-         {event_kind::assigned, "assigned"},
-         {event_kind::queued, "queued"},
-         {event_kind::reassigned, "reassigned"},
-         {event_kind::cancelled, "cancelled"}}};
+        {SALA_ENUM_NAME(event_kind, linked), SALA_ENUM_NAME(event_kind, room_changed),
+         SALA_ENUM_NAME(event_kind, settings_changed), SALA_ENUM_NAME(event_kind, submitted),
+         SALA_ENUM_NAME(event_kind, assigned), SALA_ENUM_NAME(event_kind, queued),
+         SALA_ENUM_NAME(event_kind, reassigned), SALA_ENUM_NAME(event_kind, cancelled)}};
 };
 inline const char* to_string(event_kind k) { return enum_name(k); }
 

@@ -25,7 +25,7 @@ enum class choose { earliest, latest };
 template <>
 struct enum_names<choose> {
     static constexpr enum_table<choose, 2> entries{
-        {{choose::earliest, "earliest"}, {choose::latest, "latest"}}};
+        {SALA_ENUM_NAME(choose, earliest), SALA_ENUM_NAME(choose, latest)}};
 };
 
 // Builds a wall-clock time; throws sala::invalid_argument("start") for a date

@@ -32,21 +32,11 @@ std::string json_str(std::string_view s) {
     for (char ch : s) {
         const auto u = static_cast<unsigned char>(ch);
         switch (ch) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
             default:
                 if (u < 0x20) {
                     char buf[8];
@@ -107,16 +97,11 @@ void lifecycle_engine::request_candidates(const lifecycle& l, request_id id,
     const auto in_scope = [&](step_scope s) {
         switch (s) {
             case step_scope::room:
-            case step_scope::notice:
-                return false;
-            case step_scope::cancelled:
-                return rq == nullptr;
-            case step_scope::request:
-                return rq != nullptr;
-            case step_scope::reserved:
-                return res != nullptr;
-            case step_scope::on_room:
-                return on_room;
+            case step_scope::notice: return false;
+            case step_scope::cancelled: return rq == nullptr;
+            case step_scope::request: return rq != nullptr;
+            case step_scope::reserved: return res != nullptr;
+            case step_scope::on_room: return on_room;
         }
         return false;
     };
@@ -193,15 +178,12 @@ webinar_record& lifecycle_engine::webinar_of(request_id id) {
 
 step_record& lifecycle_engine::record_of(const candidate& c) {
     switch (descriptor_of(c.step).scope) {
-        case step_scope::room:
-            return state.room_settings[*c.room];
-        case step_scope::notice:
-            return state.admin_notices.at(c.notice).step;
+        case step_scope::room: return state.room_settings[*c.room];
+        case step_scope::notice: return state.admin_notices.at(c.notice).step;
         case step_scope::cancelled:
         case step_scope::request:
         case step_scope::reserved:
-        case step_scope::on_room:
-            break;
+        case step_scope::on_room: break;
     }
     return webinar_of(*c.request).steps[c.step];
 }

@@ -60,9 +60,7 @@ lifecycle::lifecycle(platform& p, conferencing& c, mailer& m, lifecycle_options 
                 if (e.request) touched->insert(*e.request);
                 break;
             case event_kind::room_changed:
-            case event_kind::linked:
-                touched->insert(request_id{0});
-                break;
+            case event_kind::linked: touched->insert(request_id{0}); break;
             case event_kind::settings_changed:
             case event_kind::submitted:  // followed by assigned or queued
                 break;

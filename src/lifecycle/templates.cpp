@@ -73,12 +73,8 @@ class body {
     body& put(const value& v) {
         t_ += v.s;
         switch (v.how) {
-            case value::look::plain:
-                h_ += escape(v.s);
-                break;
-            case value::look::strong:
-                h_ += "<strong>" + escape(v.s) + "</strong>";
-                break;
+            case value::look::plain: h_ += escape(v.s); break;
+            case value::look::strong: h_ += "<strong>" + escape(v.s) + "</strong>"; break;
             case value::look::link:
                 h_ += "<a href=\"" + escape(v.s) + "\">" + escape(v.s) + "</a>";
                 break;
@@ -352,24 +348,15 @@ rendered_mail render_mail(mail_kind kind, const mail_context& c) {
     body b(c.language == language::es ? language::es : language::en);
     greet(b, c);
     switch (kind) {
-        case mail_kind::credentials:
-            return credentials(b, c);
-        case mail_kind::join_link:
-            return join_link(b, c);
-        case mail_kind::end_warning:
-            return end_warning(b, c);
-        case mail_kind::request_unassigned:
-            return request_unassigned(b, c);
-        case mail_kind::reassigned:
-            return reassigned(b, c);
-        case mail_kind::report_ready:
-            return report_ready(b, c);
-        case mail_kind::recording_stuck:
-            return recording_stuck(b, c);
-        case mail_kind::backend_problem:
-            return backend_problem(b, c);
-        case mail_kind::wasted_licence:
-            return wasted_licence(b, c);
+        case mail_kind::credentials: return credentials(b, c);
+        case mail_kind::join_link: return join_link(b, c);
+        case mail_kind::end_warning: return end_warning(b, c);
+        case mail_kind::request_unassigned: return request_unassigned(b, c);
+        case mail_kind::reassigned: return reassigned(b, c);
+        case mail_kind::report_ready: return report_ready(b, c);
+        case mail_kind::recording_stuck: return recording_stuck(b, c);
+        case mail_kind::backend_problem: return backend_problem(b, c);
+        case mail_kind::wasted_licence: return wasted_licence(b, c);
     }
     throw invalid_argument("kind", "unknown mail kind");
 }

@@ -85,22 +85,12 @@ std::string ical_escape_text(std::string_view text) {
     out.reserve(text.size() + 8);
     for (const char c : text) {
         switch (c) {
-            case '\\':
-                out += "\\\\";
-                break;
-            case ';':
-                out += "\\;";
-                break;
-            case ',':
-                out += "\\,";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                break;
-            default:
-                out += c;
+            case '\\': out += "\\\\"; break;
+            case ';': out += "\\;"; break;
+            case ',': out += "\\,"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': break;
+            default: out += c;
         }
     }
     return out;

@@ -117,12 +117,9 @@ std::vector<sala::effect> plan(const sala::event& e, const sala::platform&) {
         case sala::event_kind::reassigned:
             return {{"create_webinar", "reassigned/" + id + "/" + std::to_string(e.room->value),
                      "{}", e.request}};
-        case sala::event_kind::queued:
-            return {{"mail", "queued/" + id, "{}", e.request}};
-        case sala::event_kind::cancelled:
-            return {{"mail", "cancelled/" + id, "{}", e.request}};
-        default:
-            return {};
+        case sala::event_kind::queued: return {{"mail", "queued/" + id, "{}", e.request}};
+        case sala::event_kind::cancelled: return {{"mail", "cancelled/" + id, "{}", e.request}};
+        default: return {};
     }
 }
 

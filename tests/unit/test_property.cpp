@@ -89,15 +89,9 @@ struct runner {
                     ASSERT_EQ(s.assignment.room, expected_first_fit(st, b)) << "first-fit (R9)";
                     break;
                 }
-                case 3:
-                    changed_ok = bool(f.p.assign(any_request(), any_room()));
-                    break;
-                case 4:
-                    changed_ok = bool(f.p.reassign(any_request(), any_room()));
-                    break;
-                case 5:
-                    f.p.cancel(any_request());
-                    break;
+                case 3: changed_ok = bool(f.p.assign(any_request(), any_room())); break;
+                case 4: changed_ok = bool(f.p.reassign(any_request(), any_room())); break;
+                case 5: f.p.cancel(any_request()); break;
                 case 6:
                     f.p.set_mode(any_room(),
                                  pick(0, 1) ? sala::room_mode::automatic : sala::room_mode::manual);
@@ -108,15 +102,9 @@ struct runner {
                     else
                         f.p.deactivate(any_room());
                     break;
-                case 8:
-                    changed_ok = bool(f.p.retry(any_request()));
-                    break;
-                case 9:
-                    f.clock->advance(sala::minutes{pick(0, 600)});
-                    break;  // time passes
-                default:
-                    f.p.retry_queue();
-                    break;
+                case 8: changed_ok = bool(f.p.retry(any_request())); break;
+                case 9: f.clock->advance(sala::minutes{pick(0, 600)}); break;  // time passes
+                default: f.p.retry_queue(); break;
             }
         } catch (const sala::error&) {
             changed_ok = false;

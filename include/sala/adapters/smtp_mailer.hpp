@@ -18,9 +18,9 @@ enum class smtp_tls {
 };
 template <>
 struct enum_names<smtp_tls> {
-    static constexpr enum_table<smtp_tls, 3> entries{{{smtp_tls::none, "none"},
-                                                      {smtp_tls::starttls, "starttls"},
-                                                      {smtp_tls::implicit, "implicit"}}};
+    static constexpr enum_table<smtp_tls, 3> entries{{SALA_ENUM_NAME(smtp_tls, none),
+                                                      SALA_ENUM_NAME(smtp_tls, starttls),
+                                                      SALA_ENUM_NAME(smtp_tls, implicit)}};
 };
 
 struct smtp_config {

@@ -242,16 +242,11 @@ class fake_conferencing : public conferencing {
         return std::string(method_names[static_cast<std::size_t>(m)].second);
     }
     static constexpr enum_table<method, 10> method_names{
-        {{method::list_users, "list_users"},
-         {method::create_webinar, "create_webinar"},
-         {method::delete_webinar, "delete_webinar"},
-         {method::end_webinar, "end_webinar"},
-         {method::set_user_password, "set_user_password"},
-         {method::participants_report, "participants_report"},
-         {method::list_recordings, "list_recordings"},
-         {method::download_recording, "download_recording"},
-         {method::trash_recordings, "trash_recordings"},
-         {method::apply_room_settings, "apply_room_settings"}}};
+        {SALA_ENUM_NAME(method, list_users), SALA_ENUM_NAME(method, create_webinar),
+         SALA_ENUM_NAME(method, delete_webinar), SALA_ENUM_NAME(method, end_webinar),
+         SALA_ENUM_NAME(method, set_user_password), SALA_ENUM_NAME(method, participants_report),
+         SALA_ENUM_NAME(method, list_recordings), SALA_ENUM_NAME(method, download_recording),
+         SALA_ENUM_NAME(method, trash_recordings), SALA_ENUM_NAME(method, apply_room_settings)}};
 
   private:
     std::vector<account_user> users_;

@@ -60,26 +60,26 @@ enum class step_kind {
 template <>
 struct enum_names<step_kind> {
     static constexpr enum_table<step_kind, 20> entries{
-        {{step_kind::apply_room_settings, "apply_room_settings"},
-         {step_kind::notify_unassigned, "notify_unassigned"},
-         {step_kind::create_webinar, "create_webinar"},
-         {step_kind::delete_replaced, "delete_replaced"},
-         {step_kind::mail_reassigned, "mail_reassigned"},
-         {step_kind::set_password, "set_password"},
-         {step_kind::mail_credentials, "mail_credentials"},
-         {step_kind::mail_join_links, "mail_join_links"},
-         {step_kind::mail_end_warning, "mail_end_warning"},
-         {step_kind::end_webinar, "end_webinar"},
-         {step_kind::rotate_password, "rotate_password"},
-         {step_kind::fetch_report, "fetch_report"},
-         {step_kind::mail_report, "mail_report"},
-         {step_kind::room_free, "room_free"},
-         {step_kind::fetch_recordings, "fetch_recordings"},
-         {step_kind::recording_stuck, "recording_stuck"},
-         {step_kind::download_recordings, "download_recordings"},
-         {step_kind::trash_recordings, "trash_recordings"},
-         {step_kind::delete_cancelled, "delete_cancelled"},
-         {step_kind::admin_mail, "admin_mail"}}};
+        {SALA_ENUM_NAME(step_kind, apply_room_settings),
+         SALA_ENUM_NAME(step_kind, notify_unassigned),
+         SALA_ENUM_NAME(step_kind, create_webinar),
+         SALA_ENUM_NAME(step_kind, delete_replaced),
+         SALA_ENUM_NAME(step_kind, mail_reassigned),
+         SALA_ENUM_NAME(step_kind, set_password),
+         SALA_ENUM_NAME(step_kind, mail_credentials),
+         SALA_ENUM_NAME(step_kind, mail_join_links),
+         SALA_ENUM_NAME(step_kind, mail_end_warning),
+         SALA_ENUM_NAME(step_kind, end_webinar),
+         SALA_ENUM_NAME(step_kind, rotate_password),
+         SALA_ENUM_NAME(step_kind, fetch_report),
+         SALA_ENUM_NAME(step_kind, mail_report),
+         SALA_ENUM_NAME(step_kind, room_free),
+         SALA_ENUM_NAME(step_kind, fetch_recordings),
+         SALA_ENUM_NAME(step_kind, recording_stuck),
+         SALA_ENUM_NAME(step_kind, download_recordings),
+         SALA_ENUM_NAME(step_kind, trash_recordings),
+         SALA_ENUM_NAME(step_kind, delete_cancelled),
+         SALA_ENUM_NAME(step_kind, admin_mail)}};
 };
 inline const char* to_string(step_kind v) { return enum_name(v); }
 
@@ -207,9 +207,9 @@ struct problem {
 enum class step_outcome { done, failed, waiting };
 template <>
 struct enum_names<step_outcome> {
-    static constexpr enum_table<step_outcome, 3> entries{{{step_outcome::done, "done"},
-                                                          {step_outcome::failed, "failed"},
-                                                          {step_outcome::waiting, "waiting"}}};
+    static constexpr enum_table<step_outcome, 3> entries{{SALA_ENUM_NAME(step_outcome, done),
+                                                          SALA_ENUM_NAME(step_outcome, failed),
+                                                          SALA_ENUM_NAME(step_outcome, waiting)}};
 };
 inline const char* to_string(step_outcome v) { return enum_name(v); }
 

@@ -17,7 +17,8 @@ namespace sala {
 enum class language { es, en };
 template <>
 struct enum_names<language> {
-    static constexpr enum_table<language, 2> entries{{{language::es, "es"}, {language::en, "en"}}};
+    static constexpr enum_table<language, 2> entries{
+        {SALA_ENUM_NAME(language, es), SALA_ENUM_NAME(language, en)}};
 };
 inline const char* to_string(language v) { return enum_name(v); }
 
@@ -35,15 +36,11 @@ enum class mail_kind {
 template <>
 struct enum_names<mail_kind> {
     static constexpr enum_table<mail_kind, 9> entries{
-        {{mail_kind::credentials, "credentials"},
-         {mail_kind::join_link, "join_link"},
-         {mail_kind::end_warning, "end_warning"},
-         {mail_kind::request_unassigned, "request_unassigned"},
-         {mail_kind::reassigned, "reassigned"},
-         {mail_kind::report_ready, "report_ready"},
-         {mail_kind::recording_stuck, "recording_stuck"},
-         {mail_kind::backend_problem, "backend_problem"},
-         {mail_kind::wasted_licence, "wasted_licence"}}};
+        {SALA_ENUM_NAME(mail_kind, credentials), SALA_ENUM_NAME(mail_kind, join_link),
+         SALA_ENUM_NAME(mail_kind, end_warning), SALA_ENUM_NAME(mail_kind, request_unassigned),
+         SALA_ENUM_NAME(mail_kind, reassigned), SALA_ENUM_NAME(mail_kind, report_ready),
+         SALA_ENUM_NAME(mail_kind, recording_stuck), SALA_ENUM_NAME(mail_kind, backend_problem),
+         SALA_ENUM_NAME(mail_kind, wasted_licence)}};
 };
 inline const char* to_string(mail_kind v) { return enum_name(v); }
 

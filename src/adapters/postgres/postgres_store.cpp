@@ -85,18 +85,12 @@ class pg_connection final : public sql_connection {
         values.reserve(params.size());
         for (const auto& v : params) {
             switch (v.kind) {
-                case sql_value::type::null:
-                    texts.emplace_back();
-                    break;
-                case sql_value::type::integer:
-                    texts.push_back(std::to_string(v.integer));
-                    break;
+                case sql_value::type::null: texts.emplace_back(); break;
+                case sql_value::type::integer: texts.push_back(std::to_string(v.integer)); break;
                 case sql_value::type::boolean:
                     texts.emplace_back(v.integer ? "true" : "false");
                     break;
-                case sql_value::type::text:
-                    texts.emplace_back(v.text);
-                    break;
+                case sql_value::type::text: texts.emplace_back(v.text); break;
             }
         }
         auto it = params.begin();

@@ -46,10 +46,8 @@ bool retryable_curl(CURLcode rc) {
         case CURLE_SSL_CACERT_BADFILE:
         case CURLE_UNSUPPORTED_PROTOCOL:
         case CURLE_URL_MALFORMAT:
-        case CURLE_NOT_BUILT_IN:
-            return false;
-        default:
-            return true;
+        case CURLE_NOT_BUILT_IN: return false;
+        default: return true;
     }
 }
 

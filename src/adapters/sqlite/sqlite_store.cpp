@@ -99,13 +99,9 @@ class sqlite_connection final : public sql_connection {
         for (const auto& v : params) {
             ++col;
             switch (v.kind) {
-                case sql_value::type::null:
-                    sqlite3_bind_null(s, col);
-                    break;
+                case sql_value::type::null: sqlite3_bind_null(s, col); break;
                 case sql_value::type::integer:
-                case sql_value::type::boolean:
-                    sqlite3_bind_int64(s, col, v.integer);
-                    break;
+                case sql_value::type::boolean: sqlite3_bind_int64(s, col, v.integer); break;
                 case sql_value::type::text:
                     sqlite3_bind_text(s, col, v.text.data(), static_cast<int>(v.text.size()),
                                       SQLITE_TRANSIENT);
