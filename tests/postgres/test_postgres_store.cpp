@@ -1,4 +1,4 @@
-// PostgreSQL store (issue 5), against a real cluster started by
+// PostgreSQL store, against a real cluster started by
 // tests/support/pg_cluster.py (SALA_PG_CONNINFO). Several processes, each with
 // its own connection, book thousands of overlapping requests into the same
 // rooms at once.

@@ -1,4 +1,4 @@
-// The lifecycle's step state in a SQLite file (issue 5 + lifecycle): a
+// The lifecycle's step state in a SQLite file (with the lifecycle): a
 // restarted host gets it back and sends nothing twice (R12, R14, R16).
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-// SQLite store (issue 5): round trip of every entity, migrations from version
+// SQLite store: round trip of every entity, migrations from version
 // 1, foreign and corrupted files refused untouched, atomic commands + outbox.
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 #pragma once
-// PostgreSQL store (issue 5): several host processes sharing one room pool.
+// PostgreSQL store: several host processes sharing one room pool.
 //
 // Every write transaction takes the writer lock (the single `head` row, FOR
 // UPDATE), so commands of all processes are serialised; under that lock the

@@ -1,5 +1,5 @@
 #pragma once
-// SQLite store (issue 5): the embedded default. One file, WAL mode; each write
+// SQLite store: the embedded default. One file, WAL mode; each write
 // transaction is one platform command. The file carries application_id 'SALA'
 // and its schema version in user_version; a file that is not a sala store, is
 // corrupted or has a newer schema is refused with sala::store_error and left

@@ -1,5 +1,5 @@
 #pragma once
-// A platform whose every command is one store transaction (issue 5), and the
+// A platform whose every command is one store transaction, and the
 // outbox dispatcher that sends the effects those transactions committed.
 //
 //   auto db = sala::sqlite_store::open("sala.db");

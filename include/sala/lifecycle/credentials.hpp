@@ -1,6 +1,6 @@
 #pragma once
-// Credentials for a webinar (R12): the room user's login password (zoom-api.md
-// §4) and the webinar passcode (zoom-api.md §3), drawn from the kernel's
+// Credentials for a webinar (R12): the room user's login password (docs/zoom.md
+// §4) and the webinar passcode (docs/zoom.md §3), drawn from the kernel's
 // cryptographic RNG (getrandom(2), falling back to /dev/urandom); never from
 // std::random_device, which the standard does not promise to be cryptographic.
 

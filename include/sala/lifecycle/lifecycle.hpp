@@ -102,7 +102,7 @@ struct backend_webinar {
     std::string host_user_id;
     std::string room_email;
     webinar_handle handle;
-    std::string passcode;          // zoom-api.md §3; also inside join_url
+    std::string passcode;          // docs/zoom.md §3; also inside join_url
     std::uint32_t generation = 0;  // 1 for the first create, +1 per reassignment
     bool password_given = false;   // a credentials password was set on its room
     friend bool operator==(const backend_webinar&, const backend_webinar&) = default;

@@ -137,7 +137,7 @@ void smtp_mailer::send(const mail_message& m) {
                      static_cast<long>(config_.connect_timeout.count()));
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.total_timeout.count()));
     // libcurl waits for the reply to the end of DATA in a blocking loop that
-    // checks only the per-reply timeout (curl issue #8555): bound it too, or a
+    // checks only the per-reply timeout (a known libcurl limitation): bound it too, or a
     // silent server holds a send for libcurl's default 120 s.
     curl_easy_setopt(
         c, CURLOPT_SERVER_RESPONSE_TIMEOUT,
