@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "../support/sqlite_exec.hpp"
 #include "sala/adapters/sqlite_store.hpp"
 #include "store_conformance.hpp"
 
@@ -13,16 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void raw_exec(const std::string& path, const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    char* err = nullptr;
-    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-    const std::string msg = err ? err : "";
-    sqlite3_free(err);
-    sqlite3_close(db);
-    ASSERT_EQ(rc, SQLITE_OK) << msg;
-}
+using test_support::raw_exec;
 
 struct sqlite_backend {
     static constexpr const char* name = "sqlite";

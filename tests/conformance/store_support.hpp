@@ -5,15 +5,14 @@
 // memory" runs on every backend, also on those without a test hook of their own).
 //
 // A backend is a class with
-//   static constexpr const char* name;        // "memory", "sqlite", "postgres"
-//   static constexpr bool exclusive_dispatcher;  // try_lock_dispatcher excludes other connections
-//   std::string unavailable();                // why the backend cannot run here ("" = it can)
-//   std::shared_ptr<sala::store> open();      // a new connection to this test's store ("a
-//   process") void make_at_version(int v);              // this test's store, created at schema
-//   version v void make_foreign();                      // this test's store now is another
-//   application's data void make_newer();                        // this test's store now has a
-//   schema newer than sala's std::string fingerprint();                // what "left untouched"
-//   compares
+//   static constexpr const char* name;           "memory", "sqlite", "postgres"
+//   static constexpr bool exclusive_dispatcher;  try_lock_dispatcher excludes others
+//   std::string unavailable();                   why it cannot run here ("" = it can)
+//   std::shared_ptr<sala::store> open();         a new connection ("a process")
+//   void make_at_version(int v);                 this test's store at schema version v
+//   void make_foreign();                         this test's store: another app's data
+//   void make_newer();                           a schema newer than sala's
+//   std::string fingerprint();                   what "left untouched" compares
 
 #include <memory>
 #include <string>

@@ -13,6 +13,7 @@
 #include <random>
 #include <string>
 
+#include "../conformance/store_support.hpp"
 #include "sala/adapters/postgres_store.hpp"
 #include "sala/durable/durable_platform.hpp"
 
@@ -25,9 +26,7 @@ std::string conninfo() {
     return c ? c : "";
 }
 
-std::shared_ptr<sala::manual_clock> may_2021() {
-    return std::make_shared<sala::manual_clock>(sala::make_utc(2021, 5, 1));
-}
+using conformance::may_2021;
 
 // A scalar from plain SQL, outside sala.
 long long sql(const std::string& q) {

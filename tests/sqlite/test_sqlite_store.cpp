@@ -9,7 +9,8 @@
 #include <fstream>
 #include <iterator>
 
-#include "../unit/seed_fixture.hpp"
+#include "../conformance/store_support.hpp"
+#include "../support/sqlite_exec.hpp"
 #include "sala/adapters/sqlite_store.hpp"
 #include "sala/durable/durable_platform.hpp"
 
@@ -33,39 +34,10 @@ std::string bytes_of(const std::string& p) {
     return {std::istreambuf_iterator<char>(in), {}};
 }
 
-void raw_exec(const std::string& path, const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    char* err = nullptr;
-    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-    const std::string msg = err ? err : "";
-    sqlite3_free(err);
-    sqlite3_close(db);
-    ASSERT_EQ(rc, SQLITE_OK) << msg;
-}
-
-std::shared_ptr<sala::manual_clock> may_2021() {
-    return std::make_shared<sala::manual_clock>(sala::make_utc(2021, 5, 1));
-}
-
-// Rooms 1..4 of the seed's own account (09, 10 automatic; 11, 12 manual) plus
-// a lent pool with one inactive room.
-void seed_rooms(sala::durable_platform& p) {
-    p.link_account("lent-by-platform", sala::pool_kind::lent,
-                   {{"L1", "lent1@platform.example", "Lent 1", false, true, 300}});
-    p.link_account("symposium", sala::pool_kind::own, seed::symposium_users());
-    for (std::uint32_t r = 2; r <= 5; ++r) p.activate(sala::room_id{r});
-    p.set_mode(sala::room_id{2}, sala::room_mode::automatic);
-    p.set_mode(sala::room_id{3}, sala::room_mode::automatic);
-}
-
-sala::request_input webinar(std::string title, unsigned day, unsigned hour, int minutes) {
-    auto in = seed::fixture::webinar(std::move(title), 2021, 5, day, hour, 0, minutes);
-    in.panelists = {"ana@example.org", "luis@example.org"};
-    in.expected_attendees = 80;
-    in.admission = sala::admission::manual;
-    return in;
-}
+using conformance::may_2021;
+using conformance::seed_rooms;  // rooms 2, 3 automatic; 4, 5 manual; lent room 1 inactive
+using conformance::webinar;
+using test_support::raw_exec;
 
 }  // namespace
 
