@@ -68,6 +68,12 @@ struct reader {
         throw input_error(file, line(ptr),
                           (ptr.empty() ? std::string("document") : dotted(ptr)) + ": " + why);
     }
+    // An enum spelled as sala spells it (its name table); `why` when it is not one.
+    template <class E>
+    E enum_value(const std::string& text, const std::string& ptr, const std::string& why) const {
+        if (const auto v = parse_enum<E>(text)) return *v;
+        fail(ptr, why);
+    }
     const json* find(const json& obj, const std::string& ptr, const char* key,
                      bool required) const {
         if (!obj.is_object()) fail(ptr, "must be an object");
@@ -232,15 +238,8 @@ scenario_result run_scenario(const std::string& file, const std::string& text,
     if (const json* pol = r.find(doc, "", "policy", false)) {
         if (!pol->is_string()) r.fail("/policy", "must be a string");
         const std::string name = pol->get<std::string>();
-        policy_kind k;
-        if (name == "first_fit")
-            k = policy_kind::first_fit;
-        else if (name == "best_fit")
-            k = policy_kind::best_fit;
-        else if (name == "smallest_capacity")
-            k = policy_kind::smallest_capacity;
-        else
-            r.fail("/policy", "'" + name + "' is not first_fit, best_fit or smallest_capacity");
+        const auto k = r.enum_value<policy_kind>(
+            name, "/policy", "'" + name + "' is not first_fit, best_fit or smallest_capacity");
         t.run([&](platform& p) { p.set_policy(k); });
     }
 
@@ -248,8 +247,8 @@ scenario_result run_scenario(const std::string& file, const std::string& text,
         const std::string p = "/accounts/" + std::to_string(a);
         const json& acc = accounts[a];
         const std::string name = r.str(acc, p, "name");
-        const std::string kind = r.str(acc, p, "kind", false, "own");
-        if (kind != "own" && kind != "lent") r.fail(p + "/kind", "must be 'own' or 'lent'");
+        const auto kind = r.enum_value<pool_kind>(r.str(acc, p, "kind", false, "own"), p + "/kind",
+                                                  "must be 'own' or 'lent'");
         const json* users = r.find(acc, p, "users", true);
         if (!users->is_array()) r.fail(p + "/users", "must be a list");
         std::vector<account_user> us;
@@ -261,11 +260,7 @@ scenario_result run_scenario(const std::string& file, const std::string& text,
                           static_cast<int>(r.integer(u, up, "capacity", false, 100))});
         }
         link_report rep;
-        r.guard(p, [&] {
-            t.run([&](platform& pl) {
-                rep = pl.link_account(name, kind == "own" ? pool_kind::own : pool_kind::lent, us);
-            });
-        });
+        r.guard(p, [&] { t.run([&](platform& pl) { rep = pl.link_account(name, kind, us); }); });
         std::string msg = at_line(p) + "linked '" + name +
                           "': " + std::to_string(rep.new_rooms.size()) + " room(s)";
         for (const auto& w : rep.wasted_licences)
@@ -278,20 +273,20 @@ scenario_result run_scenario(const std::string& file, const std::string& text,
         const json& rm = rooms[k];
         const room_id id{static_cast<std::uint32_t>(r.integer(rm, p, "room"))};
         const bool active = r.boolean(rm, p, "active", true);
-        const std::string mode = r.str(rm, p, "mode", false, "manual");
-        if (mode != "manual" && mode != "automatic")
-            r.fail(p + "/mode", "must be 'manual' or 'automatic'");
+        const auto mode = r.enum_value<room_mode>(r.str(rm, p, "mode", false, "manual"),
+                                                  p + "/mode", "must be 'manual' or 'automatic'");
         r.guard(p, [&] {
             t.run([&](platform& pl) {
                 if (active) {
                     pl.activate(id);
-                    pl.set_mode(id, mode == "automatic" ? room_mode::automatic : room_mode::manual);
+                    pl.set_mode(id, mode);
                 } else {
                     pl.deactivate(id);
                 }
             });
         });
-        step(at_line(p) + to_string(id) + (active ? " active, " + mode : std::string(" inactive")));
+        step(at_line(p) + to_string(id) +
+             (active ? " active, " + std::string(to_string(mode)) : std::string(" inactive")));
     }
 
     const auto set_at = [&](const json& obj, const std::string& p) {
@@ -311,10 +306,8 @@ scenario_result run_scenario(const std::string& file, const std::string& text,
         in.zone = r.str(q, p, "zone", false, out.zone);
         in.duration = minutes{r.integer(q, p, "duration")};
         in.event_id = r.str(q, p, "event", false, "-");
-        const std::string adm = r.str(q, p, "admission", false, "automatic");
-        if (adm != "automatic" && adm != "manual")
-            r.fail(p + "/admission", "must be 'automatic' or 'manual'");
-        in.admission = adm == "manual" ? admission::manual : admission::automatic;
+        in.admission = r.enum_value<admission>(r.str(q, p, "admission", false, "automatic"),
+                                               p + "/admission", "must be 'automatic' or 'manual'");
         if (const json* org = r.find(q, p, "organizer", true)) {
             in.organizer.name = r.str(*org, p + "/organizer", "name", false);
             in.organizer.email = r.str(*org, p + "/organizer", "email");
@@ -404,13 +397,10 @@ scenario_result run_scenario(const std::string& file, const std::string& text,
                 msg += " " + to_string(rm);
             } else if (what == "mode") {
                 const auto rm = room_ref(a, p);
-                const std::string m = r.str(a, p, "mode");
-                if (m != "manual" && m != "automatic")
-                    r.fail(p + "/mode", "must be 'manual' or 'automatic'");
-                t.run([&](platform& pl) {
-                    pl.set_mode(rm, m == "manual" ? room_mode::manual : room_mode::automatic);
-                });
-                msg += " " + to_string(rm) + " " + m;
+                const auto m = r.enum_value<room_mode>(r.str(a, p, "mode"), p + "/mode",
+                                                       "must be 'manual' or 'automatic'");
+                t.run([&](platform& pl) { pl.set_mode(rm, m); });
+                msg += " " + to_string(rm) + " " + to_string(m);
             } else if (what == "advance") {
                 out.clock->advance(minutes{r.integer(a, p, "minutes")});
                 msg += " to " + format_utc(out.clock->now()) + " UTC";
