@@ -75,6 +75,14 @@ class room_not_free : public error {
     using error::error;
 };
 
+// A command called while the platform is calling out and must not change
+// under the caller: from a port the lifecycle is running, or from an
+// allocation policy choosing a room. Run it after the call returns.
+class reentrant_command : public error {
+  public:
+    using error::error;
+};
+
 // A port's backend failed (HTTP error, timeout, SMTP refusal, database error).
 // `retryable()` tells the lifecycle whether trying again later may help.
 class backend_error : public error {

@@ -12,8 +12,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
+#include "sala/error.hpp"
 #include "sala/ids.hpp"
 #include "sala/policy.hpp"
 #include "sala/ports/clock.hpp"
@@ -151,8 +153,26 @@ class platform {
     const platform_state& state() const noexcept { return state_; }
     const sala::schedule& occupancy() const noexcept { return schedule_; }
 
-    // Called after every successful command, in order.
+    // Called after every successful command, in order, once the command is
+    // complete. Every listener hears every event; if some throw, the first
+    // exception then reaches the command's caller (the command has happened).
     void subscribe(std::function<void(const event&)> listener);
+
+    // While a hold lives, every command throws sala::reentrant_command naming
+    // `why`: whoever calls out with references into the state (the lifecycle
+    // calling a port) keeps them valid even if the callee calls back.
+    class command_hold {
+      public:
+        command_hold(const command_hold&) = delete;
+        command_hold& operator=(const command_hold&) = delete;
+        ~command_hold() { p_.holds_.pop_back(); }
+
+      private:
+        friend class platform;
+        command_hold(platform& p, std::string why) : p_(p) { p_.holds_.push_back(std::move(why)); }
+        platform& p_;
+    };
+    [[nodiscard]] command_hold hold_commands(std::string why) { return {*this, std::move(why)}; }
 
   private:
     room& room_ref(room_id r);
@@ -164,14 +184,54 @@ class platform {
     assignment try_room(const request& rq, room_id r) const;
     void place(request_id id, room_id r);
     void unqueue(request_id id);
+    std::optional<room_id> choose_room(const request& rq);
     void emit(const event& e);
+    void publish();
+    // Runs one public command. Its events are held until the outermost command
+    // is complete, then given to the listeners: a listener that throws, or runs
+    // another command, never sees or leaves a command half-done. A failed
+    // command's events are dropped.
+    template <class F>
+    auto command(F&& body) -> decltype(body());
 
     platform_state state_;
     sala::schedule schedule_;
     std::shared_ptr<allocation_policy> policy_;
     std::shared_ptr<const clock> clock_;
     std::vector<std::function<void(const event&)>> listeners_;
+    std::vector<event> pending_;
+    int depth_ = 0;
+    std::vector<std::string> holds_;
 };
+
+template <class F>
+auto platform::command(F&& body) -> decltype(body()) {
+    if (!holds_.empty())
+        throw reentrant_command("a platform command was called while " + holds_.back() +
+                                "; call it after that returns");
+    ++depth_;
+    if constexpr (std::is_void_v<decltype(body())>) {
+        try {
+            body();
+        } catch (...) {
+            if (--depth_ == 0) pending_.clear();
+            throw;
+        }
+        --depth_;
+        publish();
+    } else {
+        std::optional<decltype(body())> result;
+        try {
+            result.emplace(body());
+        } catch (...) {
+            if (--depth_ == 0) pending_.clear();
+            throw;
+        }
+        --depth_;
+        publish();
+        return std::move(*result);
+    }
+}
 
 inline const char* to_string(assign_status s) { return enum_name(s); }
 inline const char* to_string(webinar_status s) { return enum_name(s); }

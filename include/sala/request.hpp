@@ -8,6 +8,7 @@
 #include "sala/enum_names.hpp"
 #include "sala/ids.hpp"
 #include "sala/settings.hpp"
+#include "sala/text.hpp"  // validate_email, check_text
 #include "sala/time.hpp"
 
 namespace sala {
@@ -64,10 +65,6 @@ struct reservation {
 // 200 characters (Zoom's topic limit) without control characters: a title ends
 // up in e-mail subjects and calendar pages.
 void validate_fields(const request_input& in);
-
-// Checks an e-mail address enough to keep it safe in a mail header; throws
-// sala::invalid_argument(field).
-void validate_email(const std::string& address, const std::string& field);
 
 template <>
 struct enum_names<admission> {

@@ -1,9 +1,12 @@
 #include "sala/platform.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <set>
+#include <utility>
 
 #include "sala/error.hpp"
+#include "sala/text.hpp"
 
 namespace sala {
 
@@ -45,14 +48,18 @@ void platform::replace_state(platform_state st) {
 }
 
 void platform::set_settings(const sala::settings& s) {
-    s.validate();
-    state_.settings = s;
-    emit({event_kind::settings_changed, {}, {}, {}});
+    command([&] {
+        s.validate();
+        state_.settings = s;
+        emit({event_kind::settings_changed, {}, {}, {}});
+    });
 }
 
 void platform::set_policy(policy_kind k) {
-    policy_ = make_policy(k);
-    state_.policy = k;
+    command([&] {
+        policy_ = make_policy(k);
+        state_.policy = k;
+    });
 }
 
 void platform::set_policy(std::shared_ptr<allocation_policy> p) {
@@ -64,61 +71,64 @@ void platform::set_policy(std::shared_ptr<allocation_policy> p) {
 
 link_report platform::link_account(const std::string& name, pool_kind kind,
                                    const std::vector<account_user>& users) {
-    if (name.empty()) throw invalid_argument("name", "a linked account needs a name");
-    std::set<std::string> ids;
-    for (std::size_t i = 0; i < users.size(); ++i) {
-        const auto& u = users[i];
-        const std::string f = "users[" + std::to_string(i) + "]";
-        if (u.user_id.empty()) throw invalid_argument(f + ".user_id", "is empty");
-        if (!ids.insert(u.user_id).second)
-            throw invalid_argument(f + ".user_id", "'" + u.user_id + "' is listed twice");
-        validate_email(u.email, f + ".email");
-        if (u.capacity < 0) throw invalid_argument(f + ".capacity", "must be 0 or more");
-    }
-    auto pit = std::find_if(state_.pools.begin(), state_.pools.end(),
-                            [&](const pool& p) { return p.name == name; });
-    if (pit != state_.pools.end() && pit->kind != kind)
-        throw invalid_argument(
-            "kind", "account '" + name + "' is already linked as " + to_string(pit->kind));
+    return command([&]() -> link_report {
+        check_text(name, "name", 200, true);
+        std::set<std::string> ids;
+        for (std::size_t i = 0; i < users.size(); ++i) {
+            const auto& u = users[i];
+            const std::string f = "users[" + std::to_string(i) + "]";
+            check_text(u.user_id, f + ".user_id", 128, true);
+            check_text(u.display_name, f + ".display_name", 200, false);
+            if (!ids.insert(u.user_id).second)
+                throw invalid_argument(f + ".user_id", "'" + u.user_id + "' is listed twice");
+            validate_email(u.email, f + ".email");
+            if (u.capacity < 0) throw invalid_argument(f + ".capacity", "must be 0 or more");
+        }
+        auto pit = std::find_if(state_.pools.begin(), state_.pools.end(),
+                                [&](const pool& p) { return p.name == name; });
+        if (pit != state_.pools.end() && pit->kind != kind)
+            throw invalid_argument(
+                "kind", "account '" + name + "' is already linked as " + to_string(pit->kind));
 
-    link_report rep;
-    platform_state next = state_;
-    if (pit == state_.pools.end()) {
-        next.pools.push_back(
-            {pool_id{static_cast<std::uint32_t>(next.pools.size() + 1)}, name, kind});
-        rep.pool = next.pools.back().id;
-    } else {
-        rep.pool = pit->id;
-    }
-    for (const auto& u : users) {
-        if (u.owner) {
-            // R1: the owner is never a room; a licence on it is wasted.
-            if (u.licensed) rep.wasted_licences.push_back(u);
-            continue;
+        link_report rep;
+        platform_state next = state_;
+        if (pit == state_.pools.end()) {
+            next.pools.push_back(
+                {pool_id{static_cast<std::uint32_t>(next.pools.size() + 1)}, name, kind});
+            rep.pool = next.pools.back().id;
+        } else {
+            rep.pool = pit->id;
         }
-        if (!u.licensed) {
-            rep.unlicensed.push_back(u);
-            continue;
+        for (const auto& u : users) {
+            if (u.owner) {
+                // R1: the owner is never a room; a licence on it is wasted.
+                if (u.licensed) rep.wasted_licences.push_back(u);
+                continue;
+            }
+            if (!u.licensed) {
+                rep.unlicensed.push_back(u);
+                continue;
+            }
+            const bool known = std::any_of(
+                next.rooms.begin(), next.rooms.end(),
+                [&](const room& r) { return r.pool == rep.pool && r.user_id == u.user_id; });
+            if (known) continue;
+            room r;
+            r.id = room_id{static_cast<std::uint32_t>(next.rooms.size() + 1)};
+            r.pool = rep.pool;
+            r.user_id = u.user_id;
+            r.email = u.email;
+            r.display_name = u.display_name;
+            r.capacity = u.capacity;
+            next.rooms.push_back(r);
+            rep.new_rooms.push_back(r.id);
         }
-        const bool known = std::any_of(next.rooms.begin(), next.rooms.end(), [&](const room& r) {
-            return r.pool == rep.pool && r.user_id == u.user_id;
-        });
-        if (known) continue;
-        room r;
-        r.id = room_id{static_cast<std::uint32_t>(next.rooms.size() + 1)};
-        r.pool = rep.pool;
-        r.user_id = u.user_id;
-        r.email = u.email;
-        r.display_name = u.display_name;
-        r.capacity = u.capacity;
-        next.rooms.push_back(r);
-        rep.new_rooms.push_back(r.id);
-    }
-    for (std::size_t k = 0; k < rep.new_rooms.size(); ++k) schedule_.add_room();
-    state_ = std::move(next);
-    refresh_eligibility();  // R5: an own account takes over new requests
-    emit({event_kind::linked, {}, {}, {}});
-    return rep;
+        for (std::size_t k = 0; k < rep.new_rooms.size(); ++k) schedule_.add_room();
+        state_ = std::move(next);
+        refresh_eligibility();  // R5: an own account takes over new requests
+        emit({event_kind::linked, {}, {}, {}});
+        return rep;
+    });
 }
 
 bool platform::takes_new_requests(pool_id p) const {
@@ -130,127 +140,154 @@ bool platform::takes_new_requests(pool_id p) const {
 }
 
 void platform::activate(room_id r) {
-    room& rm = room_ref(r);
-    if (rm.active) return;
-    rm.active = true;
-    rm.mode = room_mode::manual;  // R2
-    refresh_eligibility();
-    emit({event_kind::room_changed, {}, r, {}});
+    command([&] {
+        room& rm = room_ref(r);
+        if (rm.active) return;
+        rm.active = true;
+        rm.mode = room_mode::manual;  // R2
+        refresh_eligibility();
+        emit({event_kind::room_changed, {}, r, {}});
+    });
 }
 
 void platform::deactivate(room_id r) {
-    room& rm = room_ref(r);
-    if (!rm.active) return;
-    if (unfinished_on(r))
-        throw rule_violation("R4", to_string(r) + " (" + rm.email +
-                                       ") has scheduled webinars; move or cancel them first");
-    rm.active = false;
-    refresh_eligibility();
-    emit({event_kind::room_changed, {}, r, {}});
+    command([&] {
+        room& rm = room_ref(r);
+        if (!rm.active) return;
+        if (unfinished_on(r))
+            throw rule_violation("R4", to_string(r) + " (" + rm.email +
+                                           ") has scheduled webinars; move or cancel them first");
+        rm.active = false;
+        refresh_eligibility();
+        emit({event_kind::room_changed, {}, r, {}});
+    });
 }
 
 void platform::set_mode(room_id r, room_mode m) {
-    room& rm = room_ref(r);
-    if (!rm.active)
-        throw rule_violation("R2",
-                             to_string(r) + " (" + rm.email + ") is inactive; activate it first");
-    if (rm.mode == m) return;
-    if (m == room_mode::manual && unfinished_on(r))
-        throw rule_violation("R3", to_string(r) + " (" + rm.email +
-                                       ") holds reservations; it can go back to manual only "
-                                       "when it holds none");
-    rm.mode = m;
-    refresh_eligibility();
-    emit({event_kind::room_changed, {}, r, {}});
+    command([&] {
+        room& rm = room_ref(r);
+        if (!rm.active)
+            throw rule_violation(
+                "R2", to_string(r) + " (" + rm.email + ") is inactive; activate it first");
+        if (rm.mode == m) return;
+        if (m == room_mode::manual && unfinished_on(r))
+            throw rule_violation("R3", to_string(r) + " (" + rm.email +
+                                           ") holds reservations; it can go back to manual only "
+                                           "when it holds none");
+        rm.mode = m;
+        refresh_eligibility();
+        emit({event_kind::room_changed, {}, r, {}});
+    });
 }
 
 // ---- requests and allocation ------------------------------------------------------
 
 submission platform::submit(const request_input& in) {
-    validate_fields(in);
-    const auto& s = state_.settings;
-    if (in.duration < s.min_duration || in.duration > s.max_duration)
-        throw invalid_argument("duration", "must be between " +
-                                               std::to_string(s.min_duration.count()) + " and " +
-                                               std::to_string(s.max_duration.count()) +
-                                               " min, got " + std::to_string(in.duration.count()));
-    const instant start =
-        in.resolve ? to_instant(in.start, in.zone, *in.resolve) : to_instant(in.start, in.zone);
-    const instant now = clock_->now();
-    if (start < now)
-        throw invalid_argument("start", format(start, in.zone) + " " + in.zone +
-                                            " is in the past (now " + format(now, in.zone) + ")");
-    // Days in advance count calendar days in the event's zone, as organizers read them.
-    const auto days_ahead = (std::chrono::floor<date::days>(to_local(start, in.zone)) -
-                             std::chrono::floor<date::days>(to_local(now, in.zone)))
-                                .count();
-    if (days_ahead < s.min_days_in_advance)
-        throw invalid_argument("start", format(start, in.zone) + " " + in.zone +
-                                            " is too soon: requests must be made at least " +
-                                            std::to_string(s.min_days_in_advance) +
-                                            " day(s) ahead (today is " +
-                                            format(now, in.zone).substr(0, 10) + ")");
-    if (days_ahead > s.max_days_in_advance)
-        throw invalid_argument(
-            "start", format(start, in.zone) + " " + in.zone + " is too far ahead: at most " +
-                         std::to_string(s.max_days_in_advance) + " days ahead (today is " +
-                         format(now, in.zone).substr(0, 10) + ")");
+    return command([&]() -> submission {
+        validate_fields(in);
+        const auto& s = state_.settings;
+        if (in.duration < s.min_duration || in.duration > s.max_duration)
+            throw invalid_argument(
+                "duration", "must be between " + std::to_string(s.min_duration.count()) + " and " +
+                                std::to_string(s.max_duration.count()) + " min, got " +
+                                std::to_string(in.duration.count()));
+        const instant start =
+            in.resolve ? to_instant(in.start, in.zone, *in.resolve) : to_instant(in.start, in.zone);
+        const instant now = clock_->now();
+        if (start < now)
+            throw invalid_argument("start", format(start, in.zone) + " " + in.zone +
+                                                " is in the past (now " + format(now, in.zone) +
+                                                ")");
+        // Days in advance count calendar days in the event's zone, as organizers read them.
+        const auto days_ahead = (std::chrono::floor<date::days>(to_local(start, in.zone)) -
+                                 std::chrono::floor<date::days>(to_local(now, in.zone)))
+                                    .count();
+        if (days_ahead < s.min_days_in_advance)
+            throw invalid_argument("start", format(start, in.zone) + " " + in.zone +
+                                                " is too soon: requests must be made at least " +
+                                                std::to_string(s.min_days_in_advance) +
+                                                " day(s) ahead (today is " +
+                                                format(now, in.zone).substr(0, 10) + ")");
+        if (days_ahead > s.max_days_in_advance)
+            throw invalid_argument(
+                "start", format(start, in.zone) + " " + in.zone + " is too far ahead: at most " +
+                             std::to_string(s.max_days_in_advance) + " days ahead (today is " +
+                             format(now, in.zone).substr(0, 10) + ")");
 
-    request rq;
-    rq.id = request_id{state_.next_request};
-    rq.title = in.title;
-    rq.local_start = in.start;
-    rq.zone = in.zone;
-    rq.duration = in.duration;
-    rq.admission = in.admission;
-    rq.event_id = in.event_id;
-    rq.organizer = in.organizer;
-    rq.expected_attendees = in.expected_attendees;
-    rq.panelists = in.panelists;
-    rq.window = make_blocked_window(s, start, in.duration);
+        request rq;
+        rq.id = request_id{state_.next_request};
+        rq.title = in.title;
+        rq.local_start = in.start;
+        rq.zone = in.zone;
+        rq.duration = in.duration;
+        rq.admission = in.admission;
+        rq.event_id = in.event_id;
+        rq.organizer = in.organizer;
+        rq.expected_attendees = in.expected_attendees;
+        rq.panelists = in.panelists;
+        rq.window = make_blocked_window(s, start, in.duration);
 
-    const auto choice = policy_->choose({schedule_, state_.rooms, rq, rq.window.blocked});
-    if (choice && (!schedule_.eligible(*choice) || !schedule_.is_free(*choice, rq.window.blocked)))
-        throw error("policy '" + policy_->name() + "' chose " + to_string(*choice) +
-                    ", which is not eligible and free");
-    state_.requests.emplace(rq.id, rq);
-    ++state_.next_request;
-    emit({event_kind::submitted, rq.id, {}, {}});
-    if (choice) {
-        place(rq.id, *choice);
-        emit({event_kind::assigned, rq.id, *choice, {}});
-        return {rq.id, {assign_status::assigned, *choice, {}}};
-    }
-    state_.queue.push_back(rq.id);
-    emit({event_kind::queued, rq.id, {}, {}});
-    return {rq.id,
-            {assign_status::no_room_free, std::nullopt,
-             "no automatic room is free from " + format(rq.window.blocked.begin(), rq.zone) +
-                 " to " + format(rq.window.blocked.end(), rq.zone) + " " + rq.zone +
-                 "; the request waits in the unassigned queue"}};
+        const auto choice = choose_room(rq);
+        if (choice &&
+            (!schedule_.eligible(*choice) || !schedule_.is_free(*choice, rq.window.blocked)))
+            throw error("policy '" + policy_->name() + "' chose " + to_string(*choice) +
+                        ", which is not eligible and free");
+        // Everything that can throw (formatting included) happens before the
+        // state changes, so a request is either stored with a room or queued, or
+        // not stored at all.
+        const std::string queued_reason =
+            choice
+                ? std::string()
+                : "no automatic room is free from " + format(rq.window.blocked.begin(), rq.zone) +
+                      " to " + format(rq.window.blocked.end(), rq.zone) + " " + rq.zone +
+                      "; the request waits in the unassigned queue";
+        state_.requests.emplace(rq.id, rq);
+        try {
+            if (choice)
+                place(rq.id, *choice);
+            else
+                state_.queue.push_back(rq.id);
+        } catch (...) {
+            state_.requests.erase(rq.id);
+            throw;
+        }
+        ++state_.next_request;
+        emit({event_kind::submitted, rq.id, {}, {}});
+        if (choice) {
+            emit({event_kind::assigned, rq.id, *choice, {}});
+            return {rq.id, {assign_status::assigned, *choice, {}}};
+        }
+        emit({event_kind::queued, rq.id, {}, {}});
+        return {rq.id, {assign_status::no_room_free, std::nullopt, queued_reason}};
+    });
 }
 
 assignment platform::retry(request_id id) {
-    const request& rq = request_ref(id);
-    if (state_.reservations.count(id))
-        throw rule_violation("R10", to_string(id) + " already has a room; use reassign");
-    const auto choice = policy_->choose({schedule_, state_.rooms, rq, rq.window.blocked});
-    if (!choice)
-        return {assign_status::no_room_free, std::nullopt,
-                "still no automatic room free from " + format(rq.window.blocked.begin(), rq.zone) +
-                    " to " + format(rq.window.blocked.end(), rq.zone) + " " + rq.zone};
-    unqueue(id);
-    place(id, *choice);
-    emit({event_kind::assigned, id, *choice, {}});
-    return {assign_status::assigned, *choice, {}};
+    return command([&]() -> assignment {
+        const request& rq = request_ref(id);
+        if (state_.reservations.count(id))
+            throw rule_violation("R10", to_string(id) + " already has a room; use reassign");
+        const auto choice = choose_room(rq);
+        if (!choice)
+            return {assign_status::no_room_free, std::nullopt,
+                    "still no automatic room free from " +
+                        format(rq.window.blocked.begin(), rq.zone) + " to " +
+                        format(rq.window.blocked.end(), rq.zone) + " " + rq.zone};
+        unqueue(id);
+        place(id, *choice);
+        emit({event_kind::assigned, id, *choice, {}});
+        return {assign_status::assigned, *choice, {}};
+    });
 }
 
 std::size_t platform::retry_queue() {
-    std::size_t n = 0;
-    const auto waiting = state_.queue;
-    for (const request_id id : waiting)
-        if (retry(id)) ++n;
-    return n;
+    return command([&]() -> std::size_t {
+        std::size_t n = 0;
+        const auto waiting = state_.queue;
+        for (const request_id id : waiting)
+            if (retry(id)) ++n;
+        return n;
+    });
 }
 
 void platform::check_assignable(room_id r) const {
@@ -281,52 +318,58 @@ assignment platform::try_room(const request& rq, room_id r) const {
 }
 
 assignment platform::assign(request_id id, room_id r) {
-    if (state_.reservations.count(id)) return reassign(id, r);
-    const request& rq = request_ref(id);
-    check_assignable(r);
-    auto a = try_room(rq, r);
-    if (!a) return a;
-    unqueue(id);
-    place(id, r);
-    emit({event_kind::assigned, id, r, {}});
-    return a;
+    return command([&]() -> assignment {
+        if (state_.reservations.count(id)) return reassign(id, r);
+        const request& rq = request_ref(id);
+        check_assignable(r);
+        auto a = try_room(rq, r);
+        if (!a) return a;
+        unqueue(id);
+        place(id, r);
+        emit({event_kind::assigned, id, r, {}});
+        return a;
+    });
 }
 
 assignment platform::reassign(request_id id, room_id r) {
-    const request& rq = request_ref(id);
-    auto it = state_.reservations.find(id);
-    if (it == state_.reservations.end())
-        throw rule_violation("R11", to_string(id) + " has no room yet; use assign");
-    const room_id old = it->second.room;
-    if (old == r) throw rule_violation("R11", to_string(id) + " is already in " + to_string(r));
-    if (clock_->now() >= rq.window.start)
-        throw rule_violation("R11",
-                             "'" + rq.title + "' has started; a running webinar cannot be moved");
-    check_assignable(r);
-    auto a = try_room(rq, r);
-    if (!a) return a;
-    schedule_.book(r, rq.window.blocked, id);  // book first: nothing to undo if it throws
-    schedule_.release(old, rq.window.blocked);
-    it->second.room = r;
-    emit({event_kind::reassigned, id, r, old});
-    return a;
+    return command([&]() -> assignment {
+        const request& rq = request_ref(id);
+        auto it = state_.reservations.find(id);
+        if (it == state_.reservations.end())
+            throw rule_violation("R11", to_string(id) + " has no room yet; use assign");
+        const room_id old = it->second.room;
+        if (old == r) throw rule_violation("R11", to_string(id) + " is already in " + to_string(r));
+        if (clock_->now() >= rq.window.start)
+            throw rule_violation(
+                "R11", "'" + rq.title + "' has started; a running webinar cannot be moved");
+        check_assignable(r);
+        auto a = try_room(rq, r);
+        if (!a) return a;
+        schedule_.book(r, rq.window.blocked, id);  // book first: nothing to undo if it throws
+        schedule_.release(old, rq.window.blocked);
+        it->second.room = r;
+        emit({event_kind::reassigned, id, r, old});
+        return a;
+    });
 }
 
 void platform::cancel(request_id id) {
-    const request& rq = request_ref(id);
-    if (clock_->now() >= rq.window.start)
-        throw rule_violation("R15",
-                             "'" + rq.title + "' has started; it ends by itself at the grace end");
-    std::optional<room_id> old;
-    if (auto it = state_.reservations.find(id); it != state_.reservations.end()) {
-        old = it->second.room;
-        schedule_.release(*old, it->second.blocked);
-        state_.reservations.erase(it);
-    } else {
-        unqueue(id);
-    }
-    state_.requests.erase(id);
-    emit({event_kind::cancelled, id, {}, old});
+    command([&] {
+        const request& rq = request_ref(id);
+        if (clock_->now() >= rq.window.start)
+            throw rule_violation(
+                "R15", "'" + rq.title + "' has started; it ends by itself at the grace end");
+        std::optional<room_id> old;
+        if (auto it = state_.reservations.find(id); it != state_.reservations.end()) {
+            old = it->second.room;
+            schedule_.release(*old, it->second.blocked);
+            state_.reservations.erase(it);
+        } else {
+            unqueue(id);
+        }
+        state_.requests.erase(id);
+        emit({event_kind::cancelled, id, {}, old});
+    });
 }
 
 // ---- queries ------------------------------------------------------------------------
@@ -434,8 +477,27 @@ void platform::unqueue(request_id id) {
     q.erase(std::remove(q.begin(), q.end(), id), q.end());
 }
 
-void platform::emit(const event& e) {
-    for (const auto& l : listeners_) l(e);
+std::optional<room_id> platform::choose_room(const request& rq) {
+    const auto hold =
+        hold_commands("the allocation policy '" + policy_->name() + "' is choosing a room");
+    return policy_->choose({schedule_, state_.rooms, rq, rq.window.blocked});
+}
+
+void platform::emit(const event& e) { pending_.push_back(e); }
+
+void platform::publish() {
+    if (depth_ != 0 || pending_.empty()) return;
+    // Taken out first: a listener may run another command, which publishes its own.
+    const auto events = std::exchange(pending_, {});
+    const auto listeners = listeners_;  // a listener may subscribe another
+    std::exception_ptr first;
+    for (const auto& e : events)
+        for (const auto& l : listeners) try {
+                l(e);
+            } catch (...) {
+                if (!first) first = std::current_exception();
+            }
+    if (first) std::rethrow_exception(first);
 }
 
 }  // namespace sala

@@ -204,6 +204,9 @@ bool lifecycle_engine::execute(const candidate& c, instant now, std::string& det
             s.rec->title = s.rq->title;
         }
     }
+    // s holds pointers into the platform's state: a port calling back must not change it.
+    const auto hold = plat.hold_commands(std::string("the lifecycle is running step '") +
+                                         to_string(c.step) + "'");
     const bool done = descriptor_of(c.step).execute(s);
     detail = std::move(s.detail);
     return done;
@@ -258,7 +261,13 @@ void lifecycle_engine::run(const candidate& c, instant now) {
         for (int i = 1; i < s.failures && delay < options.backoff_max; ++i) delay *= 2;
         delay = std::min(delay, options.backoff_max);
         if (!retryable) delay = options.backoff_max;
-        if (retry_after > 0) delay = std::max(delay, minutes{(retry_after + 59) / 60});
+        // A server's Retry-After is honoured up to a day, the longest wait Zoom
+        // documents (its daily limits reset at 00:00 UTC): a bogus huge value
+        // must not park a step for years (docs/lifecycle.md, "Retries").
+        if (retry_after > 0) {
+            const std::int64_t capped = std::min<std::int64_t>(retry_after, 24 * 3600);
+            delay = std::max(delay, minutes{(capped + 59) / 60});
+        }
         s.next_attempt = now + delay;
         ev.outcome = step_outcome::failed;
         ev.detail = failure + " (failure " + std::to_string(s.failures) + ", next try " +

@@ -75,7 +75,21 @@ std::string lifecycle::key(step_kind k, request_id id, std::uint32_t generation,
     return detail::descriptor_of(k).key(id, generation, item);
 }
 
-std::size_t lifecycle::tick(instant now) { return detail::lifecycle_engine(*this).tick(now); }
+std::size_t lifecycle::tick(instant now) {
+    if (ticking_)
+        throw reentrant_command(
+            "lifecycle::tick was called from inside a step (by a port); "
+            "call it after the running tick returns");
+    ticking_ = true;
+    try {
+        const auto n = detail::lifecycle_engine(*this).tick(now);
+        ticking_ = false;
+        return n;
+    } catch (...) {
+        ticking_ = false;
+        throw;
+    }
+}
 
 std::optional<instant> lifecycle::next_due() const {
     std::optional<instant> best;

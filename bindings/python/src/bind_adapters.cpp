@@ -1,6 +1,6 @@
 // sala/adapters/{outbox_mailer,smtp_mailer,zoom_rest}.hpp: the real mail and
 // Zoom adapters, each bound when its target (sala::outbox/smtp/zoom) is built.
-#include "common.hpp"
+#include "args.hpp"
 
 #ifndef SALA_PY_HAVE_OUTBOX
 #define SALA_PY_HAVE_OUTBOX 0
@@ -85,14 +85,14 @@ void bind_adapters(py::module_& m) {
            "Plain loopback SMTP by default.");
     sc.def_static("from_env", &smtp_config::from_env,
                   "From SALA_SMTP_* variables; InvalidSettingsError names a malformed one.");
-    sc.def_readwrite("host", &smtp_config::host, "Server.");
-    sc.def_readwrite("port", &smtp_config::port, "Port.");
-    sc.def_readwrite("user", &smtp_config::user, "'' for no AUTH.");
-    sc.def_readwrite("password", &smtp_config::password, "Never logged.");
-    sc.def_readwrite("tls", &smtp_config::tls, "SmtpTls.");
-    sc.def_readwrite("verify_peer", &smtp_config::verify_peer, "TLS certificate and host checks.");
-    sc.def_readwrite("ca_file", &smtp_config::ca_file, "PEM bundle to trust; '' for the system's.");
-    sc.def_readwrite("helo_name", &smtp_config::helo_name, "EHLO name; '' lets libcurl choose.");
+    def_field(sc, "host", &smtp_config::host, "Server.");
+    def_field(sc, "port", &smtp_config::port, "Port.");
+    def_field(sc, "user", &smtp_config::user, "'' for no AUTH.");
+    def_field(sc, "password", &smtp_config::password, "Never logged.");
+    def_field(sc, "tls", &smtp_config::tls, "SmtpTls.");
+    def_field(sc, "verify_peer", &smtp_config::verify_peer, "TLS certificate and host checks.");
+    def_field(sc, "ca_file", &smtp_config::ca_file, "PEM bundle to trust; '' for the system's.");
+    def_field(sc, "helo_name", &smtp_config::helo_name, "EHLO name; '' lets libcurl choose.");
     millis_prop<smtp_config>(sc, "connect_timeout", &smtp_config::connect_timeout, "Seconds.");
     millis_prop<smtp_config>(sc, "total_timeout", &smtp_config::total_timeout, "Seconds.");
     sc.def("__repr__", [](const smtp_config& c) {
@@ -135,12 +135,12 @@ void bind_adapters(py::module_& m) {
     zc.def_static("from_env", &zoom_config::from_env,
                   "From ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET (+ SALA_ZOOM_*); "
                   "InvalidSettingsError names a missing one.");
-    zc.def_readwrite("account_id", &zoom_config::account_id, "S2S OAuth account id.");
-    zc.def_readwrite("client_id", &zoom_config::client_id, "S2S OAuth client id.");
-    zc.def_readwrite("client_secret", &zoom_config::client_secret, "Never logged.");
-    zc.def_readwrite("api_base", &zoom_config::api_base, "https://api.zoom.us/v2");
-    zc.def_readwrite("oauth_url", &zoom_config::oauth_url, "https://zoom.us/oauth/token");
-    zc.def_readwrite("page_size", &zoom_config::page_size, "Up to 300.");
+    def_field(zc, "account_id", &zoom_config::account_id, "S2S OAuth account id.");
+    def_field(zc, "client_id", &zoom_config::client_id, "S2S OAuth client id.");
+    def_field(zc, "client_secret", &zoom_config::client_secret, "Never logged.");
+    def_field(zc, "api_base", &zoom_config::api_base, "https://api.zoom.us/v2");
+    def_field(zc, "oauth_url", &zoom_config::oauth_url, "https://zoom.us/oauth/token");
+    def_field(zc, "page_size", &zoom_config::page_size, "Up to 300.");
     millis_prop<zoom_config>(zc, "connect_timeout", &zoom_config::connect_timeout, "Seconds.");
     millis_prop<zoom_config>(zc, "total_timeout", &zoom_config::total_timeout,
                              "Seconds, one API call.");

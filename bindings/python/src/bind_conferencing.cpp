@@ -1,6 +1,6 @@
 // sala/ports/conferencing.hpp: the video-conferencing backend port (Zoom API v2).
 // Python classes may implement Conferencing.
-#include "common.hpp"
+#include "args.hpp"
 #include "sala/ports/conferencing.hpp"
 
 namespace sala::python {
@@ -77,17 +77,17 @@ void bind_conferencing(py::module_& m) {
     py::class_<webinar_spec> ws(m, "WebinarSpec",
                                 "What sala asks the backend to create (mutable value).");
     ws.def(py::init<>(), "An empty spec.");
-    ws.def_readwrite("host_user_id", &webinar_spec::host_user_id, "The room's backend user.");
-    ws.def_readwrite("topic", &webinar_spec::topic, "Title.");
+    def_field(ws, "host_user_id", &webinar_spec::host_user_id, "The room's backend user.");
+    def_field(ws, "topic", &webinar_spec::topic, "Title.");
     instant_field<webinar_spec>(ws, "start", &webinar_spec::start, "Aware UTC datetime.");
     ws.def_property(
         "duration", [](const webinar_spec& s) { return s.duration; },
         [](webinar_spec& s, py::object v) { s.duration = minutes_arg(v, "duration"); },
         "timedelta.");
-    ws.def_readwrite("zone", &webinar_spec::zone, "IANA zone shown to attendees.");
-    ws.def_readwrite("admission", &webinar_spec::admission, "Admission.");
-    ws.def_readwrite("passcode", &webinar_spec::passcode, "Webinar passcode (docs/zoom.md §3).");
-    ws.def_readwrite("agenda", &webinar_spec::agenda, "Agenda text.");
+    def_field(ws, "zone", &webinar_spec::zone, "IANA zone shown to attendees.");
+    def_field(ws, "admission", &webinar_spec::admission, "Admission.");
+    def_field(ws, "passcode", &webinar_spec::passcode, "Webinar passcode (docs/zoom.md §3).");
+    def_field(ws, "agenda", &webinar_spec::agenda, "Agenda text.");
     value_methods(ws, {"host_user_id", "topic", "start", "duration", "zone", "admission"},
                   std::nullopt);
 
@@ -97,9 +97,9 @@ void bind_conferencing(py::module_& m) {
            }),
            py::arg("webinar_id") = "", py::arg("join_url") = "", py::arg("start_url") = "",
            "WebinarHandle(id, join, start).");
-    wh.def_readwrite("webinar_id", &webinar_handle::webinar_id, "Backend webinar id.");
-    wh.def_readwrite("join_url", &webinar_handle::join_url, "For attendees.");
-    wh.def_readwrite("start_url", &webinar_handle::start_url, "For the host.");
+    def_field(wh, "webinar_id", &webinar_handle::webinar_id, "Backend webinar id.");
+    def_field(wh, "join_url", &webinar_handle::join_url, "For attendees.");
+    def_field(wh, "start_url", &webinar_handle::start_url, "For the host.");
     value_methods(wh, {"webinar_id", "join_url", "start_url"}, std::nullopt);
 
     py::class_<participant> pa(m, "Participant",
@@ -116,12 +116,11 @@ void bind_conferencing(py::module_& m) {
            }),
            py::arg("name"), py::arg("email"), py::arg("join_time"), py::arg("leave_time"),
            py::arg("duration_seconds") = 0, "Times are aware datetimes (floored to the minute).");
-    pa.def_readwrite("name", &participant::name, "Name.");
-    pa.def_readwrite("email", &participant::email, "E-mail.");
+    def_field(pa, "name", &participant::name, "Name.");
+    def_field(pa, "email", &participant::email, "E-mail.");
     instant_field<participant>(pa, "join_time", &participant::join_time, "Aware UTC datetime.");
     instant_field<participant>(pa, "leave_time", &participant::leave_time, "Aware UTC datetime.");
-    pa.def_readwrite("duration_seconds", &participant::duration_seconds,
-                     "Seconds in this session.");
+    def_field(pa, "duration_seconds", &participant::duration_seconds, "Seconds in this session.");
     value_methods(pa, {"name", "email", "join_time", "leave_time", "duration_seconds"},
                   std::nullopt);
 
@@ -132,10 +131,10 @@ void bind_conferencing(py::module_& m) {
            }),
            py::arg("id") = "", py::arg("file_type") = "", py::arg("download_url") = "",
            py::arg("size_bytes") = 0, "RecordingFile(id, file_type, download_url, size_bytes).");
-    rf.def_readwrite("id", &recording_file::id, "Backend file id.");
-    rf.def_readwrite("file_type", &recording_file::file_type, "MP4, M4A, CHAT, TRANSCRIPT, ...");
-    rf.def_readwrite("download_url", &recording_file::download_url, "Where to fetch it.");
-    rf.def_readwrite("size_bytes", &recording_file::size_bytes, "Size.");
+    def_field(rf, "id", &recording_file::id, "Backend file id.");
+    def_field(rf, "file_type", &recording_file::file_type, "MP4, M4A, CHAT, TRANSCRIPT, ...");
+    def_field(rf, "download_url", &recording_file::download_url, "Where to fetch it.");
+    def_field(rf, "size_bytes", &recording_file::size_bytes, "Size.");
     value_methods(rf, {"id", "file_type", "download_url", "size_bytes"}, std::nullopt);
 
     py::class_<room_settings> rs(m, "RoomSettings",
@@ -145,11 +144,9 @@ void bind_conferencing(py::module_& m) {
            }),
            py::arg("waiting_room") = false, py::arg("auto_save_chat") = true,
            "Defaults are what sala needs.");
-    rs.def_readwrite("waiting_room", &room_settings::waiting_room, "Off.");
-    rs.def_readwrite("auto_save_chat", &room_settings::auto_save_chat, "On.");
+    def_field(rs, "waiting_room", &room_settings::waiting_room, "Off.");
+    def_field(rs, "auto_save_chat", &room_settings::auto_save_chat, "On.");
     value_methods(rs, {"waiting_room", "auto_save_chat"}, std::nullopt);
-
-    using guard = py::call_guard<unlocked_call>;
     py::class_<conferencing, py_conferencing, std::shared_ptr<conferencing>> c(
         m, "Conferencing",
         "Conferencing port (what sala needs from Zoom). Subclass it in Python (call "
@@ -158,26 +155,26 @@ void bind_conferencing(py::module_& m) {
         "exception "
         "counts as a retryable BackendError.");
     c.def(py::init<>(), "For subclasses.");
-    c.def("list_users", &conferencing::list_users, guard(),
-          "The account's users (list of AccountUser), every page (R2).");
-    c.def("create_webinar", &conferencing::create_webinar, py::arg("spec"), guard(),
-          "WebinarSpec -> WebinarHandle.");
-    c.def("delete_webinar", &conferencing::delete_webinar, py::arg("webinar_id"), guard(),
-          "Deleting one already gone is not an error.");
-    c.def("end_webinar", &conferencing::end_webinar, py::arg("webinar_id"), guard(),
-          "R15: ends a live webinar.");
-    c.def("set_user_password", &conferencing::set_user_password, py::arg("user_id"),
-          py::arg("password"), guard(), "R12/R15: the room user's login password.");
-    c.def("participants_report", &conferencing::participants_report, py::arg("webinar_id"), guard(),
-          "Attendance report (list of Participant).");
-    c.def("list_recordings", &conferencing::list_recordings, py::arg("webinar_id"), guard(),
-          "R19: cloud recordings (list of RecordingFile); empty when none yet.");
-    c.def("download_recording", &conferencing::download_recording, py::arg("file"),
-          py::arg("destination_path"), guard(), "Downloads one file to ``destination_path``.");
-    c.def("trash_recordings", &conferencing::trash_recordings, py::arg("webinar_id"), guard(),
-          "Moves a webinar's recordings to the backend's trash.");
-    c.def("apply_room_settings", &conferencing::apply_room_settings, py::arg("user_id"),
-          py::arg("settings"), guard(), "R20.");
+    def_call(c, "list_users", &conferencing::list_users,
+             "The account's users (list of AccountUser), every page (R2).");
+    def_call(c, "create_webinar", &conferencing::create_webinar, py::arg("spec"),
+             "WebinarSpec -> WebinarHandle.");
+    def_call(c, "delete_webinar", &conferencing::delete_webinar, py::arg("webinar_id"),
+             "Deleting one already gone is not an error.");
+    def_call(c, "end_webinar", &conferencing::end_webinar, py::arg("webinar_id"),
+             "R15: ends a live webinar.");
+    def_call(c, "set_user_password", &conferencing::set_user_password, py::arg("user_id"),
+             py::arg("password"), "R12/R15: the room user's login password.");
+    def_call(c, "participants_report", &conferencing::participants_report, py::arg("webinar_id"),
+             "Attendance report (list of Participant).");
+    def_call(c, "list_recordings", &conferencing::list_recordings, py::arg("webinar_id"),
+             "R19: cloud recordings (list of RecordingFile); empty when none yet.");
+    def_call(c, "download_recording", &conferencing::download_recording, py::arg("file"),
+             py::arg("destination_path"), "Downloads one file to ``destination_path``.");
+    def_call(c, "trash_recordings", &conferencing::trash_recordings, py::arg("webinar_id"),
+             "Moves a webinar's recordings to the backend's trash.");
+    def_call(c, "apply_room_settings", &conferencing::apply_room_settings, py::arg("user_id"),
+             py::arg("settings"), "R20.");
 }
 
 }  // namespace sala::python

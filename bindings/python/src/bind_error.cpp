@@ -60,6 +60,12 @@ class RoomNotFreeError(Error):
     """Raised by Assignment.value() when the room is busy (sala::room_not_free)."""
     __module__ = "sala"
 
+class ReentrantCommandError(Error):
+    """A command called back from a port the lifecycle is running, or from an
+    allocation policy while it chooses (sala::reentrant_command). Run it after
+    that call has returned."""
+    __module__ = "sala"
+
 class StoreError(Error):
     """A store refused a file or database: not a sala store, a newer schema, damaged (sala::store_error)."""
     __module__ = "sala"
@@ -84,7 +90,7 @@ class ZoomError(BackendError):
         self.zoom_code = int(zoom_code)
 )PY";
 
-py::object* g_classes[11];
+py::object* g_classes[12];
 enum {
     k_error,
     k_invalid,
@@ -96,7 +102,8 @@ enum {
     k_not_free,
     k_backend,
     k_store,
-    k_zoom
+    k_zoom,
+    k_reentrant
 };  // index into g_classes
 
 void raise(py::object instance) {
@@ -123,8 +130,9 @@ void bind_error(py::module_& m) {
                            "RoomNotFreeError",
                            "BackendError",
                            "StoreError",
-                           "ZoomError"};
-    for (int i = 0; i < 11; ++i) {
+                           "ZoomError",
+                           "ReentrantCommandError"};
+    for (int i = 0; i < 12; ++i) {
         g_classes[i] = new py::object(ns[names[i]]);
         m.attr(names[i]) = *g_classes[i];
     }
@@ -151,6 +159,8 @@ void bind_error(py::module_& m) {
             raise((*g_classes[k_backend])(e.what(), e.retryable(), e.retry_after_seconds()));
         } catch (const sala::store_error& e) {
             raise(make(k_store, e.what()));
+        } catch (const sala::reentrant_command& e) {
+            raise(make(k_reentrant, e.what()));
         } catch (const sala::error& e) {
             raise(make(k_error, e.what()));
         }

@@ -1,28 +1,27 @@
 // sala/fakes/*: in-memory recording ports for tests and demos (fail on demand).
-#include "common.hpp"
+#include "args.hpp"
 #include "sala/fakes/fake_conferencing.hpp"
 #include "sala/fakes/fake_mailer.hpp"
 
 namespace sala::python {
 
 void bind_fakes(py::module_& m) {
-    using guard = py::call_guard<unlocked_call>;
     py::class_<fake_mailer, mailer, std::shared_ptr<fake_mailer>> fm(
         m, "FakeMailer",
         "In-memory Mailer: records every message; fails on demand with BackendError.");
     fm.def(py::init<>(), "Empty.");
-    fm.def("sent", &fake_mailer::sent, guard(), "list of MailMessage delivered (copies).");
-    fm.def("attempts", &fake_mailer::attempts, guard(), "Every send, failed or not.");
-    fm.def("fail_next", &fake_mailer::fail_next, py::arg("n"), py::arg("retryable") = true, guard(),
-           "The next ``n`` sends raise BackendError.");
-    fm.def("fail_every_message_once", &fake_mailer::fail_every_message_once, py::arg("on") = true,
-           guard(), "Each idempotency key fails the first time.");
-    fm.def("clear", &fake_mailer::clear, guard(), "Forgets what was sent.");
-    fm.def("with_key_prefix", &fake_mailer::with_key_prefix, py::arg("prefix"), guard(),
-           "Messages whose idempotency key starts with ``prefix``.");
-    fm.def("count_key", &fake_mailer::count_key, py::arg("key"), guard(),
-           "Deliveries of one idempotency key.");
-    fm.def("to", &fake_mailer::to, py::arg("email"), guard(), "Messages to one address.");
+    def_call(fm, "sent", &fake_mailer::sent, "list of MailMessage delivered (copies).");
+    def_call(fm, "attempts", &fake_mailer::attempts, "Every send, failed or not.");
+    def_call(fm, "fail_next", &fake_mailer::fail_next, py::arg("n"), py::arg("retryable") = true,
+             "The next ``n`` sends raise BackendError.");
+    def_call(fm, "fail_every_message_once", &fake_mailer::fail_every_message_once,
+             py::arg("on") = true, "Each idempotency key fails the first time.");
+    def_call(fm, "clear", &fake_mailer::clear, "Forgets what was sent.");
+    def_call(fm, "with_key_prefix", &fake_mailer::with_key_prefix, py::arg("prefix"),
+             "Messages whose idempotency key starts with ``prefix``.");
+    def_call(fm, "count_key", &fake_mailer::count_key, py::arg("key"),
+             "Deliveries of one idempotency key.");
+    def_call(fm, "to", &fake_mailer::to, py::arg("email"), "Messages to one address.");
 
     using fc = fake_conferencing;
     py::class_<fc, conferencing, std::shared_ptr<fc>> c(
@@ -68,23 +67,22 @@ void bind_fakes(py::module_& m) {
         "recording_delay", [](const fc& x) { return x.recording_delay; },
         [](fc& x, py::object v) { x.recording_delay = minutes_arg(v, "recording_delay"); },
         "timedelta.");
-    c.def("fail_next", &fc::fail_next, py::arg("method"), py::arg("n"), py::arg("retryable") = true,
-          py::arg("retry_after_seconds") = 0, guard(),
-          "The next ``n`` calls of ``method`` raise BackendError.");
-    c.def("fail_every_call_once", &fc::fail_every_call_once, py::arg("on") = true, guard(),
-          "Every (method, key) fails the first time.");
-    c.def("calls", &fc::calls, guard(), "list of Call (copies).");
-    c.def("count", &fc::count, py::arg("method"), py::arg("include_failed") = false, guard(),
-          "Calls of ``method``.");
-    c.def("failures", &fc::failures, guard(), "Failed calls.");
-    c.def("webinars", &fc::webinars, guard(), "dict webinar id -> Webinar (copies).");
-    c.def("password_history", &fc::password_history, py::arg("user_id"), guard(),
-          "Passwords set on a user.");
-    c.def("password_of", &fc::password_of, py::arg("user_id"), guard(),
-          "Current password or None.");
-    c.def("settings_of", &fc::settings_of, py::arg("user_id"), guard(),
-          "RoomSettings applied (R20) or None.");
-    c.def("downloads", &fc::downloads, guard(), "Downloaded destinations.");
+    def_call(c, "fail_next", &fc::fail_next, py::arg("method"), py::arg("n"),
+             py::arg("retryable") = true, py::arg("retry_after_seconds") = 0,
+             "The next ``n`` calls of ``method`` raise BackendError.");
+    def_call(c, "fail_every_call_once", &fc::fail_every_call_once, py::arg("on") = true,
+             "Every (method, key) fails the first time.");
+    def_call(c, "calls", &fc::calls, "list of Call (copies).");
+    def_call(c, "count", &fc::count, py::arg("method"), py::arg("include_failed") = false,
+             "Calls of ``method``.");
+    def_call(c, "failures", &fc::failures, "Failed calls.");
+    def_call(c, "webinars", &fc::webinars, "dict webinar id -> Webinar (copies).");
+    def_call(c, "password_history", &fc::password_history, py::arg("user_id"),
+             "Passwords set on a user.");
+    def_call(c, "password_of", &fc::password_of, py::arg("user_id"), "Current password or None.");
+    def_call(c, "settings_of", &fc::settings_of, py::arg("user_id"),
+             "RoomSettings applied (R20) or None.");
+    def_call(c, "downloads", &fc::downloads, "Downloaded destinations.");
 }
 
 }  // namespace sala::python

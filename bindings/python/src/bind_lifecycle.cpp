@@ -1,6 +1,6 @@
 // sala/lifecycle/lifecycle.hpp: the life of a webinar on the backend (R10-R16, R19, R20),
 // driven by tick(now); its ports may be Python classes.
-#include "common.hpp"
+#include "args.hpp"
 #include "sala/lifecycle/lifecycle.hpp"
 
 namespace sala::python {
@@ -108,22 +108,22 @@ void bind_lifecycle(py::module_& m) {
     lo.def(py::init<>(),
            "Defaults: Spanish, 3 failures before the admin hears, backoff 1..60 min, recordings "
            "trashed.");
-    lo.def_readwrite("language", &lifecycle_options::language, "Language of the messages.");
-    lo.def_readwrite("platform_name", &lifecycle_options::platform_name, "Shown in messages.");
-    lo.def_readwrite("sender", &lifecycle_options::from,
-                     "MailAddress messages come from (C++ ``from``).");
-    lo.def_readwrite("admin", &lifecycle_options::admin, "MailAddress of the admin.");
-    lo.def_readwrite("failure_threshold", &lifecycle_options::failure_threshold,
-                     "Consecutive failures before the admin hears of it.");
+    def_field(lo, "language", &lifecycle_options::language, "Language of the messages.");
+    def_field(lo, "platform_name", &lifecycle_options::platform_name, "Shown in messages.");
+    def_field(lo, "sender", &lifecycle_options::from,
+              "MailAddress messages come from (C++ ``from``).");
+    def_field(lo, "admin", &lifecycle_options::admin, "MailAddress of the admin.");
+    def_field(lo, "failure_threshold", &lifecycle_options::failure_threshold,
+              "Consecutive failures before the admin hears of it.");
     minutes_prop<lifecycle_options>(lo, "backoff_base", &lifecycle_options::backoff_base,
                                     "1, 2, 4, ... times this.");
     minutes_prop<lifecycle_options>(lo, "backoff_max", &lifecycle_options::backoff_max,
                                     "Backoff cap.");
-    lo.def_readwrite("keep_recordings", &lifecycle_options::keep_recordings,
-                     "R19: else trashed after download.");
-    lo.def_readwrite("recordings_dir", &lifecycle_options::recordings_dir, "R19: '' lists only.");
-    lo.def_readwrite("reports_dir", &lifecycle_options::reports_dir,
-                     "R15: '' keeps reports in memory only.");
+    def_field(lo, "keep_recordings", &lifecycle_options::keep_recordings,
+              "R19: else trashed after download.");
+    def_field(lo, "recordings_dir", &lifecycle_options::recordings_dir, "R19: '' lists only.");
+    def_field(lo, "reports_dir", &lifecycle_options::reports_dir,
+              "R15: '' keeps reports in memory only.");
     minutes_prop<lifecycle_options>(lo, "recordings_poll", &lifecycle_options::recordings_poll,
                                     "R19 polling period.");
     minutes_prop<lifecycle_options>(lo, "recording_stuck_after",
@@ -132,8 +132,8 @@ void bind_lifecycle(py::module_& m) {
     minutes_prop<lifecycle_options>(lo, "recordings_give_up_after",
                                     &lifecycle_options::recordings_give_up_after,
                                     "R19: stop polling after this.");
-    lo.def_readwrite("room_settings", &lifecycle_options::room_settings,
-                     "R20: RoomSettings to apply.");
+    def_field(lo, "room_settings", &lifecycle_options::room_settings,
+              "R20: RoomSettings to apply.");
     lo.def_property(
         "attendees", [](const lifecycle_options& o) { return static_cast<bool>(o.attendees); },
         [](lifecycle_options& o, py::object f) {
@@ -267,15 +267,13 @@ void bind_lifecycle(py::module_& m) {
         },
         py::arg("request"), py::arg("now"),
         "R13: makes the credentials due now and ticks; True once mailed.");
-    l.def("link_account", &lifecycle::link_account, py::arg("name"), py::arg("kind"),
-          py::call_guard<unlocked_call>(),
-          "R1/R2: lists the backend's users and links them; returns a LinkReport.");
-    l.def("credentials_of", &lifecycle::credentials_of, py::arg("request"),
-          py::call_guard<unlocked_call>(),
-          "R12: WebinarCredentials or None (only in the process that generated them).");
-    l.def("report_of", &lifecycle::report_of, py::arg("request"), py::call_guard<unlocked_call>(),
-          "R15: AttendanceReport or None.");
-    l.def("problems", &lifecycle::problems, py::call_guard<unlocked_call>(), "list of Problem.");
+    def_call(l, "link_account", &lifecycle::link_account, py::arg("name"), py::arg("kind"),
+             "R1/R2: lists the backend's users and links them; returns a LinkReport.");
+    def_call(l, "credentials_of", &lifecycle::credentials_of, py::arg("request"),
+             "R12: WebinarCredentials or None (only in the process that generated them).");
+    def_call(l, "report_of", &lifecycle::report_of, py::arg("request"),
+             "R15: AttendanceReport or None.");
+    def_call(l, "problems", &lifecycle::problems, "list of Problem.");
     l.def(
         "state", [](const lifecycle& x) { return unlocked([&] { return x.state(); }); },
         "LifecycleState (a copy).");

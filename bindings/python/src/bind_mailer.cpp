@@ -1,5 +1,5 @@
 // sala/ports/mailer.hpp: send one message. Python classes may implement Mailer.
-#include "common.hpp"
+#include "args.hpp"
 #include "sala/ports/mailer.hpp"
 
 namespace sala::python {
@@ -24,8 +24,8 @@ void bind_mailer(py::module_& m) {
               return mail_address{std::move(name), std::move(email)};
           }),
           py::arg("email"), py::arg("name") = "", "MailAddress(email, name='').");
-    a.def_readwrite("name", &mail_address::name, "Display name, any UTF-8.");
-    a.def_readwrite("email", &mail_address::email, "Address.");
+    def_field(a, "name", &mail_address::name, "Display name, any UTF-8.");
+    def_field(a, "email", &mail_address::email, "Address.");
     value_methods(a, {"name", "email"}, std::nullopt);
 
     py::class_<mail_message> msg(
@@ -40,14 +40,14 @@ void bind_mailer(py::module_& m) {
             py::arg("to") = std::vector<mail_address>{}, py::arg("subject") = "",
             py::arg("text_body") = "", py::arg("html_body") = "", py::arg("idempotency_key") = "",
             "Keyword-only; ``sender`` is C++'s ``from``.");
-    msg.def_readwrite("sender", &mail_message::from, "From (``from`` is a Python keyword).");
-    msg.def_readwrite("to", &mail_message::to, "list of MailAddress.");
-    msg.def_readwrite("subject", &mail_message::subject, "UTF-8 subject.");
-    msg.def_readwrite("text_body", &mail_message::text_body, "Plain text.");
-    msg.def_readwrite("html_body", &mail_message::html_body,
-                      "HTML alternative; empty means text only.");
-    msg.def_readwrite("idempotency_key", &mail_message::idempotency_key,
-                      "Stable per logical message ('credentials/42'); Message-IDs derive from it.");
+    def_field(msg, "sender", &mail_message::from, "From (``from`` is a Python keyword).");
+    def_field(msg, "to", &mail_message::to, "list of MailAddress.");
+    def_field(msg, "subject", &mail_message::subject, "UTF-8 subject.");
+    def_field(msg, "text_body", &mail_message::text_body, "Plain text.");
+    def_field(msg, "html_body", &mail_message::html_body,
+              "HTML alternative; empty means text only.");
+    def_field(msg, "idempotency_key", &mail_message::idempotency_key,
+              "Stable per logical message ('credentials/42'); Message-IDs derive from it.");
     value_methods(msg, {"sender", "to", "subject", "idempotency_key"}, std::nullopt);
 
     py::class_<mailer, py_mailer, std::shared_ptr<mailer>> p(
@@ -58,8 +58,7 @@ void bind_mailer(py::module_& m) {
         "retryable "
         "BackendError.");
     p.def(py::init<>(), "For subclasses.");
-    p.def("send", &mailer::send, py::arg("message"), py::call_guard<unlocked_call>(),
-          "Sends one message.");
+    def_call(p, "send", &mailer::send, py::arg("message"), "Sends one message.");
 }
 
 }  // namespace sala::python

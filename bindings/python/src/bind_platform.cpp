@@ -1,6 +1,6 @@
 // sala/platform.hpp: the facade a host talks to (R1-R11, R17). Every query
 // returns copies (lists of value objects), never references into C++ state.
-#include "common.hpp"
+#include "args.hpp"
 #include "sala/platform.hpp"
 
 namespace sala::python {
@@ -14,8 +14,6 @@ std::shared_ptr<const clock> clock_arg(py::object c) {
                                "expected a sala.Clock (SystemClock, ManualClock or a subclass)");
     return hold_python<clock>(std::move(c));
 }
-
-using guard = py::call_guard<unlocked_call>;
 
 }  // namespace
 
@@ -144,10 +142,10 @@ void bind_platform(py::module_& m) {
     p.def_property_readonly(
         "settings", [](const platform& x) { return unlocked([&] { return x.get_settings(); }); },
         "A copy of the Settings in force (use set_settings to change them).");
-    p.def("set_settings", &platform::set_settings, py::arg("settings"), guard(),
-          "Validates and applies to requests made from now on.");
-    p.def("set_policy", py::overload_cast<policy_kind>(&platform::set_policy), py::arg("policy"),
-          guard(), "R9: a built-in PolicyKind (first-fit unless told otherwise).");
+    def_call(p, "set_settings", &platform::set_settings, py::arg("settings"),
+             "Validates and applies to requests made from now on.");
+    def_call(p, "set_policy", py::overload_cast<policy_kind>(&platform::set_policy),
+             py::arg("policy"), "R9: a built-in PolicyKind (first-fit unless told otherwise).");
     p.def(
         "set_policy",
         [](platform& x, py::object pol) {
@@ -160,28 +158,29 @@ void bind_platform(py::module_& m) {
         [](const platform& x) { return unlocked([&] { return x.policy().name(); }); },
         "The name of the policy in force.");
 
-    p.def("link_account", &platform::link_account, py::arg("name"), py::arg("kind"),
-          py::arg("users"), guard(),
-          "R1/R2: lists the account's users (AccountUser) as candidate rooms, inactive; returns a "
-          "LinkReport.");
-    p.def("activate", &platform::activate, py::arg("room"), guard(),
-          "R2: inactive -> active, in manual mode.");
-    p.def("deactivate", &platform::deactivate, py::arg("room"), guard(),
-          "R4: RuleViolationError while the room holds unfinished webinars.");
-    p.def("set_mode", &platform::set_mode, py::arg("room"), py::arg("mode"), guard(),
-          "R3: manual -> automatic always; automatic -> manual only without reservations.");
-    p.def("takes_new_requests", &platform::takes_new_requests, py::arg("pool"), guard(),
-          "R5: whether the pool's rooms take new requests.");
+    def_call(
+        p, "link_account", &platform::link_account, py::arg("name"), py::arg("kind"),
+        py::arg("users"),
+        "R1/R2: lists the account's users (AccountUser) as candidate rooms, inactive; returns a "
+        "LinkReport.");
+    def_call(p, "activate", &platform::activate, py::arg("room"),
+             "R2: inactive -> active, in manual mode.");
+    def_call(p, "deactivate", &platform::deactivate, py::arg("room"),
+             "R4: RuleViolationError while the room holds unfinished webinars.");
+    def_call(p, "set_mode", &platform::set_mode, py::arg("room"), py::arg("mode"),
+             "R3: manual -> automatic always; automatic -> manual only without reservations.");
+    def_call(p, "takes_new_requests", &platform::takes_new_requests, py::arg("pool"),
+             "R5: whether the pool's rooms take new requests.");
 
-    p.def("submit", &platform::submit, py::arg("input"), guard(),
-          "R6-R10: validates a RequestInput (InvalidArgumentError naming the field), then assigns "
-          "automatically or queues; returns a Submission.");
+    def_call(
+        p, "submit", &platform::submit, py::arg("input"),
+        "R6-R10: validates a RequestInput (InvalidArgumentError naming the field), then assigns "
+        "automatically or queues; returns a Submission.");
     p.def(
         "submit",
-        [](platform& x, std::string title, py::object start, py::object duration,
-           std::string event_id, organizer org, py::object zone, admission adm,
-           std::optional<int> expected, std::vector<std::string> panelists,
-           std::optional<choose> how) {
+        [](platform& x, py::object title, py::object start, py::object duration,
+           py::object event_id, py::object org, py::object zone, py::object adm,
+           py::object expected, py::object panelists, py::object how) {
             const auto in =
                 py::module_::import("sala._sala")
                     .attr("RequestInput")(title, start, duration, event_id, org,
@@ -194,40 +193,40 @@ void bind_platform(py::module_& m) {
         py::kw_only(), py::arg("title"), py::arg("start"), py::arg("duration"), py::arg("event_id"),
         py::arg("organizer"), py::arg("zone") = py::none(),
         py::arg("admission") = admission::automatic, py::arg("expected_attendees") = py::none(),
-        py::arg("panelists") = std::vector<std::string>{}, py::arg("choose") = py::none(),
+        py::arg("panelists") = py::list(), py::arg("choose") = py::none(),
         "Same, with RequestInput's fields as keywords.");
-    p.def("retry", &platform::retry, py::arg("request"), guard(),
-          "R10: automatic assignment again for a queued request.");
-    p.def("retry_queue", &platform::retry_queue, guard(),
-          "R10: retries the queue in order; returns how many got a room.");
-    p.def("assign", &platform::assign, py::arg("request"), py::arg("room"), guard(),
-          "R10/R11: an admin gives any active room (manual too); a reassignment when already "
-          "assigned.");
-    p.def("reassign", &platform::reassign, py::arg("request"), py::arg("room"), guard(),
-          "R11: moves an assigned webinar to another room (delete + create on the backend).");
-    p.def("cancel", &platform::cancel, py::arg("request"), guard(),
-          "Removes a request that has not started.");
+    def_call(p, "retry", &platform::retry, py::arg("request"),
+             "R10: automatic assignment again for a queued request.");
+    def_call(p, "retry_queue", &platform::retry_queue,
+             "R10: retries the queue in order; returns how many got a room.");
+    def_call(p, "assign", &platform::assign, py::arg("request"), py::arg("room"),
+             "R10/R11: an admin gives any active room (manual too); a reassignment when already "
+             "assigned.");
+    def_call(p, "reassign", &platform::reassign, py::arg("request"), py::arg("room"),
+             "R11: moves an assigned webinar to another room (delete + create on the backend).");
+    def_call(p, "cancel", &platform::cancel, py::arg("request"),
+             "Removes a request that has not started.");
 
-    p.def("pools", &platform::pools, guard(), "list of Pool (copies).");
-    p.def("rooms", &platform::rooms, guard(), "list of Room in id order (copies).");
-    p.def("get_room", &platform::get_room, py::arg("room"), guard(),
-          "Room (a copy); NotFoundError when unknown.");
-    p.def("get_request", &platform::get_request, py::arg("request"), guard(),
-          "Request (a copy); NotFoundError when unknown.");
-    p.def("reservation_of", &platform::reservation_of, py::arg("request"), guard(),
-          "Reservation or None.");
-    p.def("reservations", &platform::reservations, guard(), "list of Reservation (copies).");
-    p.def("room_webinars", &platform::room_webinars, py::arg("room"), guard(),
-          "R17: the room's webinars in start order (CalendarEntry copies).");
-    p.def("calendar", &platform::calendar, py::arg("window"), guard(),
-          "R17: webinars whose blocked Interval overlaps ``window`` (queued ones too), by start "
-          "then room.");
-    p.def("queue", &platform::queue, guard(),
-          "R10: the unassigned queue, oldest first (Request copies).");
-    p.def("status", &platform::status, py::arg("request"), guard(), "WebinarStatus now (R17).");
-    p.def("peak_concurrency", &platform::peak_concurrency, py::arg("window"), guard(),
-          "R18: most blocked intervals at one instant inside ``window``.");
-    p.def("now", &platform::now, guard(), "The platform clock's now (aware UTC).");
+    def_call(p, "pools", &platform::pools, "list of Pool (copies).");
+    def_call(p, "rooms", &platform::rooms, "list of Room in id order (copies).");
+    def_call(p, "get_room", &platform::get_room, py::arg("room"),
+             "Room (a copy); NotFoundError when unknown.");
+    def_call(p, "get_request", &platform::get_request, py::arg("request"),
+             "Request (a copy); NotFoundError when unknown.");
+    def_call(p, "reservation_of", &platform::reservation_of, py::arg("request"),
+             "Reservation or None.");
+    def_call(p, "reservations", &platform::reservations, "list of Reservation (copies).");
+    def_call(p, "room_webinars", &platform::room_webinars, py::arg("room"),
+             "R17: the room's webinars in start order (CalendarEntry copies).");
+    def_call(p, "calendar", &platform::calendar, py::arg("window"),
+             "R17: webinars whose blocked Interval overlaps ``window`` (queued ones too), by start "
+             "then room.");
+    def_call(p, "queue", &platform::queue,
+             "R10: the unassigned queue, oldest first (Request copies).");
+    def_call(p, "status", &platform::status, py::arg("request"), "WebinarStatus now (R17).");
+    def_call(p, "peak_concurrency", &platform::peak_concurrency, py::arg("window"),
+             "R18: most blocked intervals at one instant inside ``window``.");
+    def_call(p, "now", &platform::now, "The platform clock's now (aware UTC).");
     p.def(
         "state", [](const platform& x) { return unlocked([&] { return x.state(); }); },
         "A copy of everything the platform knows (PlatformState).");

@@ -1,26 +1,25 @@
 // sala/request.hpp: webinar requests (R6), their validation (R8) and reservations.
-#include "common.hpp"
+#include "args.hpp"
 
 namespace sala::python {
 
 namespace {
 
-request_input make_input(std::string title, py::object start, py::object duration,
-                         std::string event_id, organizer org, py::object zone, admission adm,
-                         std::optional<int> expected, std::vector<std::string> panelists,
-                         std::optional<choose> how) {
+request_input make_input(py::object title, py::object start, py::object duration,
+                         py::object event_id, py::object org, py::object zone, py::object adm,
+                         py::object expected, py::object panelists, py::object how) {
     request_input in;
-    in.title = std::move(title);
-    const auto s = start_arg(start, zone, how);
+    in.title = arg_as<std::string>(title, "title");
+    const auto s = start_arg(start, zone, arg_as<std::optional<choose>>(how, "choose"));
     in.start = s.wall;
     in.zone = s.zone;
     in.resolve = s.resolve;
     in.duration = minutes_arg(duration, "duration");
-    in.admission = adm;
-    in.event_id = std::move(event_id);
-    in.organizer = std::move(org);
-    in.expected_attendees = expected;
-    in.panelists = std::move(panelists);
+    in.admission = arg_as<admission>(adm, "admission");
+    in.event_id = arg_as<std::string>(event_id, "event_id");
+    in.organizer = arg_as<organizer>(org, "organizer");
+    in.expected_attendees = arg_as<std::optional<int>>(expected, "expected_attendees");
+    in.panelists = arg_as<std::vector<std::string>>(panelists, "panelists");
     return in;
 }
 
@@ -32,13 +31,14 @@ void bind_request(py::module_& m) {
                          enum_members<admission>());
 
     py::class_<organizer> o(m, "Organizer", "Who asked for a webinar (mutable input value).");
-    o.def(py::init([](std::string name, std::string email) {
-              return organizer{std::move(name), std::move(email)};
+    o.def(py::init([](py::object name, py::object email) {
+              return organizer{arg_as<std::string>(name, "name"),
+                               arg_as<std::string>(email, "email")};
           }),
           py::arg("name"), py::arg("email"), "Name (any UTF-8) and e-mail.");
-    o.def_readwrite("name", &organizer::name, "Display name.");
-    o.def_readwrite("email", &organizer::email,
-                    "E-mail; credentials and warnings go here (R12, R14).");
+    def_field(o, "name", &organizer::name, "Display name.");
+    def_field(o, "email", &organizer::email,
+              "E-mail; credentials and warnings go here (R12, R14).");
     value_methods(o, {"name", "email"}, std::nullopt);
 
     py::class_<request_input> in(
@@ -50,10 +50,10 @@ void bind_request(py::module_& m) {
     in.def(py::init(&make_input), py::arg("title"), py::arg("start"), py::arg("duration"),
            py::arg("event_id"), py::arg("organizer"), py::kw_only(), py::arg("zone") = py::none(),
            py::arg("admission") = admission::automatic, py::arg("expected_attendees") = py::none(),
-           py::arg("panelists") = std::vector<std::string>{}, py::arg("choose") = py::none(),
+           py::arg("panelists") = py::list(), py::arg("choose") = py::none(),
            "Builds the input; datetime/zone/duration problems raise InvalidArgumentError naming "
            "the field.");
-    in.def_readwrite("title", &request_input::title, "One line, at most 200 characters.");
+    def_field(in, "title", &request_input::title, "One line, at most 200 characters.");
     in.def_property(
         "start", [](const request_input& r) { return wall_to_py(r.start, r.zone); },
         [](request_input& r, py::object v) {
@@ -76,15 +76,15 @@ void bind_request(py::module_& m) {
         "duration", [](const request_input& r) { return r.duration; },
         [](request_input& r, py::object v) { r.duration = minutes_arg(v, "duration"); },
         "timedelta; set with int minutes or a timedelta.");
-    in.def_readwrite("admission", &request_input::admission, "Admission (R6).");
-    in.def_readwrite("event_id", &request_input::event_id, "The host platform's event id.");
-    in.def_readwrite("organizer", &request_input::organizer,
-                     "Organizer (a copy; assign a new one to change it).");
-    in.def_readwrite("expected_attendees", &request_input::expected_attendees, "int or None.");
-    in.def_readwrite("panelists", &request_input::panelists,
-                     "E-mail addresses (a copy; assign a new list).");
-    in.def_readwrite("choose", &request_input::resolve,
-                     "Choose or None: how to read a DST gap/overlap start (R8).");
+    def_field(in, "admission", &request_input::admission, "Admission (R6).");
+    def_field(in, "event_id", &request_input::event_id, "The host platform's event id.");
+    def_field(in, "organizer", &request_input::organizer,
+              "Organizer (a copy; assign a new one to change it).");
+    def_field(in, "expected_attendees", &request_input::expected_attendees, "int or None.");
+    def_field(in, "panelists", &request_input::panelists,
+              "E-mail addresses (a copy; assign a new list).");
+    def_field(in, "choose", &request_input::resolve,
+              "Choose or None: how to read a DST gap/overlap start (R8).");
     in.def(
         "copy", [](const request_input& r) { return r; }, "A copy.");
     in.def("__repr__", [](const request_input& r) {

@@ -1,5 +1,5 @@
 // sala/room.hpp: rooms, pools and account users (R1-R5).
-#include "common.hpp"
+#include "args.hpp"
 
 namespace sala::python {
 
@@ -15,21 +15,24 @@ void bind_room(py::module_& m) {
     py::class_<account_user> u(
         m, "AccountUser",
         "A user of a linked account as the backend lists it (mutable input value).");
-    u.def(py::init([](std::string user_id, std::string email, std::string display_name, bool owner,
-                      bool licensed, int capacity) {
-              return account_user{
-                  std::move(user_id), std::move(email), std::move(display_name), owner,
-                  licensed,           capacity};
+    u.def(py::init([](py::object user_id, py::object email, py::object display_name,
+                      py::object owner, py::object licensed, py::object capacity) {
+              return account_user{arg_as<std::string>(user_id, "user_id"),
+                                  arg_as<std::string>(email, "email"),
+                                  arg_as<std::string>(display_name, "display_name"),
+                                  arg_as<bool>(owner, "owner"),
+                                  arg_as<bool>(licensed, "licensed"),
+                                  arg_as<int>(capacity, "capacity")};
           }),
           py::arg("user_id"), py::arg("email"), py::arg("display_name") = "", py::kw_only(),
           py::arg("owner") = false, py::arg("licensed") = true, py::arg("capacity") = 100,
           "A user; owner=True is never a room (R1).");
-    u.def_readwrite("user_id", &account_user::user_id, "Backend id (Zoom user id).");
-    u.def_readwrite("email", &account_user::email, "The user's e-mail.");
-    u.def_readwrite("display_name", &account_user::display_name, "Display name.");
-    u.def_readwrite("owner", &account_user::owner, "The account owner is never a room (R1).");
-    u.def_readwrite("licensed", &account_user::licensed, "Holds a webinar licence.");
-    u.def_readwrite("capacity", &account_user::capacity, "Attendees the licence allows.");
+    def_field(u, "user_id", &account_user::user_id, "Backend id (Zoom user id).");
+    def_field(u, "email", &account_user::email, "The user's e-mail.");
+    def_field(u, "display_name", &account_user::display_name, "Display name.");
+    def_field(u, "owner", &account_user::owner, "The account owner is never a room (R1).");
+    def_field(u, "licensed", &account_user::licensed, "Holds a webinar licence.");
+    def_field(u, "capacity", &account_user::capacity, "Attendees the licence allows.");
     value_methods(u, {"user_id", "email", "display_name", "owner", "licensed", "capacity"},
                   std::nullopt);
 

@@ -1,5 +1,5 @@
 // sala/settings.hpp: platform-wide settings (R7, R8, R12, R14) and the blocked window (R7).
-#include "common.hpp"
+#include "args.hpp"
 
 namespace sala::python {
 
@@ -21,12 +21,12 @@ void bind_settings(py::module_& m) {
         "and accept int minutes or a whole-minute timedelta. Checked by validate() and "
         "by Platform (InvalidSettingsError naming the field).");
     const settings d;
-    c.def(py::init([](int min_days, int max_days, py::object min_dur, py::object max_dur,
-                      py::object prep, py::object courtesy, py::object post, py::object cred,
-                      py::object warn) {
+    c.def(py::init([](py::object min_days, py::object max_days, py::object min_dur,
+                      py::object max_dur, py::object prep, py::object courtesy, py::object post,
+                      py::object cred, py::object warn) {
               settings s;
-              s.min_days_in_advance = min_days;
-              s.max_days_in_advance = max_days;
+              s.min_days_in_advance = arg_as<int>(min_days, "min_days_in_advance");
+              s.max_days_in_advance = arg_as<int>(max_days, "max_days_in_advance");
               s.min_duration = minutes_arg(min_dur, "min_duration");
               s.max_duration = minutes_arg(max_dur, "max_duration");
               s.preparation = minutes_arg(prep, "preparation");
@@ -45,10 +45,10 @@ void bind_settings(py::module_& m) {
           py::arg("credentials_lead") = d.credentials_lead.count(),
           py::arg("end_warning_lead") = d.end_warning_lead.count(),
           "Keyword-only; defaults are the library's (prep 30, courtesy 15, post 6 min ...).");
-    c.def_readwrite("min_days_in_advance", &settings::min_days_in_advance,
-                    "R8: requests start at least this many calendar days from now (event's zone).");
-    c.def_readwrite("max_days_in_advance", &settings::max_days_in_advance,
-                    "R8: and at most this many days ahead.");
+    def_field(c, "min_days_in_advance", &settings::min_days_in_advance,
+              "R8: requests start at least this many calendar days from now (event's zone).");
+    def_field(c, "max_days_in_advance", &settings::max_days_in_advance,
+              "R8: and at most this many days ahead.");
     minutes_field(c, "min_duration", &settings::min_duration, "R8: shortest webinar.");
     minutes_field(c, "max_duration", &settings::max_duration, "R8: longest webinar.");
     minutes_field(c, "preparation", &settings::preparation, "R7: blocked before the start.");

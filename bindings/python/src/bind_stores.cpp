@@ -1,6 +1,6 @@
 // sala/ports/store.hpp, sala/durable/durable_platform.hpp, sala/durable/durable_lifecycle.hpp and
 // the SQLite / PostgreSQL stores (bound when sala::sqlite / sala::postgres are built).
-#include "common.hpp"
+#include "args.hpp"
 #include "sala/durable/durable_lifecycle.hpp"
 #include "sala/durable/durable_platform.hpp"
 #include "sala/ports/store.hpp"
@@ -23,7 +23,6 @@ namespace sala::python {
 namespace {}  // namespace
 
 void bind_stores(py::module_& m) {
-    using guard = py::call_guard<unlocked_call>;
     m.attr("HAVE_SQLITE") = bool(SALA_PY_HAVE_SQLITE);
     m.attr("HAVE_POSTGRES") = bool(SALA_PY_HAVE_POSTGRES);
 
@@ -31,11 +30,11 @@ void bind_stores(py::module_& m) {
         m, "Store",
         "Durable state (a SQLite file, a PostgreSQL schema). Open one with "
         "SqliteStore.open / PostgresStore.open and give it to DurablePlatform.");
-    st.def("schema_version", &store::schema_version, guard(),
-           "The schema version (after migrations).");
-    st.def("location", &store::location, guard(),
-           "Where it lives (path or connection, without secrets).");
-    st.def("version", &store::version, guard(), "The last committed version.");
+    def_call(st, "schema_version", &store::schema_version,
+             "The schema version (after migrations).");
+    def_call(st, "location", &store::location,
+             "Where it lives (path or connection, without secrets).");
+    def_call(st, "version", &store::version, "The last committed version.");
 
 #if SALA_PY_HAVE_SQLITE
     py::class_<sqlite_store, store, std::shared_ptr<sqlite_store>> sq(
@@ -87,30 +86,27 @@ void bind_stores(py::module_& m) {
            }),
            py::arg("store"), py::arg("clock") = py::none(), py::arg("settings") = py::none(),
            "Loads the store's state (``settings`` only seeds an empty store).");
-    dp.def("refresh", &durable_platform::refresh, guard(),
-           "Pulls commits made by other processes.");
+    def_call(dp, "refresh", &durable_platform::refresh, "Pulls commits made by other processes.");
     dp.def_property_readonly("version", &durable_platform::version,
                              "The store version this process has seen.");
-    dp.def("set_settings", &durable_platform::set_settings, py::arg("settings"), guard(),
-           "As Platform.");
-    dp.def("set_policy", &durable_platform::set_policy, py::arg("policy"), guard(),
-           "R9, as Platform.");
-    dp.def("link_account", &durable_platform::link_account, py::arg("name"), py::arg("kind"),
-           py::arg("users"), guard(), "R1/R2, as Platform.");
-    dp.def("activate", &durable_platform::activate, py::arg("room"), guard(), "R2.");
-    dp.def("deactivate", &durable_platform::deactivate, py::arg("room"), guard(), "R4.");
-    dp.def("set_mode", &durable_platform::set_mode, py::arg("room"), py::arg("mode"), guard(),
-           "R3.");
-    dp.def("submit", &durable_platform::submit, py::arg("input"), guard(),
-           "R6-R10: a RequestInput.");
-    dp.def("retry", &durable_platform::retry, py::arg("request"), guard(), "R10.");
-    dp.def("retry_queue", &durable_platform::retry_queue, guard(), "R10.");
-    dp.def("assign", &durable_platform::assign, py::arg("request"), py::arg("room"), guard(),
-           "R10/R11.");
-    dp.def("reassign", &durable_platform::reassign, py::arg("request"), py::arg("room"), guard(),
-           "R11.");
-    dp.def("cancel", &durable_platform::cancel, py::arg("request"), guard(),
-           "Cancels a request not started.");
+    def_call(dp, "set_settings", &durable_platform::set_settings, py::arg("settings"),
+             "As Platform.");
+    def_call(dp, "set_policy", &durable_platform::set_policy, py::arg("policy"),
+             "R9, as Platform.");
+    def_call(dp, "link_account", &durable_platform::link_account, py::arg("name"), py::arg("kind"),
+             py::arg("users"), "R1/R2, as Platform.");
+    def_call(dp, "activate", &durable_platform::activate, py::arg("room"), "R2.");
+    def_call(dp, "deactivate", &durable_platform::deactivate, py::arg("room"), "R4.");
+    def_call(dp, "set_mode", &durable_platform::set_mode, py::arg("room"), py::arg("mode"), "R3.");
+    def_call(dp, "submit", &durable_platform::submit, py::arg("input"), "R6-R10: a RequestInput.");
+    def_call(dp, "retry", &durable_platform::retry, py::arg("request"), "R10.");
+    def_call(dp, "retry_queue", &durable_platform::retry_queue, "R10.");
+    def_call(dp, "assign", &durable_platform::assign, py::arg("request"), py::arg("room"),
+             "R10/R11.");
+    def_call(dp, "reassign", &durable_platform::reassign, py::arg("request"), py::arg("room"),
+             "R11.");
+    def_call(dp, "cancel", &durable_platform::cancel, py::arg("request"),
+             "Cancels a request not started.");
     dp.def(
         "state", [](const durable_platform& d) { return unlocked([&] { return d.state(); }); },
         "PlatformState (a copy) as of this process's last command or refresh().");
@@ -208,7 +204,7 @@ void bind_stores(py::module_& m) {
             return unlocked([&] { return x.generate_credentials_now(id, t); });
         },
         py::arg("request"), py::arg("now"), "R13, saved like a tick.");
-    dl.def("save", &durable_lifecycle::save, guard(), "Writes what changed since the last save.");
+    def_call(dl, "save", &durable_lifecycle::save, "Writes what changed since the last save.");
     dl.def(
         "next_due",
         [](const durable_lifecycle& x) { return unlocked([&] { return x.engine().next_due(); }); },

@@ -1,5 +1,5 @@
 // sala/lifecycle/templates.hpp: the e-mail templates (R10-R15, R18, R19) in Spanish and English.
-#include "common.hpp"
+#include "args.hpp"
 
 namespace sala::python {
 
@@ -14,12 +14,12 @@ void bind_templates(py::module_& m) {
         "The values a template may use (mutable). Instants are aware datetimes; times are "
         "shown in ``zone``.");
     c.def(py::init<>(), "Empty context (language ES).");
-    c.def_readwrite("language", &mail_context::language, "Language.");
-    c.def_readwrite("platform_name", &mail_context::platform_name, "Shown in messages.");
-    c.def_readwrite("recipient_name", &mail_context::recipient_name, "Greeting name.");
-    c.def_readwrite("title", &mail_context::title, "Webinar title.");
-    c.def_readwrite("event_id", &mail_context::event_id, "Event id.");
-    c.def_readwrite("zone", &mail_context::zone, "The event's IANA zone.");
+    def_field(c, "language", &mail_context::language, "Language.");
+    def_field(c, "platform_name", &mail_context::platform_name, "Shown in messages.");
+    def_field(c, "recipient_name", &mail_context::recipient_name, "Greeting name.");
+    def_field(c, "title", &mail_context::title, "Webinar title.");
+    def_field(c, "event_id", &mail_context::event_id, "Event id.");
+    def_field(c, "zone", &mail_context::zone, "The event's IANA zone.");
     for (auto [name, field] :
          {std::pair{"start", &mail_context::start}, std::pair{"end", &mail_context::end},
           std::pair{"grace_end", &mail_context::grace_end},
@@ -32,16 +32,16 @@ void bind_templates(py::module_& m) {
             },
             "Aware datetime.");
     }
-    c.def_readwrite("room_email", &mail_context::room_email,
-                    "The room user: the login name in credentials.");
-    c.def_readwrite("previous_room_email", &mail_context::previous_room_email, "R11.");
-    c.def_readwrite("password", &mail_context::password, "R12.");
-    c.def_readwrite("join_url", &mail_context::join_url, "For attendees.");
-    c.def_readwrite("start_url", &mail_context::start_url, "For the host.");
-    c.def_readwrite("participants", &mail_context::participants, "report_ready: sessions.");
-    c.def_readwrite("people", &mail_context::people, "report_ready: distinct people.");
-    c.def_readwrite("report_location", &mail_context::report_location, "Where the report is.");
-    c.def_readwrite("detail", &mail_context::detail, "backend_problem / wasted_licence detail.");
+    def_field(c, "room_email", &mail_context::room_email,
+              "The room user: the login name in credentials.");
+    def_field(c, "previous_room_email", &mail_context::previous_room_email, "R11.");
+    def_field(c, "password", &mail_context::password, "R12.");
+    def_field(c, "join_url", &mail_context::join_url, "For attendees.");
+    def_field(c, "start_url", &mail_context::start_url, "For the host.");
+    def_field(c, "participants", &mail_context::participants, "report_ready: sessions.");
+    def_field(c, "people", &mail_context::people, "report_ready: distinct people.");
+    def_field(c, "report_location", &mail_context::report_location, "Where the report is.");
+    def_field(c, "detail", &mail_context::detail, "backend_problem / wasted_licence detail.");
     c.attr("__hash__") = py::none();
 
     py::class_<rendered_mail> r(

@@ -1,6 +1,6 @@
 // sala/{calendar_html,icalendar,planner,make_room}.hpp: calendar pages and
 // iCalendar feeds (R17), the licence planner (R18) and "make room" (R10/R11).
-#include "common.hpp"
+#include "args.hpp"
 #include "sala/planning/make_room.hpp"
 #include "sala/planning/planner.hpp"
 #include "sala/views/calendar_html.hpp"
@@ -63,10 +63,10 @@ void bind_views(py::module_& m) {
 
     py::class_<ical_options> io(m, "IcalOptions", "How iCalendar feeds are written (mutable).");
     io.def(py::init<>(), "Defaults: domain sala.invalid, local times with VTIMEZONE.");
-    io.def_readwrite("domain", &ical_options::domain, "UID domain.");
-    io.def_readwrite("calendar_name", &ical_options::calendar_name, "X-WR-CALNAME.");
-    io.def_readwrite("utc", &ical_options::utc, "Write UTC times instead of local + VTIMEZONE.");
-    io.def_readwrite("note", &ical_options::note, "Added to every description.");
+    def_field(io, "domain", &ical_options::domain, "UID domain.");
+    def_field(io, "calendar_name", &ical_options::calendar_name, "X-WR-CALNAME.");
+    def_field(io, "utc", &ical_options::utc, "Write UTC times instead of local + VTIMEZONE.");
+    def_field(io, "note", &ical_options::note, "Added to every description.");
     m.def(
         "ical_platform",
         [](const platform& p, std::optional<ical_options> o) {
@@ -135,9 +135,8 @@ void bind_views(py::module_& m) {
         py::arg("platform"), py::arg("request"), py::arg("max_moves") = 3,
         "A plan of at most ``max_moves`` reassignments that frees a room for a queued request, or "
         "None.");
-    m.def("apply_make_room", &apply_make_room, py::arg("platform"), py::arg("plan"),
-          py::call_guard<unlocked_call>(),
-          "Runs the plan's moves then assigns; returns the Assignment.");
+    def_call(m, "apply_make_room", &apply_make_room, py::arg("platform"), py::arg("plan"),
+             "Runs the plan's moves then assigns; returns the Assignment.");
 }
 
 }  // namespace sala::python

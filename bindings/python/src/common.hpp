@@ -210,6 +210,11 @@ auto unlocked(F&& f) -> decltype(f()) {
     return f();
 }
 
+// Bind calls with def_call (args.hpp), never with py::call_guard<unlocked_call>:
+// pybind11 would hand the call references into Python-owned objects (a
+// RequestInput, Settings) that another thread can change once the GIL is
+// released, mid-validation.
+
 // ---- Python-implemented ports ------------------------------------------------------------
 
 // A shared_ptr to the C++ part of a Python object that also keeps the Python

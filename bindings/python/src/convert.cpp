@@ -1,7 +1,10 @@
 // Datetime, zone and minutes conversion between Python and sala (see docs/python.md).
 #include <date/date.h>
 
-#include "common.hpp"
+#include <algorithm>
+#include <climits>
+
+#include "args.hpp"
 
 namespace sala::python {
 
@@ -12,11 +15,23 @@ py::object& cached(const char* module, const char* attr) {
     return *new py::object(py::module_::import(module).attr(attr));
 }
 
+}  // namespace
+
 std::string type_name(py::handle v) {
     return py::str(py::type::handle_of(v).attr("__qualname__")).cast<std::string>();
 }
 
-}  // namespace
+std::string str_arg(py::handle value, const std::string& field) {
+    if (!PyUnicode_Check(value.ptr()))
+        throw invalid_argument(field, "must be a str, got " + type_name(value));
+    Py_ssize_t size = 0;
+    const char* data = PyUnicode_AsUTF8AndSize(value.ptr(), &size);
+    if (!data) {
+        PyErr_Clear();
+        throw invalid_argument(field, "is not valid text: it contains a lone surrogate");
+    }
+    return {data, static_cast<std::size_t>(size)};
+}
 
 py::handle utc() {
     static py::object& o = *new py::object(cached("datetime", "timezone").attr("utc"));
@@ -81,8 +96,11 @@ minutes minutes_arg(py::handle value, const std::string& field) {
     if (PyBool_Check(value.ptr()))
         throw invalid_argument(field, "expected minutes (int) or datetime.timedelta, got bool");
     if (PyLong_Check(value.ptr())) {
-        const long long v = value.cast<long long>();
-        if (v < -(1LL << 40) || v > (1LL << 40)) throw invalid_argument(field, "out of range");
+        int overflow = 0;
+        const long long v = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+        if (overflow != 0 || v < -(1LL << 40) || v > (1LL << 40))
+            throw invalid_argument(field, "must be between -2**40 and 2**40 minutes, got " +
+                                              py::str(value).cast<std::string>());
         return minutes{v};
     }
     if (py::isinstance(value, timedelta_type())) {
@@ -93,7 +111,8 @@ minutes minutes_arg(py::handle value, const std::string& field) {
             throw invalid_argument(
                 field, py::str(value).cast<std::string>() + " is not a whole number of minutes");
         if (days < -(1LL << 30) || days > (1LL << 30))
-            throw invalid_argument(field, "out of range");
+            throw invalid_argument(field, "must be between -2**30 and 2**30 days, got " +
+                                              py::str(value).cast<std::string>());
         return minutes{days * 1440 + secs / 60};
     }
     throw invalid_argument(field,
@@ -203,8 +222,19 @@ void rethrow_as_backend_error(const std::string& where) {
         int retry_after = 0;
         const py::module_ sala_mod = py::module_::import("sala._sala");
         if (e.matches(sala_mod.attr("BackendError"))) {
-            retryable = e.value().attr("retryable").cast<bool>();
-            retry_after = e.value().attr("retry_after_seconds").cast<int>();
+            retryable = py::bool_(e.value().attr("retryable"));
+            // Any Python int: clamped here, capped again by the lifecycle.
+            const py::object ra = e.value().attr("retry_after_seconds");
+            if (PyLong_Check(ra.ptr())) {
+                int overflow = 0;
+                const long long v = PyLong_AsLongLongAndOverflow(ra.ptr(), &overflow);
+                retry_after = overflow > 0 ? INT_MAX
+                              : overflow < 0 || v < 0
+                                  ? 0
+                                  : static_cast<int>(std::min<long long>(v, INT_MAX));
+            }
+        } else if (e.matches(sala_mod.attr("ReentrantCommandError"))) {
+            retryable = false;  // a bug in the port: trying again does the same
         }
         const std::string kind = py::str(e.type().attr("__name__")).cast<std::string>();
         const std::string msg = py::str(e.value()).cast<std::string>();

@@ -298,6 +298,7 @@ class lifecycle {
     std::function<void(const effect&)> on_effect_;
     std::shared_ptr<bool> alive_;
     std::shared_ptr<std::set<request_id>> touched_;  // marked by platform events
+    bool ticking_ = false;                           // tick() refuses to be re-entered
 };
 
 }  // namespace sala

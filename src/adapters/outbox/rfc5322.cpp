@@ -13,20 +13,16 @@
 #include "sala/adapters/outbox_mailer.hpp"
 #include "sala/detail/utf8.hpp"
 #include "sala/error.hpp"
-#include "sala/request.hpp"
+#include "sala/text.hpp"
 
 namespace sala {
 namespace detail {
 
 void check_header_field(const std::string& value, const std::string& field) {
-    for (const char ch : value) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c == '\r' || c == '\n')
-            throw invalid_argument(
-                field, "contains a line break (CR/LF), which could inject a mail header");
-        if (c < 0x20 || c == 0x7F) throw invalid_argument(field, "contains a control character");
-    }
-    if (!valid_utf8(value)) throw invalid_argument(field, "is not valid UTF-8");
+    if (value.find_first_of("\r\n") != std::string::npos)
+        throw invalid_argument(field,
+                               "contains a line break (CR/LF), which could inject a mail header");
+    check_text(value, field, value.size(), false);
 }
 
 std::uint64_t fnv1a(std::string_view s, std::uint64_t seed) {
@@ -151,12 +147,7 @@ std::string phrase(const std::string& raw_name, const std::string& field) {
 }
 
 void check_address(const std::string& email, const std::string& field) {
-    check_header_field(email, field);
     validate_email(email, field);
-    if (!is_ascii(email))
-        throw invalid_argument(field, "'" + email +
-                                          "' is not ASCII; internationalised addresses (SMTPUTF8) "
-                                          "are not supported");
 }
 
 std::string mailbox(const mail_address& a, const std::string& field) {

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <memory>
 #include <unordered_map>
@@ -168,6 +169,11 @@ struct sqlite_store::impl {
     std::string path;
     sqlite_connection conn;
     int schema = 0;
+    // The file this connection writes to: if the path later names another
+    // file (deleted, replaced by a rename), commands would go to an unlinked
+    // inode and be lost; begin_write refuses instead.
+    dev_t device = 0;
+    ino_t inode = 0;
     int fail_writes_in = 0;
 
     void exec(const std::string& sql) { conn.exec(sql); }
@@ -198,17 +204,42 @@ std::unique_ptr<sqlite_store::impl> open_impl(const std::string& path, bool crea
     auto m = std::make_unique<sqlite_store::impl>();
     m->path = path;
     m->conn.where = "sqlite store " + quote_path(path);
+    const std::string where = "sqlite store " + quote_path(path);
     struct stat sb {};
     const bool exists = ::stat(path.c_str(), &sb) == 0;
-    if (!exists && !create)
-        throw store_error("sqlite store " + quote_path(path) + " does not exist");
+    if (!exists && !create) throw store_error(where + " does not exist");
+    if (exists) {
+        if (S_ISDIR(sb.st_mode)) throw store_error(where + " is a directory, not a store file");
+        if (!S_ISREG(sb.st_mode))
+            throw store_error(where + " is not a regular file (a device, pipe or socket)");
+        // An empty file is what a new store looks like to SQLite; only a
+        // caller that asked to create one gets it turned into a store.
+        if (sb.st_size == 0 && !create)
+            throw store_error(where + " is an empty file, not a sala store; it was left untouched");
+        if (::access(path.c_str(), R_OK | W_OK) != 0)
+            throw store_error(where +
+                              " cannot be written (read-only file or no permission); "
+                              "sala needs to write the store. It was left untouched");
+    }
+    // WAL mode keeps two files (-wal, -shm) beside the store.
+    const auto slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "."
+                            : slash == 0               ? "/"
+                                                       : path.substr(0, slash);
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+        throw store_error(where + ": its directory '" + dir +
+                          "' cannot be written; sala keeps its journal files there");
     const int flags =
         SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
     const int rc = sqlite3_open_v2(path.c_str(), &m->conn.db, flags, nullptr);
     if (rc != SQLITE_OK)
-        throw store_error("sqlite store " + quote_path(path) + ": cannot open: " +
+        throw store_error(where + ": cannot open: " +
                           (m->conn.db ? sqlite3_errmsg(m->conn.db) : sqlite3_errstr(rc)));
     sqlite3_extended_result_codes(m->conn.db, 1);
+    if (::stat(path.c_str(), &sb) != 0)
+        throw store_error(where + " disappeared while it was being opened");
+    m->device = sb.st_dev;
+    m->inode = sb.st_ino;
     return m;
 }
 
@@ -220,6 +251,10 @@ int inspect(sqlite_store::impl& m) {
         user_version = m.scalar("PRAGMA user_version");
         objects = m.scalar("SELECT count(*) FROM sqlite_master");
     } catch (const backend_error& e) {
+        if (sqlite3_db_readonly(m.conn.db, "main") == 1)
+            throw store_error("sqlite store " + quote_path(m.path) +
+                              " can only be opened read-only (" + e.what() +
+                              "); sala needs to write the store and its journal files");
         throw store_error("sqlite store " + quote_path(m.path) +
                           " is not a SQLite database or is corrupted (" + e.what() +
                           "); it was left untouched");
@@ -302,6 +337,15 @@ const sql_dialect& sqlite_store::dialect() const { return sqlite_dialect; }
 // ---- the writer lock: BEGIN IMMEDIATE ---------------------------------------------------------
 
 std::uint64_t sqlite_store::begin_write() {
+    struct stat sb {};
+    if (::stat(impl_->path.c_str(), &sb) != 0)
+        throw store_error("sqlite store " + quote_path(impl_->path) +
+                          " was deleted after it was opened; nothing was written. Reopen the "
+                          "store (or restore the file) before the next command");
+    if (sb.st_dev != impl_->device || sb.st_ino != impl_->inode)
+        throw store_error("sqlite store " + quote_path(impl_->path) +
+                          " was replaced by another file after it was opened; nothing was "
+                          "written. Reopen the store before the next command");
     impl_->exec("BEGIN IMMEDIATE");
     try {
         return version();
