@@ -226,6 +226,14 @@ submission platform::submit(const request_input& in) {
         rq.expected_attendees = in.expected_attendees;
         rq.panelists = in.panelists;
         rq.window = make_blocked_window(s, start, in.duration);
+        // Every view (ISO dates, iCalendar, Python's datetime) has four-digit years.
+        static const interval representable{make_utc(1, 1, 1) + std::chrono::hours{24},
+                                            make_utc(9999, 12, 31)};
+        if (rq.window.blocked.begin() < representable.begin() ||
+            rq.window.blocked.end() > representable.end())
+            throw invalid_argument("start",
+                                   "the webinar's blocked time must lie between 0001-01-02 "
+                                   "and 9999-12-31 UTC");
 
         const auto choice = choose_room(rq);
         if (choice &&

@@ -21,10 +21,10 @@ bool refused(std::uint32_t cp) {
 // Blanks and zero-width characters: allowed inside text, but text made only
 // of them looks empty on every screen.
 bool invisible(std::uint32_t cp) {
-    return cp == 0x20 || cp == 0xA0 || cp == 0xAD || cp == 0x034F || cp == 0x061C ||
-           cp == 0x115F || cp == 0x1160 || cp == 0x1680 || cp == 0x180E ||
-           (cp >= 0x2000 && cp <= 0x200F) || cp == 0x202F || (cp >= 0x205F && cp <= 0x2064) ||
-           cp == 0x3000 || cp == 0x3164 || cp == 0xFEFF || cp == 0xFFA0;
+    return cp == 0x20 || cp == 0xA0 || cp == 0xAD || cp == 0x034F || cp == 0x061C || cp == 0x115F ||
+           cp == 0x1160 || cp == 0x1680 || cp == 0x180E || (cp >= 0x2000 && cp <= 0x200F) ||
+           cp == 0x202F || (cp >= 0x205F && cp <= 0x2064) || cp == 0x3000 || cp == 0x3164 ||
+           cp == 0xFEFF || cp == 0xFFA0;
 }
 
 std::string code_point_name(std::uint32_t cp) {
@@ -70,8 +70,7 @@ bool is_let_dig(char c) {
 // Why `local` is not a dot-atom, or "".
 std::string local_problem(std::string_view local) {
     if (local.size() > 64) return "has a local part longer than 64 characters";
-    if (local.front() == '.' || local.back() == '.' ||
-        local.find("..") != std::string_view::npos)
+    if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos)
         return "has a misplaced dot before the '@'";
     for (const char c : local)
         if (c != '.' && !is_atext(c))
@@ -83,9 +82,8 @@ std::string domain_problem(std::string_view domain) {
     std::size_t start = 0;
     while (start <= domain.size()) {
         const auto dot = domain.find('.', start);
-        const auto label =
-            domain.substr(start, dot == std::string_view::npos ? std::string_view::npos
-                                                               : dot - start);
+        const auto label = domain.substr(
+            start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
         if (label.empty()) return "has an empty label in the domain";
         if (label.size() > 63) return "has a domain label longer than 63 characters";
         if (label.front() == '-' || label.back() == '-')
@@ -108,8 +106,7 @@ std::string text_problem(std::string_view value, std::size_t max_chars, bool req
     while (i < value.size()) {
         const std::size_t at = i;
         const auto cp = detail::next_code_point(value, i);
-        if (cp == bad_code_point)
-            return "is not valid UTF-8 (byte " + std::to_string(at) + ")";
+        if (cp == bad_code_point) return "is not valid UTF-8 (byte " + std::to_string(at) + ")";
         if (refused(cp)) return "contains " + what_is(cp);
         if (!invisible(cp)) visible = true;
         ++chars;

@@ -34,8 +34,8 @@ T int_arg(py::handle value, const std::string& field) {
     int overflow = 0;
     const long long v = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
     if (overflow != 0 || v < lo || (v > 0 && static_cast<unsigned long long>(v) > hi))
-        throw invalid_argument(field, "must be " + range + ", got " +
-                                          py::str(value).cast<std::string>());
+        throw invalid_argument(field,
+                               "must be " + range + ", got " + py::str(value).cast<std::string>());
     return static_cast<T>(v);
 }
 
@@ -53,18 +53,18 @@ template <class T>
 struct is_vector<std::vector<T>> : std::true_type {};
 
 template <class T>
-concept strong_id = std::same_as<T, room_id> || std::same_as<T, request_id> ||
-                    std::same_as<T, pool_id>;
+concept strong_id =
+    std::same_as<T, room_id> || std::same_as<T, request_id> || std::same_as<T, pool_id>;
 
 template <strong_id Id>
 Id id_arg(py::handle value, const std::string& field) {
     if (py::isinstance<Id>(value)) return value.cast<Id>();
     if (PyLong_Check(value.ptr()) && !PyBool_Check(value.ptr()))
         return Id{int_arg<decltype(Id::value)>(value, field)};
-    throw invalid_argument(field, "must be a " +
-                                      py::str(py::type::of<Id>().attr("__name__"))
-                                          .template cast<std::string>() +
-                                      " or an int, got " + type_name(value));
+    throw invalid_argument(
+        field, "must be a " +
+                   py::str(py::type::of<Id>().attr("__name__")).template cast<std::string>() +
+                   " or an int, got " + type_name(value));
 }
 
 // What a T is called in Python: a bound class's name, else pybind11's.
@@ -103,8 +103,8 @@ T arg_as(py::handle value, const std::string& field) {
         T out;
         out.reserve(seq.size());
         for (std::size_t i = 0; i < seq.size(); ++i)
-            out.push_back(arg_as<typename T::value_type>(seq[i], field + "[" +
-                                                                     std::to_string(i) + "]"));
+            out.push_back(
+                arg_as<typename T::value_type>(seq[i], field + "[" + std::to_string(i) + "]"));
         return out;
     } else {
         try {
@@ -131,9 +131,8 @@ held_t<A> held_arg(py::handle value, const std::string& field) {
         try {
             return value.cast<A>();
         } catch (const py::cast_error&) {
-            throw invalid_argument(field, "must be a " +
-                                              expected_name<std::decay_t<A>>() + ", got " +
-                                              type_name(value));
+            throw invalid_argument(field, "must be a " + expected_name<std::decay_t<A>>() +
+                                              ", got " + type_name(value));
         }
     } else {
         return arg_as<std::decay_t<A>>(value, field);
@@ -189,7 +188,7 @@ void def_call(Cls& cls, const char* name, R (C::*f)(A...), const Extra&... extra
     auto call = [f](C& self, auto&... a) -> R { return (self.*f)(a...); };
     cls.def(name,
             detail_args::wrap<R, C&, decltype(call), A...>(call, detail_args::names_of(extra...),
-                                                          std::index_sequence_for<A...>{}),
+                                                           std::index_sequence_for<A...>{}),
             extra...);
 }
 template <class Cls, class R, class C, class... A, class... Extra>
@@ -205,8 +204,8 @@ template <class Cls, class R, class... A, class... Extra>
 void def_call(Cls& scope, const char* name, R (*f)(A...), const Extra&... extra) {
     auto call = [f](auto&... a) -> R { return f(a...); };
     scope.def(name,
-              detail_args::wrap_free<R, decltype(call), A...>(
-                  call, detail_args::names_of(extra...), std::index_sequence_for<A...>{}),
+              detail_args::wrap_free<R, decltype(call), A...>(call, detail_args::names_of(extra...),
+                                                              std::index_sequence_for<A...>{}),
               extra...);
 }
 
