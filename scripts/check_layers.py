@@ -12,7 +12,7 @@ import tempfile
 
 # Public headers by layer: a header's path under include/ starts with one of these.
 LAYERS = [
-    ("value", ["sala/time.hpp", "sala/interval.hpp", "sala/ids.hpp", "sala/error.hpp",
+    ("value", ["sala/time.hpp", "sala/interval.hpp", "sala/ids.hpp", "sala/error.hpp", "sala/text.hpp",
                "sala/enum_names.hpp", "sala/settings.hpp", "sala/request.hpp", "sala/room.hpp",
                "sala/state.hpp", "sala/records.hpp", "sala/detail/utf8.hpp"]),
     ("store_base", ["sala/detail/sql_store.hpp"]),

@@ -374,3 +374,59 @@ TEST(Sqlite, InMemoryDatabaseWorksWithoutAFile) {
     EXPECT_EQ(db->load(), p.state());
     EXPECT_FALSE(fs::exists(":memory:"));
 }
+
+// A store file deleted or replaced under an open platform: the next command
+// fails instead of being acknowledged into an unlinked file and lost.
+TEST(Sqlite, ReplacedOrDeletedFileFailsTheNextCommand) {
+    for (const bool replace : {true, false}) {
+        temp_dir dir;
+        const auto path = dir.file("sala.db");
+        auto db = sala::sqlite_store::open(path);
+        sala::durable_platform p(db, may_2021());
+        seed_rooms(p);
+        ASSERT_TRUE(p.submit(webinar("A", 10, 9, 60)).assignment);
+        if (replace) {
+            const auto other = dir.file("other.db");
+            sala::durable_platform q(sala::sqlite_store::open(other), may_2021());
+            fs::rename(other, path);
+        } else {
+            fs::remove(path);
+        }
+        try {
+            p.submit(webinar("B", 10, 11, 60));
+            FAIL() << "acknowledged";
+        } catch (const sala::store_error& e) {
+            EXPECT_NE(std::string(e.what()).find(replace ? "replaced" : "deleted"),
+                      std::string::npos)
+                << e.what();
+        }
+        EXPECT_EQ(p.state().requests.size(), 1u);  // memory as the (old) disk had it
+    }
+}
+
+// Not a store: refused, named, and the file left exactly as it was.
+TEST(Sqlite, EmptyFilesDirectoriesAndDevicesAreRefused) {
+    temp_dir dir;
+    sala::sqlite_store::options no_create;
+    no_create.create = false;
+    const auto empty = dir.file("empty.db");
+    { std::ofstream touch(empty); }
+    const auto reason = [](auto open) {
+        try {
+            open();
+        } catch (const sala::store_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("<opened>");
+    };
+    EXPECT_NE(reason([&] { sala::sqlite_store::open(empty, no_create); }).find("empty file"),
+              std::string::npos);
+    EXPECT_EQ(fs::file_size(empty), 0u);
+    EXPECT_NE(reason([&] { sala::sqlite_store::open(dir.path.string()); }).find("directory"),
+              std::string::npos);
+    EXPECT_NE(reason([&] { sala::sqlite_store::open("/dev/zero"); }).find("not a regular file"),
+              std::string::npos);
+    EXPECT_FALSE(fs::exists("/dev/zero-journal"));
+    // Asked to create one, an empty file (mkstemp's) becomes a store.
+    EXPECT_NO_THROW(sala::sqlite_store::open(empty));
+}

@@ -169,7 +169,9 @@ TEST(platform_faults, invisible_or_control_text_is_refused_at_the_door) {
     EXPECT_EQ(field_of([](auto& in) { in.organizer.name = "a\xE2\x80\xA8"; }), "organizer.name");
     EXPECT_EQ(field_of([](auto& in) { in.organizer.email = "jos\xC3\xA9@example.org"; }),
               "organizer.email");
-    EXPECT_EQ(field_of([](auto& in) { in.panelists = {"ok@x.org", "b@x\xC2\x9B"}; }),
+    EXPECT_EQ(field_of([](auto& in) {
+                  in.panelists = {"ok@x.org", "b@x\xC2\x9B"};
+              }),
               "panelists[1]");
     EXPECT_TRUE(f.p.state().requests.empty());
 }

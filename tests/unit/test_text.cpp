@@ -35,7 +35,9 @@ TEST(text, c0_c1_del_and_line_separators_are_refused_with_their_code_point) {
 }
 
 TEST(text, bidirectional_overrides_are_refused) {
-    EXPECT_EQ(problem("abc\xE2\x80\xAE" "cba"), "contains a bidirectional control (U+202E)");
+    EXPECT_EQ(problem("abc\xE2\x80\xAE"
+                      "cba"),
+              "contains a bidirectional control (U+202E)");
     EXPECT_EQ(problem("\xE2\x81\xA6x"), "contains a bidirectional control (U+2066)");
 }
 
@@ -46,8 +48,8 @@ TEST(text, text_made_only_of_invisible_characters_is_empty) {
     EXPECT_EQ(problem("\xE2\x80\x8B"), "is empty (only blank or invisible characters)");  // ZWSP
     EXPECT_EQ(problem("\xEF\xBB\xBF \xE3\x80\x80"),
               "is empty (only blank or invisible characters)");  // BOM, ideographic space
-    EXPECT_EQ(problem("\xC2\xA0", false), "");                     // optional fields may be blank
-    EXPECT_EQ(problem("a\xE2\x80\x8B"), "");                       // visible plus invisible
+    EXPECT_EQ(problem("\xC2\xA0", false), "");                   // optional fields may be blank
+    EXPECT_EQ(problem("a\xE2\x80\x8B"), "");                     // visible plus invisible
 }
 
 TEST(text, invalid_utf8_names_the_byte) {
@@ -82,8 +84,7 @@ TEST(text, sanitize_turns_backend_text_into_acceptable_text) {
     EXPECT_EQ(sala::sanitize_text("abcdef", 3), "abc");
     EXPECT_EQ(sala::sanitize_text("\r\n", 10), "");
     for (const char* hostile : {"a\r\nb", "\xFF\xFE", "x\xE2\x80\xAEy", "\xC2\x9B\x07z"})
-        EXPECT_EQ(sala::text_problem(sala::sanitize_text(hostile, 200), 200, false), "")
-            << hostile;
+        EXPECT_EQ(sala::text_problem(sala::sanitize_text(hostile, 200), 200, false), "") << hostile;
 }
 
 TEST(text, addresses_follow_one_rule) {

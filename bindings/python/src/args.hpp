@@ -21,6 +21,13 @@
 
 namespace sala::python {
 
+// A value of the wrong type: sala.ArgumentTypeError, both an
+// InvalidArgumentError naming the field and a TypeError.
+class wrong_type : public invalid_argument {
+  public:
+    using invalid_argument::invalid_argument;
+};
+
 // "int", "str", "NoneType", "sala.RoomId" ...: the Python type of `v`.
 std::string type_name(py::handle v);
 
@@ -30,7 +37,7 @@ T int_arg(py::handle value, const std::string& field) {
     constexpr auto hi = std::numeric_limits<T>::max();
     const std::string range = "an int from " + std::to_string(lo) + " to " + std::to_string(hi);
     if (PyBool_Check(value.ptr()) || !PyLong_Check(value.ptr()))
-        throw invalid_argument(field, "must be " + range + ", got " + type_name(value));
+        throw wrong_type(field, "must be " + range + ", got " + type_name(value));
     int overflow = 0;
     const long long v = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
     if (overflow != 0 || v < lo || (v > 0 && static_cast<unsigned long long>(v) > hi))
@@ -61,10 +68,10 @@ Id id_arg(py::handle value, const std::string& field) {
     if (py::isinstance<Id>(value)) return value.cast<Id>();
     if (PyLong_Check(value.ptr()) && !PyBool_Check(value.ptr()))
         return Id{int_arg<decltype(Id::value)>(value, field)};
-    throw invalid_argument(
-        field, "must be a " +
-                   py::str(py::type::of<Id>().attr("__name__")).template cast<std::string>() +
-                   " or an int, got " + type_name(value));
+    throw wrong_type(field,
+                     "must be a " +
+                         py::str(py::type::of<Id>().attr("__name__")).template cast<std::string>() +
+                         " or an int, got " + type_name(value));
 }
 
 // What a T is called in Python: a bound class's name, else pybind11's.
@@ -80,7 +87,7 @@ template <class T>
 T arg_as(py::handle value, const std::string& field) {
     if constexpr (std::is_same_v<T, bool>) {
         if (!PyBool_Check(value.ptr()))
-            throw invalid_argument(field, "must be True or False, got " + type_name(value));
+            throw wrong_type(field, "must be True or False, got " + type_name(value));
         return value.ptr() == Py_True;
     } else if constexpr (std::is_integral_v<T>) {
         return int_arg<T>(value, field);
@@ -98,7 +105,7 @@ T arg_as(py::handle value, const std::string& field) {
     } else if constexpr (is_vector<T>::value) {
         if (PyUnicode_Check(value.ptr()) || PyBytes_Check(value.ptr()) ||
             !PySequence_Check(value.ptr()))
-            throw invalid_argument(field, "must be a list, got " + type_name(value));
+            throw wrong_type(field, "must be a list, got " + type_name(value));
         const auto seq = py::reinterpret_borrow<py::sequence>(value);
         T out;
         out.reserve(seq.size());
@@ -110,8 +117,8 @@ T arg_as(py::handle value, const std::string& field) {
         try {
             return value.cast<T>();
         } catch (const py::cast_error&) {
-            throw invalid_argument(field,
-                                   "must be a " + expected_name<T>() + ", got " + type_name(value));
+            throw wrong_type(field,
+                             "must be a " + expected_name<T>() + ", got " + type_name(value));
         }
     }
 }
@@ -131,8 +138,8 @@ held_t<A> held_arg(py::handle value, const std::string& field) {
         try {
             return value.cast<A>();
         } catch (const py::cast_error&) {
-            throw invalid_argument(field, "must be a " + expected_name<std::decay_t<A>>() +
-                                              ", got " + type_name(value));
+            throw wrong_type(field, "must be a " + expected_name<std::decay_t<A>>() + ", got " +
+                                        type_name(value));
         }
     } else {
         return arg_as<std::decay_t<A>>(value, field);

@@ -1,7 +1,7 @@
 // sala/error.hpp: one exception hierarchy rooted at sala.Error, mirroring sala::error.
 #include <pybind11/eval.h>
 
-#include "common.hpp"
+#include "args.hpp"
 #include "sala/ports/store.hpp"
 
 namespace sala::python {
@@ -22,6 +22,11 @@ class InvalidArgumentError(Error, ValueError):
     def __init__(self, message, field=""):
         super().__init__(message)
         self.field = field
+
+class ArgumentTypeError(InvalidArgumentError, TypeError):
+    """A value of the wrong type for a parameter or attribute: an
+    InvalidArgumentError naming it, and a TypeError."""
+    __module__ = "sala"
 
 class InvalidSettingsError(InvalidArgumentError):
     """A settings value was rejected (sala::invalid_settings); ``field`` names the setting."""
@@ -90,7 +95,7 @@ class ZoomError(BackendError):
         self.zoom_code = int(zoom_code)
 )PY";
 
-py::object* g_classes[12];
+py::object* g_classes[13];
 enum {
     k_error,
     k_invalid,
@@ -103,7 +108,8 @@ enum {
     k_backend,
     k_store,
     k_zoom,
-    k_reentrant
+    k_reentrant,
+    k_type
 };  // index into g_classes
 
 void raise(py::object instance) {
@@ -131,8 +137,9 @@ void bind_error(py::module_& m) {
                            "BackendError",
                            "StoreError",
                            "ZoomError",
-                           "ReentrantCommandError"};
-    for (int i = 0; i < 12; ++i) {
+                           "ReentrantCommandError",
+                           "ArgumentTypeError"};
+    for (int i = 0; i < 13; ++i) {
         g_classes[i] = new py::object(ns[names[i]]);
         m.attr(names[i]) = *g_classes[i];
     }
@@ -141,6 +148,8 @@ void bind_error(py::module_& m) {
         if (!p) return;
         try {
             std::rethrow_exception(p);
+        } catch (const wrong_type& e) {
+            raise((*g_classes[k_type])(e.what(), e.field()));
         } catch (const sala::nonexistent_local_time& e) {
             raise((*g_classes[k_nonexistent])(e.what(), e.field()));
         } catch (const sala::ambiguous_local_time& e) {

@@ -144,15 +144,20 @@ void bind_platform(py::module_& m) {
         "A copy of the Settings in force (use set_settings to change them).");
     def_call(p, "set_settings", &platform::set_settings, py::arg("settings"),
              "Validates and applies to requests made from now on.");
-    def_call(p, "set_policy", py::overload_cast<policy_kind>(&platform::set_policy),
-             py::arg("policy"), "R9: a built-in PolicyKind (first-fit unless told otherwise).");
     p.def(
         "set_policy",
         [](platform& x, py::object pol) {
-            auto sp = hold_python<allocation_policy>(std::move(pol));
-            unlocked([&] { x.set_policy(std::move(sp)); });
+            if (py::isinstance<allocation_policy>(pol)) {
+                auto sp = hold_python<allocation_policy>(std::move(pol));
+                unlocked([&] { x.set_policy(std::move(sp)); });
+                return;
+            }
+            const auto k = arg_as<policy_kind>(pol, "policy");
+            unlocked([&] { x.set_policy(k); });
         },
-        py::arg("policy"), "A custom AllocationPolicy (kept alive; not saved in the state).");
+        py::arg("policy"),
+        "R9: a built-in PolicyKind (first-fit unless told otherwise), or a custom "
+        "AllocationPolicy (kept alive; not saved in the state).");
     p.def_property_readonly(
         "policy_name",
         [](const platform& x) { return unlocked([&] { return x.policy().name(); }); },

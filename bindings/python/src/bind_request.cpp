@@ -127,11 +127,18 @@ void bind_request(py::module_& m) {
     value_methods(rs, {"request", "room", "blocked"},
                   std::vector<std::string>{"request", "room", "blocked"});
 
-    m.def("validate_fields", &validate_fields, py::arg("input"),
-          "Checks every field of a RequestInput except timing; raises InvalidArgumentError naming "
-          "the field.");
-    m.def("validate_email", &validate_email, py::arg("address"), py::arg("field") = "email",
-          "Raises InvalidArgumentError(field) unless ``address`` is a safe e-mail address.");
+    def_call(m, "validate_fields", &validate_fields, py::arg("input"),
+             "Checks every field of a RequestInput except timing; raises InvalidArgumentError "
+             "naming the field.");
+    m.def(
+        "validate_email",
+        [](py::object address, py::object field) {
+            const auto f = arg_as<std::string>(field, "field");
+            validate_email(arg_as<std::string>(address, f), f);
+        },
+        py::arg("address"), py::arg("field") = "email",
+        "Raises InvalidArgumentError(field) unless ``address`` is an e-mail address sala can "
+        "mail (docs/inputs.md).");
 }
 
 }  // namespace sala::python

@@ -23,7 +23,7 @@ std::string type_name(py::handle v) {
 
 std::string str_arg(py::handle value, const std::string& field) {
     if (!PyUnicode_Check(value.ptr()))
-        throw invalid_argument(field, "must be a str, got " + type_name(value));
+        throw wrong_type(field, "must be a str, got " + type_name(value));
     Py_ssize_t size = 0;
     const char* data = PyUnicode_AsUTF8AndSize(value.ptr(), &size);
     if (!data) {
@@ -94,7 +94,7 @@ py::object to_py(minutes m) { return timedelta_type()(py::arg("minutes") = m.cou
 
 minutes minutes_arg(py::handle value, const std::string& field) {
     if (PyBool_Check(value.ptr()))
-        throw invalid_argument(field, "expected minutes (int) or datetime.timedelta, got bool");
+        throw wrong_type(field, "expected minutes (int) or datetime.timedelta, got bool");
     if (PyLong_Check(value.ptr())) {
         int overflow = 0;
         const long long v = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
@@ -115,8 +115,8 @@ minutes minutes_arg(py::handle value, const std::string& field) {
                                               py::str(value).cast<std::string>());
         return minutes{days * 1440 + secs / 60};
     }
-    throw invalid_argument(field,
-                           "expected minutes (int) or datetime.timedelta, got " + type_name(value));
+    throw wrong_type(field,
+                     "expected minutes (int) or datetime.timedelta, got " + type_name(value));
 }
 
 std::string zone_arg(py::handle value, const std::string& field) {

@@ -172,6 +172,7 @@ struct sqlite_store::impl {
     // The file this connection writes to: if the path later names another
     // file (deleted, replaced by a rename), commands would go to an unlinked
     // inode and be lost; begin_write refuses instead.
+    bool in_memory = false;  // ":memory:": no file to check
     dev_t device = 0;
     ino_t inode = 0;
     int fail_writes_in = 0;
@@ -205,8 +206,9 @@ std::unique_ptr<sqlite_store::impl> open_impl(const std::string& path, bool crea
     m->path = path;
     m->conn.where = "sqlite store " + quote_path(path);
     const std::string where = "sqlite store " + quote_path(path);
+    m->in_memory = path == ":memory:";
     struct stat sb {};
-    const bool exists = ::stat(path.c_str(), &sb) == 0;
+    const bool exists = !m->in_memory && ::stat(path.c_str(), &sb) == 0;
     if (!exists && !create) throw store_error(where + " does not exist");
     if (exists) {
         if (S_ISDIR(sb.st_mode)) throw store_error(where + " is a directory, not a store file");
@@ -226,7 +228,7 @@ std::unique_ptr<sqlite_store::impl> open_impl(const std::string& path, bool crea
     const std::string dir = slash == std::string::npos ? "."
                             : slash == 0               ? "/"
                                                        : path.substr(0, slash);
-    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+    if (!m->in_memory && ::access(dir.c_str(), W_OK | X_OK) != 0)
         throw store_error(where + ": its directory '" + dir +
                           "' cannot be written; sala keeps its journal files there");
     const int flags =
@@ -236,6 +238,7 @@ std::unique_ptr<sqlite_store::impl> open_impl(const std::string& path, bool crea
         throw store_error(where + ": cannot open: " +
                           (m->conn.db ? sqlite3_errmsg(m->conn.db) : sqlite3_errstr(rc)));
     sqlite3_extended_result_codes(m->conn.db, 1);
+    if (m->in_memory) return m;
     if (::stat(path.c_str(), &sb) != 0)
         throw store_error(where + " disappeared while it was being opened");
     m->device = sb.st_dev;
@@ -336,16 +339,26 @@ const sql_dialect& sqlite_store::dialect() const { return sqlite_dialect; }
 
 // ---- the writer lock: BEGIN IMMEDIATE ---------------------------------------------------------
 
-std::uint64_t sqlite_store::begin_write() {
+namespace {
+
+// Commands written to a deleted or replaced file would be acknowledged and lost.
+void check_same_file(const sqlite_store::impl& m) {
+    if (m.in_memory) return;
     struct stat sb {};
-    if (::stat(impl_->path.c_str(), &sb) != 0)
-        throw store_error("sqlite store " + quote_path(impl_->path) +
+    if (::stat(m.path.c_str(), &sb) != 0)
+        throw store_error("sqlite store " + quote_path(m.path) +
                           " was deleted after it was opened; nothing was written. Reopen the "
                           "store (or restore the file) before the next command");
-    if (sb.st_dev != impl_->device || sb.st_ino != impl_->inode)
-        throw store_error("sqlite store " + quote_path(impl_->path) +
+    if (sb.st_dev != m.device || sb.st_ino != m.inode)
+        throw store_error("sqlite store " + quote_path(m.path) +
                           " was replaced by another file after it was opened; nothing was "
                           "written. Reopen the store before the next command");
+}
+
+}  // namespace
+
+std::uint64_t sqlite_store::begin_write() {
+    check_same_file(*impl_);
     impl_->exec("BEGIN IMMEDIATE");
     try {
         return version();
