@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include <curl/curl.h>
+#include <sys/socket.h>
 
 #include "sala/adapters/outbox_mailer.hpp"
 #include "sala/error.hpp"
@@ -31,8 +32,19 @@ std::size_t read_cb(char* buffer, std::size_t size, std::size_t nitems, void* us
     return n;
 }
 
+// Closing the handle says QUIT on a connection that is still open and waits
+// for the reply, with only the per-reply timeout as a bound: a server that
+// stalls (after DATA, or at QUIT) would hold the send for up to a second
+// total_timeout. Shutting the socket's read side first lets QUIT go out but
+// makes the wait for its reply end at once (the transaction is over by then:
+// the message was accepted or the send failed).
 struct curl_deleter {
-    void operator()(CURL* c) const { curl_easy_cleanup(c); }
+    void operator()(CURL* c) const {
+        curl_socket_t s = CURL_SOCKET_BAD;
+        if (curl_easy_getinfo(c, CURLINFO_ACTIVESOCKET, &s) == CURLE_OK && s != CURL_SOCKET_BAD)
+            ::shutdown(s, SHUT_RD);
+        curl_easy_cleanup(c);
+    }
 };
 struct slist_deleter {
     void operator()(curl_slist* l) const { curl_slist_free_all(l); }
