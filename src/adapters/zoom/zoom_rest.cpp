@@ -302,7 +302,7 @@ struct zoom_rest::impl {
         const auto started = steady::now();
         const response r = perform(rq);
         if (r.status != 200) fail(rq.what, r);
-        const json j = json::parse(detail::repair_utf8(r.body), nullptr, false);
+        const json j = parse_reply(r.body);
         const std::string fresh = str(j, "access_token");
         if (fresh.empty())
             throw backend_error("zoom: " + rq.what + ": no access_token in the reply", true);
@@ -368,8 +368,7 @@ struct zoom_rest::impl {
     }
 
     static json parse(const response& r, const std::string& what) {
-        // Invalid UTF-8 in a name must not cost the whole reply: repaired to U+FFFD.
-        json j = json::parse(detail::repair_utf8(r.body), nullptr, false);
+        json j = parse_reply(r.body);
         if (j.is_discarded() || !j.is_object())
             throw backend_error("zoom: " + what + ": reply is not a JSON object", true);
         return j;

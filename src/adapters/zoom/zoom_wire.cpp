@@ -133,11 +133,20 @@ instant parse_instant(const std::string& s) {
     return std::chrono::floor<minutes>(*t);
 }
 
+json parse_reply(const std::string& body) {
+    // Copying or printing a json value recurses: values nested deeper than
+    // Zoom ever nests (a few levels) are dropped while parsing.
+    const json::parser_callback_t shallow = [](int depth, json::parse_event_t, json&) {
+        return depth <= max_json_depth;
+    };
+    // Invalid UTF-8 in a name must not cost the whole reply: repaired to U+FFFD.
+    return json::parse(detail::repair_utf8(body), shallow, false);
+}
 
 // Zoom's {"code","message"} (docs/zoom.md §9); the message is raw backend
 // text, to be redacted and sanitised by the caller.
 std::pair<int, std::string> zoom_code_message(const std::string& body) {
-    const json j = json::parse(detail::repair_utf8(body), nullptr, false);
+    const json j = parse_reply(body);
     if (j.is_discarded() || !j.is_object()) return {0, body.substr(0, 300)};
     const auto code = num(j, "code");
     std::string message = str(j, "message");
@@ -156,7 +165,7 @@ std::pair<int, std::string> zoom_code_message(const std::string& body) {
 std::optional<std::chrono::sys_seconds> parse_http_date(const std::string& s) {
     char weekday[4] = {0}, month[4] = {0};
     int d = 0, y = 0, h = 0, mi = 0, se = 0;
-    if (std::sscanf(s.c_str(), "%3s %2d %3s %4d %2d:%2d:%2d GMT", weekday, &d, month, &y, &h, &mi,
+    if (std::sscanf(s.c_str(), "%3s, %2d %3s %4d %2d:%2d:%2d GMT", weekday, &d, month, &y, &h, &mi,
                     &se) != 7)
         return std::nullopt;
     static constexpr std::string_view months = "JanFebMarAprMayJunJulAugSepOctNovDec";
@@ -204,6 +213,5 @@ int retry_after(const response& r) {
     }
     return 1;
 }
-
 
 }  // namespace sala::zoom_detail

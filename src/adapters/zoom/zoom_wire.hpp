@@ -24,6 +24,11 @@ struct response {
     std::map<std::string, std::string> headers;  // lower-case names
 };
 
+// A reply body as JSON (discarded when it is none): invalid UTF-8 repaired to
+// U+FFFD, values nested deeper than max_json_depth dropped.
+inline constexpr int max_json_depth = 32;
+json parse_reply(const std::string& body);
+
 std::string pct(const std::string& s);
 std::string webinar_segment(const std::string& id);
 void require_id(const std::string& value, const char* field);
