@@ -106,11 +106,11 @@ class hostile_zoom : public ::testing::Test {
         const std::string data = body.dump();
         curl_easy_setopt(c, CURLOPT_URL, url.c_str());
         if (!get) curl_easy_setopt(c, CURLOPT_POSTFIELDS, data.c_str());
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, +[](char* p, std::size_t s, std::size_t n,
-                                                       void* ud) {
-            static_cast<std::string*>(ud)->append(p, s * n);
-            return s * n;
-        });
+        curl_easy_setopt(
+            c, CURLOPT_WRITEFUNCTION, +[](char* p, std::size_t s, std::size_t n, void* ud) {
+                static_cast<std::string*>(ud)->append(p, s * n);
+                return s * n;
+            });
         curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
         const CURLcode rc = curl_easy_perform(c);
         curl_easy_cleanup(c);

@@ -10,9 +10,9 @@
 #include "sala/adapters/zoom_rest.hpp"
 
 namespace fs = std::filesystem;
+using sala::zoom_rest;
 using sala::test::expect_failure;
 using sala::test::hostile_zoom;
-using sala::zoom_rest;
 
 namespace {
 
@@ -217,10 +217,10 @@ TEST_F(hostile_zoom, DownloadLargerChunkedIsCutAtAnnouncedPlusSlack) {
     const auto dest = folder() / "f1.mp4";
     const auto f = expect_failure([&] { zoom.download_recording(file, dest.string()); });
     EXPECT_FALSE(f.retryable);  // the same file will be as large next time
-    EXPECT_NE(f.what.find("the file is larger than " +
-                          std::to_string(zoom_rest::download_limit(file)) +
-                          " bytes (Zoom listed 100000)"),
-              std::string::npos)
+    EXPECT_NE(
+        f.what.find("the file is larger than " + std::to_string(zoom_rest::download_limit(file)) +
+                    " bytes (Zoom listed 100000)"),
+        std::string::npos)
         << f.what;
     expect_no_download(dest);
 }

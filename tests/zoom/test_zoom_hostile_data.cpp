@@ -8,10 +8,10 @@
 #include "sala/adapters/zoom_rest.hpp"
 #include "sala/detail/utf8.hpp"
 
+using sala::zoom_rest;
 using sala::test::expect_failure;
 using sala::test::hostile_zoom;
 using sala::test::one_line;
-using sala::zoom_rest;
 
 namespace {
 
@@ -52,7 +52,7 @@ TEST_F(hostile_zoom, UsersBadIdsOrEmailsAreSkipped) {
     EXPECT_EQ(ids(users), (std::vector<std::string>{"u1", "u9", "12345678901"}));
     ASSERT_EQ(users.size(), 3u);
     EXPECT_EQ(users[1].display_name, "u9@uni.test");  // no usable name: the address
-    EXPECT_TRUE(users[1].licensed);                    // type "2" read as 2
+    EXPECT_TRUE(users[1].licensed);                   // type "2" read as 2
     EXPECT_EQ(users[2].display_name, "Numeric");
     for (const auto& r : state()["log"])  // no request went out for a skipped user
         EXPECT_EQ(r["path"].get<std::string>().find("u2"), std::string::npos) << r;

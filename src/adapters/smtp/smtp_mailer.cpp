@@ -180,9 +180,18 @@ void smtp_mailer::send(const mail_message& m) {
 
     long reply = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply);
+    // libcurl's text is one line about the protocol, never the server's
+    // words; kept to printable characters and without the password anyway.
+    std::string detail = errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
+    if (!config_.password.empty())
+        for (auto at = detail.find(config_.password); at != std::string::npos;
+             at = detail.find(config_.password, at + 10))
+            detail.replace(at, config_.password.size(), "[redacted]");
+    for (auto& ch : detail)
+        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F) ch = ' ';
     std::string what = "smtp: sending '" + m.idempotency_key + "' via " + config_.host + ":" +
-                       std::to_string(config_.port) + " failed: " +
-                       (errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc)));
+                       std::to_string(config_.port) +
+                       " failed: " + (rc == CURLE_OPERATION_TIMEDOUT ? "timed out: " : "") + detail;
     if (reply > 0) what += " (SMTP reply " + std::to_string(reply) + ")";
     // 4xx is a transient refusal (RFC 5321 §4.2.1), 5xx a permanent one.
     bool retryable = retryable_curl(rc);
