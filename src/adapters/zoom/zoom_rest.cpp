@@ -1,4 +1,4 @@
-// Zoom REST adapter (docs/zoom.md §0-§9). One libcurl easy handle per adapter,
+// Zoom REST adapter (docs/zoom.md §0-§12). One libcurl easy handle per adapter,
 // reused (connection keep-alive) under a mutex; calls are serialised.
 #include "sala/adapters/zoom_rest.hpp"
 
