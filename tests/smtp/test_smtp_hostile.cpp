@@ -21,7 +21,8 @@ namespace {
 
 constexpr auto total = std::chrono::seconds(2);
 constexpr const char* password = "pw-Hostile-77";
-constexpr const char* password_b64 = "AHJlbGF5AHB3LUhvc3RpbGUtNzc=";  // AUTH PLAIN of relay/password
+constexpr const char* password_b64 =
+    "AHJlbGF5AHB3LUhvc3RpbGUtNzc=";  // AUTH PLAIN of relay/password
 
 class peer {
   public:

@@ -66,8 +66,8 @@ std::size_t write_body(char* p, std::size_t size, std::size_t n, void* ud) {
     return size * n;
 }
 
-// Headers of one response, at most this many bytes (an endless header stream
-// is refused, as an endless body is).
+// Headers of one call (its redirects included), at most this many bytes: an
+// endless header stream is refused, as an endless body is.
 constexpr std::size_t max_header_bytes = 64 * 1024;
 struct header_sink {
     std::map<std::string, std::string> values;  // lower-case names
@@ -78,11 +78,8 @@ std::size_t header_cb(char* p, std::size_t size, std::size_t n, void* ud) {
     auto* hs = static_cast<header_sink*>(ud);
     auto* h = &hs->values;
     const std::string line(p, size * n);
-    if (line.rfind("HTTP/", 0) == 0) {  // a new response (after a redirect)
-        h->clear();
-        hs->bytes = 0;
-    }
-    hs->bytes += line.size();
+    if (line.rfind("HTTP/", 0) == 0) h->clear();  // a new response (after a redirect)
+    hs->bytes += line.size();  // over all responses of the call: a redirect's are small
     if (hs->bytes > max_header_bytes) {
         hs->over = true;
         return 0;
