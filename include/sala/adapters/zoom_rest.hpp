@@ -3,7 +3,10 @@
 // docs/zoom.md) with Server-to-Server OAuth. libcurl + nlohmann-json stay
 // inside the library (pimpl). Target sala::zoom.
 
+#include <algorithm>
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +27,9 @@ struct zoom_config {
     std::chrono::milliseconds total_timeout{30'000};        // one API call
     std::chrono::milliseconds download_timeout{3'600'000};  // one recording file
     int page_size = 300;                                    // docs/zoom.md §0: max 300
+    // The largest API reply read (docs/zoom.md §12); a page of 300 users is
+    // about 100 KB. A paged list may bring 8 times this over all its pages.
+    std::size_t max_reply_bytes = 8u << 20;
 
     // ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET (required) and the
     // optional SALA_ZOOM_API_BASE, SALA_ZOOM_OAUTH_URL,
@@ -88,6 +94,25 @@ class zoom_rest final : public conferencing {
     void trash_recordings(const std::string& webinar_id) override;
     // PATCH /users/{id}/settings {"in_meeting":{"waiting_room","auto_saving_chat"}}.
     void apply_room_settings(const std::string& user_id, const room_settings& s) override;
+
+    // Caps on what Zoom's answers can make the adapter do (docs/zoom.md §12).
+    // The longest wait retry_after_seconds() reports, whatever Retry-After
+    // says: Zoom's longest limit resets daily at 00:00 UTC.
+    static constexpr int max_retry_after_seconds = 86'400;
+    // A download may exceed the file_size Zoom announced by 1 % plus this.
+    static constexpr std::int64_t download_slack_bytes = 1 << 20;
+    // The bound for a file listed without a file_size (CC, TIMELINE).
+    static constexpr std::int64_t unsized_download_limit = 64 << 20;
+    // No file_size counts beyond this (a listing may lie too).
+    static constexpr std::int64_t max_download_bytes = std::int64_t{64} << 30;
+    // The bound download_recording applies to `file`.
+    static constexpr std::int64_t download_limit(const recording_file& file) noexcept {
+        const std::int64_t announced = std::min(file.size_bytes, max_download_bytes);
+        return announced > 0 ? announced + announced / 100 + download_slack_bytes
+                             : unsized_download_limit;
+    }
+    // Pages one list call reads at most (300 000 users at the largest page size).
+    static constexpr int max_pages = 1000;
 
     // How many tokens this adapter fetched (diagnostics, tests).
     int tokens_fetched() const noexcept;

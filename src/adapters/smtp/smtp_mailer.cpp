@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include <curl/curl.h>
+#include <sys/socket.h>
 
 #include "sala/adapters/outbox_mailer.hpp"
 #include "sala/error.hpp"
@@ -31,8 +32,19 @@ std::size_t read_cb(char* buffer, std::size_t size, std::size_t nitems, void* us
     return n;
 }
 
+// Closing the handle says QUIT on a connection that is still open and waits
+// for the reply, with only the per-reply timeout as a bound: a server that
+// stalls (after DATA, or at QUIT) would hold the send for up to a second
+// total_timeout. Shutting the socket's read side first lets QUIT go out but
+// makes the wait for its reply end at once (the transaction is over by then:
+// the message was accepted or the send failed).
 struct curl_deleter {
-    void operator()(CURL* c) const { curl_easy_cleanup(c); }
+    void operator()(CURL* c) const {
+        curl_socket_t s = CURL_SOCKET_BAD;
+        if (curl_easy_getinfo(c, CURLINFO_ACTIVESOCKET, &s) == CURLE_OK && s != CURL_SOCKET_BAD)
+            ::shutdown(s, SHUT_RD);
+        curl_easy_cleanup(c);
+    }
 };
 struct slist_deleter {
     void operator()(curl_slist* l) const { curl_slist_free_all(l); }
@@ -168,9 +180,18 @@ void smtp_mailer::send(const mail_message& m) {
 
     long reply = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply);
+    // libcurl's text is one line about the protocol, never the server's
+    // words; kept to printable characters and without the password anyway.
+    std::string detail = errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
+    if (!config_.password.empty())
+        for (auto at = detail.find(config_.password); at != std::string::npos;
+             at = detail.find(config_.password, at + 10))
+            detail.replace(at, config_.password.size(), "[redacted]");
+    for (auto& ch : detail)
+        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F) ch = ' ';
     std::string what = "smtp: sending '" + m.idempotency_key + "' via " + config_.host + ":" +
-                       std::to_string(config_.port) + " failed: " +
-                       (errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc)));
+                       std::to_string(config_.port) +
+                       " failed: " + (rc == CURLE_OPERATION_TIMEDOUT ? "timed out: " : "") + detail;
     if (reply > 0) what += " (SMTP reply " + std::to_string(reply) + ")";
     // 4xx is a transient refusal (RFC 5321 §4.2.1), 5xx a permanent one.
     bool retryable = retryable_curl(rc);

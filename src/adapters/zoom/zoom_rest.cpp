@@ -1,4 +1,4 @@
-// Zoom REST adapter (docs/zoom.md §0-§9). One libcurl easy handle per adapter,
+// Zoom REST adapter (docs/zoom.md §0-§12). One libcurl easy handle per adapter,
 // reused (connection keep-alive) under a mutex; calls are serialised.
 #include "sala/adapters/zoom_rest.hpp"
 
@@ -17,103 +17,21 @@
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
+#include "adapters/zoom/backend_text.hpp"
+#include "adapters/zoom/zoom_wire.hpp"
 #include "common/text.hpp"
 #include "sala/time.hpp"
 
 namespace sala {
 namespace {
 
-using json = nlohmann::json;
+using namespace zoom_detail;
 using steady = std::chrono::steady_clock;
 
 void global_init() {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
-
-// encodeURIComponent: everything but unreserved characters.
-std::string pct(const std::string& s) {
-    static constexpr char d[] = "0123456789ABCDEF";
-    std::string out;
-    for (const char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += ch;
-        } else {
-            out += '%';
-            out += d[c >> 4];
-            out += d[c & 15];
-        }
-    }
-    return out;
-}
-
-// docs/zoom.md §0: a UUID starting with '/' or containing "//" is encoded twice.
-std::string webinar_segment(const std::string& id) {
-    if (!id.empty() && (id.front() == '/' || id.find("//") != std::string::npos))
-        return pct(pct(id));
-    return pct(id);
-}
-
-void require_id(const std::string& value, const char* field) {
-    if (value.empty()) throw invalid_argument(field, "is empty");
-    for (const char ch : value)
-        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F)
-            throw invalid_argument(field, "contains a control character");
-}
-
-std::string str(const json& j, const char* key) {
-    const auto it = j.find(key);
-    if (it == j.end() || it->is_null()) return {};
-    if (it->is_string()) return it->get<std::string>();
-    return it->dump();  // ids arrive as JSON numbers (docs/zoom.md §0)
-}
-
-std::int64_t num(const json& j, const char* key) {
-    const auto it = j.find(key);
-    if (it == j.end()) return 0;
-    if (it->is_number_integer()) return it->get<std::int64_t>();
-    if (it->is_number()) return static_cast<std::int64_t>(it->get<double>());
-    if (it->is_string()) return std::strtoll(it->get<std::string>().c_str(), nullptr, 10);
-    return 0;
-}
-
-// "2021-05-12T13:05:07Z", optionally with fractions or a "+02:00" offset
-// (Zoom sends UTC with Z) -> UTC seconds.
-std::optional<std::chrono::sys_seconds> parse_iso(const std::string& s) {
-    int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0, used = 0;
-    if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &used) != 6)
-        return std::nullopt;
-    const std::chrono::year_month_day ymd{std::chrono::year{y},
-                                          std::chrono::month{static_cast<unsigned>(mo)},
-                                          std::chrono::day{static_cast<unsigned>(d)}};
-    if (!ymd.ok()) return std::nullopt;
-    auto t = std::chrono::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi} +
-             std::chrono::seconds{se};
-    std::size_t i = static_cast<std::size_t>(used);
-    if (i < s.size() && s[i] == '.')
-        while (++i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
-        }
-    int oh = 0, om = 0;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-') &&
-        std::sscanf(s.c_str() + i + 1, "%2d:%2d", &oh, &om) == 2) {
-        const auto offset = std::chrono::hours{oh} + std::chrono::minutes{om};
-        t = s[i] == '+' ? t - offset : t + offset;
-    }
-    return t;
-}
-
-instant parse_instant(const std::string& s) {
-    const auto t = parse_iso(s);
-    if (!t) return instant{};
-    return std::chrono::floor<minutes>(*t);
-}
-
-struct response {
-    long status = 0;
-    std::string body;
-    std::map<std::string, std::string> headers;  // lower-case names
-};
 
 struct curl_deleter {
     void operator()(CURL* c) const { curl_easy_cleanup(c); }
@@ -122,19 +40,50 @@ struct slist_deleter {
     void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
 
-std::size_t write_string(char* p, std::size_t size, std::size_t n, void* ud) {
-    static_cast<std::string*>(ud)->append(p, size * n);
+// Where a reply's body goes, with the most it may bring: past `limit` the
+// transfer is aborted (returning less than given makes libcurl stop), so an
+// endless body costs `limit` bytes of memory or disk, not more.
+struct body_sink {
+    std::string* text = nullptr;
+    std::ofstream* file = nullptr;
+    std::int64_t limit = 0;
+    std::int64_t received = 0;
+    bool over = false;
+};
+std::size_t write_body(char* p, std::size_t size, std::size_t n, void* ud) {
+    auto* b = static_cast<body_sink*>(ud);
+    const auto len = static_cast<std::int64_t>(size * n);
+    if (b->received + len > b->limit) {
+        b->over = true;
+        return 0;
+    }
+    b->received += len;
+    if (b->file) {
+        b->file->write(p, static_cast<std::streamsize>(len));
+        return *b->file ? size * n : 0;
+    }
+    b->text->append(p, size * n);
     return size * n;
 }
-std::size_t write_file(char* p, std::size_t size, std::size_t n, void* ud) {
-    auto* out = static_cast<std::ofstream*>(ud);
-    out->write(p, static_cast<std::streamsize>(size * n));
-    return *out ? size * n : 0;
-}
+
+// Headers of one call (its redirects included), at most this many bytes: an
+// endless header stream is refused, as an endless body is.
+constexpr std::size_t max_header_bytes = 64 * 1024;
+struct header_sink {
+    std::map<std::string, std::string> values;  // lower-case names
+    std::size_t bytes = 0;
+    bool over = false;
+};
 std::size_t header_cb(char* p, std::size_t size, std::size_t n, void* ud) {
-    auto* h = static_cast<std::map<std::string, std::string>*>(ud);
+    auto* hs = static_cast<header_sink*>(ud);
+    auto* h = &hs->values;
     const std::string line(p, size * n);
     if (line.rfind("HTTP/", 0) == 0) h->clear();  // a new response (after a redirect)
+    hs->bytes += line.size();  // over all responses of the call: a redirect's are small
+    if (hs->bytes > max_header_bytes) {
+        hs->over = true;
+        return 0;
+    }
     const auto colon = line.find(':');
     if (colon != std::string::npos) {
         std::string name = line.substr(0, colon);
@@ -158,41 +107,10 @@ struct http_request {
     // attempt, so a refused first attempt leaves nothing behind in it.
     std::optional<std::filesystem::path> sink;
     bool follow = false;
+    std::int64_t limit = 0;  // the most the body may bring
+    std::string too_big;     // the error text when it brings more
+    bool too_big_retryable = true;
 };
-
-std::pair<int, std::string> zoom_code_message(const std::string& body) {
-    const json j = json::parse(body, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return {0, body.substr(0, 200)};
-    int code = static_cast<int>(num(j, "code"));
-    std::string message = str(j, "message");
-    if (message.empty()) message = str(j, "reason");
-    if (message.empty()) message = str(j, "error");
-    if (const auto it = j.find("errors"); it != j.end() && it->is_array())
-        for (const auto& e : *it) message += "; " + str(e, "field") + ": " + str(e, "message");
-    return {code, message};
-}
-
-// Seconds to wait after a 429 (docs/zoom.md §8): Retry-After is an ISO-8601
-// instant (seconds are accepted too); without it a daily limit waits for
-// 00:00 UTC and a per-second limit 1 s.
-int retry_after(const response& r) {
-    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    if (const auto it = r.headers.find("retry-after");
-        it != r.headers.end() && !it->second.empty()) {
-        const std::string& v = it->second;
-        if (std::all_of(v.begin(), v.end(),
-                        [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
-            return std::max(1, std::atoi(v.c_str()));
-        if (const auto t = parse_iso(v))
-            return static_cast<int>(std::max<std::int64_t>(1, (*t - now).count()));
-    }
-    if (const auto it = r.headers.find("x-ratelimit-type");
-        it != r.headers.end() && it->second.find("Daily") != std::string::npos) {
-        const auto midnight = std::chrono::floor<std::chrono::days>(now) + std::chrono::days{1};
-        return static_cast<int>((midnight - now).count());
-    }
-    return 1;
-}
 
 }  // namespace
 
@@ -267,28 +185,45 @@ struct zoom_rest::impl {
                              static_cast<curl_off_t>(rq.body->size()));
         }
         std::ofstream file;
+        body_sink body;
+        body.limit = rq.limit > 0 ? rq.limit : static_cast<std::int64_t>(cfg.max_reply_bytes);
         if (rq.sink) {
             file.open(*rq.sink, std::ios::binary | std::ios::trunc);
             if (!file) throw backend_error("zoom: cannot write " + rq.sink->string(), false);
-            curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_file);
-            curl_easy_setopt(c, CURLOPT_WRITEDATA, &file);
+            body.file = &file;
         } else {
-            curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_string);
-            curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+            body.text = &r.body;
         }
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+        // A Content-Length past the bound is refused before any byte is read.
+        curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(body.limit));
+        header_sink hs;
         curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
-        curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
+        curl_easy_setopt(c, CURLOPT_HEADERDATA, &hs);
         const CURLcode rc = curl_easy_perform(c);
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
+        r.headers = std::move(hs.values);
         if (rq.sink) {
             file.close();
             if (rc == CURLE_OK && !file)
                 throw backend_error("zoom: cannot write " + rq.sink->string(), true);
         }
+        if (body.over || rc == CURLE_FILESIZE_EXCEEDED) {
+            const std::string limit = std::to_string(body.limit);
+            throw backend_error(
+                "zoom: " + rq.what + ": " +
+                    (rq.too_big.empty() ? "reply larger than " + limit + " bytes" : rq.too_big),
+                rq.too_big_retryable);
+        }
+        if (hs.over)
+            throw backend_error("zoom: " + rq.what + ": reply headers larger than " +
+                                    std::to_string(max_header_bytes) + " bytes",
+                                true);
         if (rc != CURLE_OK) {
             const bool timeout = rc == CURLE_OPERATION_TIMEDOUT;
             throw backend_error("zoom: " + rq.what + ": " + (timeout ? "timed out: " : "") +
-                                    (errbuf[0] ? std::string(errbuf) : curl_easy_strerror(rc)),
+                                    clean(errbuf[0] ? std::string(errbuf) : curl_easy_strerror(rc)),
                                 rc != CURLE_WRITE_ERROR || !rq.sink);
         }
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
@@ -301,13 +236,53 @@ struct zoom_rest::impl {
         return r;
     }
 
+    // Recently used tokens: a server may echo one back after it was replaced.
+    std::vector<std::string> old_tokens;
+
+    // Backend text made fit for an error message or a log (docs/zoom.md §12):
+    // every credential the adapter holds and every "Bearer …"/"Basic …"/
+    // "access_token=…" value replaced by [redacted], then one line of at most
+    // 300 characters of valid UTF-8.
+    std::string clean(std::string text) const {
+        std::vector<std::string> secrets{cfg.client_secret, pct(cfg.client_secret), cfg.client_id,
+                                         detail::base64(cfg.client_id + ":" + cfg.client_secret),
+                                         token};
+        secrets.insert(secrets.end(), old_tokens.begin(), old_tokens.end());
+        for (const auto& secret : secrets) {
+            if (secret.size() < 4) continue;  // too short to be a credential; would mangle text
+            for (auto at = text.find(secret); at != std::string::npos;
+                 at = text.find(secret, at + 10))
+                text.replace(at, secret.size(), "[redacted]");
+        }
+        std::string lower = text;
+        for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        for (const std::string_view scheme : {"bearer ", "basic ", "access_token="}) {
+            for (auto at = lower.find(scheme); at != std::string::npos;
+                 at = lower.find(scheme, at + 1)) {
+                const auto from = at + scheme.size();
+                auto to = from;
+                while (to < text.size() && text[to] != '"' && text[to] != '\'' && text[to] != '&' &&
+                       text[to] != ',' && text[to] != ';' &&
+                       static_cast<unsigned char>(text[to]) > 0x20)
+                    ++to;
+                if (to == from || text.compare(from, to - from, "[redacted]") == 0) continue;
+                text.replace(from, to - from, "[redacted]");
+                lower.replace(from, to - from, "[redacted]");
+            }
+        }
+        return detail::sanitize_backend_text(text, 300);
+    }
+
     [[noreturn]] void fail(const std::string& what, const response& r) {
         const auto [code, message] = zoom_code_message(r.body);
         std::string text = "zoom: " + what + ": HTTP " + std::to_string(r.status);
         if (code != 0) text += ", code " + std::to_string(code);
-        if (!message.empty()) text += ": " + message;
+        if (const std::string m = clean(message); !m.empty()) text += ": " + m;
         const int status = static_cast<int>(r.status);
         if (status == 429) throw zoom_error(text, status, code, true, retry_after(r));
+        // A 503 may say when to come back too (RFC 9110 §10.2.3); capped alike.
+        if (status == 503)
+            throw zoom_error(text, status, code, true, retry_after_header(r).value_or(0));
         throw zoom_error(text, status, code, status >= 500 || status == 408);
     }
 
@@ -324,11 +299,26 @@ struct zoom_rest::impl {
         const auto started = steady::now();
         const response r = perform(rq);
         if (r.status != 200) fail(rq.what, r);
-        const json j = json::parse(r.body, nullptr, false);
-        if (j.is_discarded() || str(j, "access_token").empty())
+        const json j = parse_reply(r.body);
+        const std::string fresh = str(j, "access_token");
+        if (fresh.empty())
             throw backend_error("zoom: " + rq.what + ": no access_token in the reply", true);
-        token = str(j, "access_token");
-        const auto expires = j.contains("expires_in") ? num(j, "expires_in") : 3599;
+        // It goes into a header line: a token with a blank, a control or a
+        // non-token character (RFC 6750 §2.1) could inject another header.
+        if (fresh.size() > 8192 || !std::all_of(fresh.begin(), fresh.end(), [](char ch) {
+                return std::isalnum(static_cast<unsigned char>(ch)) ||
+                       std::string_view("-._~+/=").find(ch) != std::string_view::npos;
+            }))
+            throw backend_error("zoom: " + rq.what + ": the access_token in the reply is unusable",
+                                true);
+        if (!token.empty()) {
+            old_tokens.push_back(token);
+            if (old_tokens.size() > 4) old_tokens.erase(old_tokens.begin());
+        }
+        token = fresh;
+        // Clamped: a day at most, so a bogus expires_in cannot overflow the clock.
+        const auto expires = std::clamp<std::int64_t>(
+            j.contains("expires_in") ? num(j, "expires_in") : 3599, 1, 86'400);
         // Renew a minute early so a token never expires in flight.
         token_expiry = started + std::chrono::seconds(std::max<std::int64_t>(expires - 60, 1));
         ++tokens_fetched;
@@ -375,7 +365,7 @@ struct zoom_rest::impl {
     }
 
     static json parse(const response& r, const std::string& what) {
-        json j = json::parse(r.body, nullptr, false);
+        json j = parse_reply(r.body);
         if (j.is_discarded() || !j.is_object())
             throw backend_error("zoom: " + what + ": reply is not a JSON object", true);
         return j;
@@ -386,18 +376,27 @@ struct zoom_rest::impl {
                                 const std::string& query = {}) {
         std::vector<json> items;
         std::string next;
-        for (int page = 0; page < 100000; ++page) {
+        std::size_t bytes = 0;
+        for (int page = 0; page < zoom_rest::max_pages; ++page) {
             std::string q = "page_size=" + std::to_string(cfg.page_size);
             if (!query.empty()) q = query + "&" + q;
             if (!next.empty()) q += "&next_page_token=" + pct(next);
-            const json j = parse(api("GET", path, q), "GET " + path);
+            const response r = api("GET", path, q);
+            bytes += r.body.size();
+            if (bytes > 8 * cfg.max_reply_bytes)
+                throw backend_error("zoom: GET " + path + ": the pages together are larger than " +
+                                        std::to_string(8 * cfg.max_reply_bytes) + " bytes",
+                                    true);
+            const json j = parse(r, "GET " + path);
             if (const auto it = j.find(array_key); it != j.end() && it->is_array())
                 for (const auto& e : *it) items.push_back(e);
             const std::string token_now = str(j, "next_page_token");
             if (token_now.empty() || token_now == next) return items;
             next = token_now;
         }
-        throw backend_error("zoom: GET " + path + ": paging did not end", true);
+        throw backend_error("zoom: GET " + path + ": paging did not end after " +
+                                std::to_string(zoom_rest::max_pages) + " pages",
+                            true);
     }
 };
 
@@ -431,11 +430,13 @@ std::vector<account_user> zoom_rest::list_users() {
     for (const json& u : impl_->all_pages("/users", "users", "status=active")) {
         account_user a;
         a.user_id = str(u, "id");
-        if (a.user_id.empty()) continue;  // pending users have no id yet
         a.email = str(u, "email");
-        a.display_name = str(u, "first_name");
-        if (const auto last = str(u, "last_name"); !last.empty())
-            a.display_name += (a.display_name.empty() ? "" : " ") + last;
+        // Pending users have no id yet; an id or address that is not plain
+        // text (controls, blanks, not an address) cannot be used as a room:
+        // skipped like them (docs/adapters.md, "Hostile answers").
+        if (!usable_id(a.user_id) || !usable_email(a.email)) continue;
+        a.display_name =
+            detail::sanitize_backend_text(text(u, "first_name") + " " + text(u, "last_name"), 200);
         if (a.display_name.empty()) a.display_name = a.email;
         const std::string seg = "/users/" + pct(a.user_id);
         const json detail = impl_->parse(impl_->api("GET", seg), "GET " + seg);
@@ -489,6 +490,16 @@ webinar_handle zoom_rest::create_webinar(const webinar_spec& spec) {
     const json j = impl_->parse(impl_->api("POST", path, {}, body), "POST " + path);
     webinar_handle h{str(j, "id"), str(j, "join_url"), str(j, "start_url")};
     if (h.webinar_id.empty()) throw backend_error("zoom: POST " + path + ": reply has no id", true);
+    // Created, but with values sala cannot store or mail: not retryable (a
+    // retry would create a second webinar); the text names the id if usable.
+    if (!usable_id(h.webinar_id))
+        throw backend_error("zoom: POST " + path + ": reply's id is not a usable id", false);
+    for (const auto& [name, url] :
+         {std::pair{"join_url", &h.join_url}, {"start_url", &h.start_url}})
+        if (!url->empty() && !usable_url(*url))
+            throw backend_error("zoom: POST " + path + ": webinar " + h.webinar_id + ": reply's " +
+                                    name + " is not a usable http(s) URL",
+                                false);
     return h;
 }
 
@@ -529,8 +540,9 @@ std::vector<participant> zoom_rest::participants_report(const std::string& webin
     }
     std::vector<participant> out;
     for (const json& p : rows)
-        out.push_back({str(p, "name"), str(p, "user_email"), parse_instant(str(p, "join_time")),
-                       parse_instant(str(p, "leave_time")), num(p, "duration")});
+        out.push_back({text(p, "name"), text(p, "user_email", 254),
+                       parse_instant(str(p, "join_time")), parse_instant(str(p, "leave_time")),
+                       num(p, "duration")});
     return out;
 }
 
@@ -544,15 +556,16 @@ std::vector<recording_file> zoom_rest::list_recordings(const std::string& webina
     const json j = impl_->parse(r, "GET " + path);
     if (const auto it = j.find("recording_files"); it != j.end() && it->is_array())
         for (const auto& f : *it)
-            out.push_back(
-                {str(f, "id"), str(f, "file_type"), str(f, "download_url"), num(f, "file_size")});
+            out.push_back({text(f, "id", 128), text(f, "file_type", 32), str(f, "download_url"),
+                           num(f, "file_size")});
     return out;
 }
 
 void zoom_rest::download_recording(const recording_file& file,
                                    const std::string& destination_path) {
-    if (file.download_url.rfind("https://", 0) != 0 && file.download_url.rfind("http://", 0) != 0)
-        throw invalid_argument("download_url", "'" + file.download_url + "' is not an http(s) URL");
+    if (!usable_url(file.download_url))
+        throw invalid_argument("download_url", "'" + url_for_message(file.download_url) +
+                                                   "' is not an http(s) URL without blanks");
     if (destination_path.empty()) throw invalid_argument("destination_path", "is empty");
     const std::filesystem::path dest(destination_path);
     std::error_code ec;
@@ -563,10 +576,16 @@ void zoom_rest::download_recording(const recording_file& file,
     http_request rq;
     rq.method = "GET";
     rq.url = file.download_url;
-    rq.what = "download recording " + file.id;
+    rq.what = "download recording " + detail::sanitize_backend_text(file.id, 128);
     rq.sink = tmp;
     rq.follow = true;  // the download URL redirects to storage
     rq.timeout = impl_->cfg.download_timeout;
+    // Disk is bounded by what the listing announced (docs/zoom.md §12). A file
+    // larger than that will be as large next time: not retryable.
+    rq.limit = download_limit(file);
+    rq.too_big = "the file is larger than " + std::to_string(rq.limit) + " bytes (Zoom listed " +
+                 std::to_string(file.size_bytes) + ")";
+    rq.too_big_retryable = false;
     try {
         impl_->call(std::move(rq), {200});
     } catch (...) {
