@@ -15,6 +15,7 @@
 #include <set>
 #include <sstream>
 
+#include "cli.hpp"
 #include "sala/adapters/sqlite_store.hpp"
 #include "sala/durable/durable_platform.hpp"
 #include "sala/error.hpp"
@@ -28,14 +29,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-enum exit_code { ok = 0, input = 1, usage = 2, io = 3, nothing = 4 };
-
-struct usage_error : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-struct io_error : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+using sala::cli::args;
+using sala::cli::for_terminal;
+using sala::cli::io_error;
+using sala::cli::one_line;
+using sala::cli::usage_error;
+using enum sala::cli::exit_code;
 
 const char* main_help = R"(usage: sala <command> [options]
 
@@ -110,13 +109,6 @@ A progress bar shows on long runs when standard output is a terminal.
 )"},
 };
 
-struct args {
-    std::string command;
-    std::vector<std::string> positional;
-    std::map<std::string, std::string> opts;
-    std::set<std::string> flags;
-};
-
 args parse(int argc, char** argv, const std::set<std::string>& with_value,
            const std::set<std::string>& flags) {
     args a;
@@ -137,14 +129,6 @@ args parse(int argc, char** argv, const std::set<std::string>& with_value,
         }
     }
     return a;
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw io_error("cannot read " + path + ": " + std::strerror(errno));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
 }
 
 void write_file(const fs::path& path, const std::string& text) {
@@ -173,7 +157,8 @@ source open_source(const args& a) {
     if (a.opts.count("--scenario")) {
         if (a.opts.count("--db")) throw usage_error("give --db or --scenario, not both");
         const std::string file = a.opts.at("--scenario");
-        auto r = sala::cli::run_scenario(file, read_file(file));
+        auto r =
+            sala::cli::run_scenario(file, sala::cli::read_input(file, sala::cli::max_json_bytes));
         s.target = std::move(r.target);
         s.clock = r.clock;
         s.zone = r.zone;
@@ -199,146 +184,6 @@ source open_source(const args& a) {
     if (a.opts.count("--domain")) s.domain = a.opts.at("--domain");
     if (a.opts.count("--heading")) s.heading = a.opts.at("--heading");
     return s;
-}
-
-// ---- plan --------------------------------------------------------------------------
-
-std::vector<std::string> csv_fields(const std::string& line, const std::string& file, int n) {
-    std::vector<std::string> out;
-    std::string cur;
-    bool quoted = false, was_quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"')
-                cur += '"', ++i;
-            else if (c == '"')
-                quoted = false;
-            else
-                cur += c;
-        } else if (c == '"' && cur.empty() && !was_quoted) {
-            quoted = was_quoted = true;
-        } else if (c == ',') {
-            out.push_back(cur);
-            cur.clear();
-            was_quoted = false;
-        } else if (c != '\r') {
-            cur += c;
-        }
-    }
-    if (quoted) throw sala::cli::input_error(file, n, "a quoted field is not closed");
-    out.push_back(cur);
-    return out;
-}
-
-std::string trim(std::string s) {
-    const auto a = s.find_first_not_of(" \t");
-    if (a == std::string::npos) return {};
-    return s.substr(a, s.find_last_not_of(" \t") - a + 1);
-}
-
-int cmd_plan(const args& a) {
-    if (a.positional.size() != 1) throw usage_error("plan needs exactly one REQUESTS.csv");
-    const std::string file = a.positional[0];
-    sala::settings s;
-    const auto margin = [&](const char* opt, sala::minutes& m) {
-        if (!a.opts.count(opt)) return;
-        try {
-            std::size_t used = 0;
-            const int v = std::stoi(a.opts.at(opt), &used);
-            if (used != a.opts.at(opt).size() || v < 0) throw std::invalid_argument("x");
-            m = sala::minutes{v};
-        } catch (const std::exception&) {
-            throw usage_error(std::string(opt) + ": '" + a.opts.at(opt) +
-                              "' is not a whole number of minutes");
-        }
-    };
-    margin("--preparation", s.preparation);
-    margin("--courtesy", s.courtesy);
-    margin("--post", s.post_processing);
-
-    std::istringstream in(read_file(file));
-    std::string line;
-    int n = 0;
-    std::map<std::string, std::size_t> col;
-    std::vector<sala::plan_item> items;
-    std::set<std::uint64_t> ids;
-    while (std::getline(in, line)) {
-        ++n;
-        if (trim(line).empty() || trim(line)[0] == '#') continue;
-        auto f = csv_fields(line, file, n);
-        if (col.empty()) {
-            for (std::size_t k = 0; k < f.size(); ++k) col[trim(f[k])] = k;
-            for (const char* need : {"title", "start", "zone", "duration"})
-                if (!col.count(need))
-                    throw sala::cli::input_error(file, n,
-                                                 std::string("header: missing column '") + need +
-                                                     "' (need title,start,zone,duration)");
-            continue;
-        }
-        const auto get = [&](const std::string& c) -> std::string {
-            auto it = col.find(c);
-            if (it == col.end()) return {};
-            if (it->second >= f.size())
-                throw sala::cli::input_error(file, n,
-                                             "column '" + c + "': missing (" +
-                                                 std::to_string(f.size()) +
-                                                 " field(s) on this line)");
-            return trim(f[it->second]);
-        };
-        const auto bad = [&](const std::string& c, const std::string& why) {
-            return sala::cli::input_error(file, n, "column '" + c + "': " + why);
-        };
-        const std::string title = get("title");
-        if (title.empty()) throw bad("title", "is empty");
-        const auto start = sala::cli::parse_local(get("start"));
-        if (!start)
-            throw bad("start", "'" + get("start") + "' is not a time like 2021-05-13 13:10");
-        const std::string zone = get("zone");
-        int duration = 0;
-        try {
-            std::size_t used = 0;
-            duration = std::stoi(get("duration"), &used);
-            if (used != get("duration").size()) throw std::invalid_argument("x");
-        } catch (const std::exception&) {
-            throw bad("duration", "'" + get("duration") + "' is not a whole number of minutes");
-        }
-        if (duration <= 0)
-            throw bad("duration", "must be positive, got " + std::to_string(duration));
-        sala::instant t;
-        try {
-            const std::string res = get("resolve");
-            if (res.empty())
-                t = sala::to_instant(*start, zone);
-            else if (res == "earliest" || res == "latest")
-                t = sala::to_instant(
-                    *start, zone,
-                    res == "earliest" ? sala::choose::earliest : sala::choose::latest);
-            else
-                throw bad("resolve", "must be earliest or latest");
-        } catch (const sala::invalid_argument& e) {
-            throw bad(e.field() == "zone" ? "zone" : "start", e.what());
-        }
-        std::uint64_t id = items.size() + 1;
-        if (!get("id").empty()) {
-            try {
-                id = std::stoull(get("id"));
-            } catch (const std::exception&) {
-                throw bad("id", "'" + get("id") + "' is not a number");
-            }
-        }
-        if (!ids.insert(id).second) throw bad("id", std::to_string(id) + " is used twice");
-        items.push_back({sala::request_id{id}, title,
-                         sala::make_blocked_window(s, t, sala::minutes{duration}).blocked});
-    }
-    if (col.empty())
-        throw sala::cli::input_error(file, 0,
-                                     "empty file: need a header line title,start,zone,duration");
-    const auto report = sala::plan_licences(items);
-    std::cout << "margins: preparation " << s.preparation.count() << ", courtesy "
-              << s.courtesy.count() << ", post-processing " << s.post_processing.count() << " min\n"
-              << sala::describe(report, items);
-    return ok;
 }
 
 // ---- calendar / ics / make-room -------------------------------------------------------
@@ -511,7 +356,7 @@ int cmd_simulate(const args& a) {
     if (a.positional.size() != 1) throw usage_error("simulate needs exactly one SCENARIO.json");
     const std::string file = a.positional[0];
     const bool quiet = a.flags.count("--quiet") > 0;
-    const std::string text = read_file(file);
+    const std::string text = sala::cli::read_input(file, sala::cli::max_json_bytes);
     sala::cli::target_factory make = sala::cli::memory_target;
     if (a.opts.count("--save-db")) {
         const std::string path = a.opts.at("--save-db");
@@ -645,7 +490,7 @@ int main(int argc, char** argv) {
         }
         if (cmd != "plan" && cmd != "simulate" && !a.positional.empty())
             throw usage_error("unexpected argument '" + a.positional[0] + "'");
-        if (cmd == "plan") return cmd_plan(a);
+        if (cmd == "plan") return sala::cli::cmd_plan(a);
         if (cmd == "calendar") return cmd_calendar(a);
         if (cmd == "ics") return cmd_ics(a);
         if (cmd == "make-room") return cmd_make_room(a);
