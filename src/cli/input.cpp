@@ -29,7 +29,8 @@ std::string read_input(const std::string& path, std::size_t limit) {
     const descriptor d{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
     if (d.fd < 0) throw io_error("cannot read " + path + ": " + std::strerror(errno));
     struct stat st {};
-    if (::fstat(d.fd, &st) != 0) throw io_error("cannot read " + path + ": " + std::strerror(errno));
+    if (::fstat(d.fd, &st) != 0)
+        throw io_error("cannot read " + path + ": " + std::strerror(errno));
     if (S_ISDIR(st.st_mode)) throw io_error("cannot read " + path + ": is a directory");
     const auto too_big = [&] {
         return input_error(path, 0, "larger than " + mib(limit) + ", the limit for this input");

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -152,6 +153,35 @@ struct source {
     const sala::platform& view() const { return durable ? durable->view() : target->view(); }
 };
 
+// What a store holds must hang together before the views read it: they look
+// requests up by id and would abort on one that is missing.
+void check_store(const sala::platform_state& st, const std::string& path) {
+    const auto damaged = [&](const std::string& why) {
+        return io_error("the store " + path + " is damaged: " + why);
+    };
+    std::set<sala::room_id> rooms;
+    for (const auto& rm : st.rooms) rooms.insert(rm.id);
+    for (const auto& [id, res] : st.reservations) {
+        if (!st.requests.count(res.request))
+            throw damaged("a reservation names " + sala::to_string(res.request) +
+                          ", which is not among its requests");
+        if (!rooms.count(res.room))
+            throw damaged(sala::to_string(res.request) + " is reserved in " +
+                          sala::to_string(res.room) + ", which is not among its rooms");
+    }
+    std::set<sala::request_id> queued;
+    for (const auto id : st.queue) {
+        if (!st.requests.count(id))
+            throw damaged("the queue names " + sala::to_string(id) +
+                          ", which is not among its requests");
+        if (!queued.insert(id).second)
+            throw damaged("the queue names " + sala::to_string(id) + " twice");
+        if (st.reservations.count(id))
+            throw damaged(sala::to_string(id) + " is both queued and reserved in " +
+                          sala::to_string(st.reservations.at(id).room));
+    }
+}
+
 source open_source(const args& a) {
     source s;
     if (a.opts.count("--scenario")) {
@@ -177,7 +207,11 @@ source open_source(const args& a) {
                                                                  s.clock);
         } catch (const sala::error& e) {
             throw io_error("cannot open the store " + path + ": " + e.what());
+        } catch (const std::out_of_range& e) {
+            // The load itself tripped over a dangling reference.
+            throw io_error("the store " + path + " is damaged: " + e.what());
         }
+        check_store(s.durable->view().state(), path);
     }
     if (a.opts.count("--now")) s.clock->set(parse_now(a.opts.at("--now")));
     if (a.opts.count("--zone")) s.zone = a.opts.at("--zone");
@@ -231,19 +265,19 @@ int cmd_calendar(const args& a) {
     if (month) {
         const fs::path mp = dir / ("month-" + a.opts.at("--month") + ".html");
         write_file(mp, sala::render_month(src.view(), *month, o));
-        std::cout << fs::absolute(mp).string() << "\n";
+        std::cout << for_terminal(fs::absolute(mp).string()) << "\n";
         const date::local_days first{*month / 1}, last{*month / date::last};
         auto monday = first - date::days{(date::weekday{first}.c_encoding() + 6) % 7};
         for (; monday <= last; monday += date::days{7}) {
             const fs::path wp = dir / ("week-" + date::format("%F", monday) + ".html");
             write_file(wp, sala::render_week(src.view(), date::year_month_day{monday}, o));
-            std::cout << fs::absolute(wp).string() << "\n";
+            std::cout << for_terminal(fs::absolute(wp).string()) << "\n";
         }
     }
     if (day) {
         const fs::path dp = dir / ("day-" + a.opts.at("--day") + ".html");
         write_file(dp, sala::render_day(src.view(), *day, o));
-        std::cout << fs::absolute(dp).string() << "\n";
+        std::cout << for_terminal(fs::absolute(dp).string()) << "\n";
     }
     return ok;
 }
@@ -261,21 +295,16 @@ int cmd_ics(const args& a) {
         o.calendar_name = src.heading + " webinars";
         text = sala::ical_platform(src.view(), o);
     } else {
-        unsigned long id = 0;
-        try {
-            id = std::stoul(a.opts.at("--room"));
-        } catch (const std::exception&) {
-            throw usage_error("--room: '" + a.opts.at("--room") + "' is not a room number");
-        }
-        const sala::room_id r{static_cast<std::uint32_t>(id)};
+        const sala::room_id r{static_cast<std::uint32_t>(
+            sala::cli::option_number(a, "--room", 1, std::numeric_limits<std::uint32_t>::max()))};
         o.calendar_name = src.heading + " " + sala::to_string(r);
         text = sala::ical_room(src.view(), r, o);
     }
     if (a.opts.count("--out")) {
         write_file(a.opts.at("--out"), text);
-        std::cout << fs::absolute(a.opts.at("--out")).string() << "\n";
+        std::cout << for_terminal(fs::absolute(a.opts.at("--out")).string()) << "\n";
     } else {
-        std::cout << text;
+        std::cout << text;  // RFC 5545 data, not terminal text: its CRLFs stay
     }
     return ok;
 }
@@ -299,14 +328,12 @@ int cmd_make_room(const args& a) {
     const bool apply = a.flags.count("--apply") > 0;
     if (apply && a.opts.count("--scenario"))
         throw usage_error("--apply changes a store: use it with --db, not --scenario");
-    unsigned long long id = 0;
+    const auto id = static_cast<std::uint64_t>(
+        sala::cli::option_number(a, "--request", 1, std::numeric_limits<long long>::max()));
     std::size_t max_moves = 3;
-    try {
-        id = std::stoull(a.opts.at("--request"));
-        if (a.opts.count("--max-moves")) max_moves = std::stoul(a.opts.at("--max-moves"));
-    } catch (const std::exception&) {
-        throw usage_error("--request and --max-moves take numbers");
-    }
+    if (a.opts.count("--max-moves"))
+        max_moves = static_cast<std::size_t>(
+            sala::cli::option_number(a, "--max-moves", 0, sala::cli::max_make_room_moves));
     auto src = open_source(a);
     const auto& p = src.view();
     sala::make_room_options o;
@@ -325,12 +352,12 @@ int cmd_make_room(const args& a) {
             << " move(s): ask the organizer for another time, or license another host (R18)\n";
         return nothing;
     }
-    std::cout << print_plan(p, *plan);
+    std::cout << for_terminal(print_plan(p, *plan));
     if (!apply) return ok;
     const auto result =
         src.durable->run([&](sala::platform& pl) { return sala::apply_make_room(pl, *plan); });
     if (!result) {
-        std::cout << "refused, nothing changed: " << result.reason << "\n";
+        std::cout << "refused, nothing changed: " << for_terminal(result.reason) << "\n";
         return nothing;
     }
     std::cout << "applied: " << sala::to_string(plan->request) << " is in "
@@ -372,7 +399,7 @@ int cmd_simulate(const args& a) {
         };
     }
     sala::cli::scenario_hooks hooks;
-    if (!quiet) hooks.log = [](const std::string& l) { std::cout << l << "\n"; };
+    if (!quiet) hooks.log = [](const std::string& l) { std::cout << for_terminal(l) << "\n"; };
     // Only a person watching a terminal wants a bar; pipes and files get none.
     const bool bar = ::isatty(STDOUT_FILENO) && ::isatty(STDERR_FILENO);
     if (bar)
@@ -397,35 +424,36 @@ int cmd_simulate(const args& a) {
     }
     const auto& p = r.target->view();
 
-    std::cout << "\n== " << r.name << " at " << sala::format(p.now(), r.zone) << " " << r.zone
-              << "\n";
+    std::ostringstream out;
+    out << "\n== " << r.name << " at " << sala::format(p.now(), r.zone) << " " << r.zone << "\n";
     for (const auto& rm : p.rooms()) {
         if (!rm.active && p.room_webinars(rm.id).empty()) continue;
-        std::cout << sala::to_string(rm.id) << " " << rm.email << " ("
-                  << (rm.active ? sala::to_string(rm.mode) : "inactive") << ")\n";
+        out << sala::to_string(rm.id) << " " << rm.email << " ("
+            << (rm.active ? sala::to_string(rm.mode) : "inactive") << ")\n";
         for (const auto& e : p.room_webinars(rm.id))
-            std::cout << "  " << sala::format(e.request.window.blocked.begin(), e.request.zone)
-                      << " - "
-                      << sala::format(e.request.window.blocked.end(), e.request.zone).substr(11)
-                      << " " << e.request.zone << "  " << sala::to_string(e.request.id) << " '"
-                      << e.request.title << "' [" << sala::to_string(e.status) << "]\n";
+            out << "  " << sala::format(e.request.window.blocked.begin(), e.request.zone) << " - "
+                << sala::format(e.request.window.blocked.end(), e.request.zone).substr(11) << " "
+                << e.request.zone << "  " << sala::to_string(e.request.id) << " '"
+                << e.request.title << "' [" << sala::to_string(e.status) << "]\n";
     }
     const auto q = p.queue();
-    std::cout << "queue: " << q.size() << " request(s)\n";
+    out << "queue: " << q.size() << " request(s)\n";
     for (const auto& rq : q) {
-        std::cout << "  " << sala::to_string(rq.id) << " '" << rq.title << "' "
-                  << sala::format(rq.window.start, rq.zone) << " " << rq.zone << "\n";
+        out << "  " << sala::to_string(rq.id) << " '" << rq.title << "' "
+            << sala::format(rq.window.start, rq.zone) << " " << rq.zone << "\n";
         if (p.now() >= rq.window.start) continue;
         sala::make_room_options o;
         o.locked = [&p](sala::request_id x) { return sala::cli::credentials_window_open(p, x); };
         const auto plan = sala::find_make_room(p, rq.id, o);
-        std::cout << "    make room: "
-                  << (plan ? plan->explanation : std::string("no plan within 3 moves")) << "\n";
+        out << "    make room: "
+            << (plan ? plan->explanation : std::string("no plan within 3 moves")) << "\n";
     }
     std::vector<sala::plan_item> items;
     for (const auto& [id, rq] : p.state().requests)
         items.push_back({id, rq.title, rq.window.blocked});
-    std::cout << "\n" << sala::describe(sala::plan_licences(items), {});
+    out << "\n" << sala::describe(sala::plan_licences(items), {});
+
+    std::cout << for_terminal(out.str());
 
     if (a.opts.count("--out")) {
         const fs::path dir = a.opts.at("--out");
@@ -443,13 +471,13 @@ int cmd_simulate(const args& a) {
             std::snprintf(name, sizeof name, "month-%04d-%02u.html", y, m);
             write_file(dir / name,
                        sala::render_month(p, date::year{y} / date::month{m}, {r.zone, r.name}));
-            std::cout << fs::absolute(dir / name).string() << "\n";
+            std::cout << for_terminal(fs::absolute(dir / name).string()) << "\n";
         }
         sala::ical_options o;
         o.domain = r.domain;
         o.calendar_name = r.name + " webinars";
         write_file(dir / "platform.ics", sala::ical_platform(p, o));
-        std::cout << fs::absolute(dir / "platform.ics").string() << "\n";
+        std::cout << for_terminal(fs::absolute(dir / "platform.ics").string()) << "\n";
     }
     return ok;
 }
@@ -476,9 +504,13 @@ int main(int argc, char** argv) {
     };
     auto it = spec.find(cmd);
     if (it == spec.end()) {
-        std::cerr << "sala: unknown command '" << cmd << "'\n\n" << main_help;
+        std::cerr << "sala: unknown command '" << one_line(cmd) << "'\n\n" << main_help;
         return usage;
     }
+    const auto fail = [&cmd](const std::string& message, int code) {
+        std::cerr << for_terminal("sala " + cmd + ": " + message) << "\n";
+        return code;
+    };
     auto with_value = it->second.first;
     if (cmd == "calendar" || cmd == "ics" || cmd == "make-room")
         with_value.insert(source_opts.begin(), source_opts.end());
@@ -496,19 +528,21 @@ int main(int argc, char** argv) {
         if (cmd == "make-room") return cmd_make_room(a);
         return cmd_simulate(a);
     } catch (const usage_error& e) {
-        std::cerr << "sala " << cmd << ": " << e.what() << "\n(try 'sala " << cmd << " --help')\n";
+        std::cerr << for_terminal("sala " + cmd + ": " + e.what()) << "\n(try 'sala "
+                  << for_terminal(cmd) << " --help')\n";
         return usage;
     } catch (const sala::cli::input_error& e) {
-        std::cerr << "sala " << cmd << ": " << e.what() << "\n";
-        return input;
+        return fail(e.what(), input);
     } catch (const io_error& e) {
-        std::cerr << "sala " << cmd << ": " << e.what() << "\n";
-        return io;
+        return fail(e.what(), io);
     } catch (const sala::backend_error& e) {
-        std::cerr << "sala " << cmd << ": store: " << e.what() << "\n";
-        return io;
+        return fail(std::string("store: ") + e.what(), io);
     } catch (const sala::error& e) {
-        std::cerr << "sala " << cmd << ": " << e.what() << "\n";
-        return input;
+        return fail(e.what(), input);
+    } catch (const std::bad_alloc&) {
+        return fail("out of memory", input);
+    } catch (const std::exception& e) {
+        // A bug, not the user's fault; still a message and an exit code, no abort.
+        return fail(std::string("internal error: ") + e.what(), input);
     }
 }

@@ -112,7 +112,8 @@ int cmd_plan(const args& a) {
         const std::string title = get("title");
         if (title.empty()) throw bad("title", "is empty");
         const auto start = parse_local(get("start"));
-        if (!start) throw bad("start", quote(get("start")) + " is not a time like 2021-05-13 13:10");
+        if (!start)
+            throw bad("start", quote(get("start")) + " is not a time like 2021-05-13 13:10");
         const std::string zone = get("zone");
         const auto duration = whole_number(get("duration"));
         if (!duration)
@@ -126,8 +127,7 @@ int cmd_plan(const args& a) {
             if (res.empty())
                 t = to_instant(*start, zone);
             else if (res == "earliest" || res == "latest")
-                t = to_instant(*start, zone,
-                               res == "earliest" ? choose::earliest : choose::latest);
+                t = to_instant(*start, zone, res == "earliest" ? choose::earliest : choose::latest);
             else
                 throw bad("resolve", "must be earliest or latest, got " + quote(res));
         } catch (const sala::invalid_argument& e) {
