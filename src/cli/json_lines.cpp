@@ -89,4 +89,50 @@ int line_of_offset(std::string_view text, std::size_t byte) {
     return line;
 }
 
+namespace {
+
+// Calls fn(i) for every byte outside string literals until it returns true;
+// the byte offset where it did, or npos.
+template <class Fn>
+std::size_t outside_strings(std::string_view t, Fn&& fn) {
+    bool in_string = false;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        if (in_string) {
+            if (t[i] == '\\')
+                ++i;
+            else if (t[i] == '"')
+                in_string = false;
+        } else if (t[i] == '"') {
+            in_string = true;
+        } else if (fn(i)) {
+            return i;
+        }
+    }
+    return std::string_view::npos;
+}
+
+}  // namespace
+
+int line_of_depth(std::string_view text, int limit) {
+    int depth = 0;
+    const std::size_t at = outside_strings(text, [&](std::size_t i) {
+        if (text[i] == '{' || text[i] == '[') return ++depth > limit;
+        if (text[i] == '}' || text[i] == ']') --depth;
+        return false;
+    });
+    return at == std::string_view::npos ? 0 : line_of_offset(text, at);
+}
+
+int line_of_number(std::string_view text, std::string_view token) {
+    if (token.empty()) return 0;
+    const auto part = [](char c) {
+        return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
+    };
+    const std::size_t at = outside_strings(text, [&](std::size_t i) {
+        return text.substr(i, token.size()) == token && (i == 0 || !part(text[i - 1])) &&
+               (i + token.size() >= text.size() || !part(text[i + token.size()]));
+    });
+    return at == std::string_view::npos ? 0 : line_of_offset(text, at);
+}
+
 }  // namespace sala::cli

@@ -11,10 +11,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "cli.hpp"
 #include "sala/adapters/sqlite_store.hpp"
 #include "sala/durable/durable_platform.hpp"
 #include "sala/error.hpp"
@@ -28,14 +30,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-enum exit_code { ok = 0, input = 1, usage = 2, io = 3, nothing = 4 };
-
-struct usage_error : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-struct io_error : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+using sala::cli::args;
+using sala::cli::for_terminal;
+using sala::cli::io_error;
+using sala::cli::one_line;
+using sala::cli::usage_error;
+using enum sala::cli::exit_code;
 
 const char* main_help = R"(usage: sala <command> [options]
 
@@ -110,13 +110,6 @@ A progress bar shows on long runs when standard output is a terminal.
 )"},
 };
 
-struct args {
-    std::string command;
-    std::vector<std::string> positional;
-    std::map<std::string, std::string> opts;
-    std::set<std::string> flags;
-};
-
 args parse(int argc, char** argv, const std::set<std::string>& with_value,
            const std::set<std::string>& flags) {
     args a;
@@ -137,14 +130,6 @@ args parse(int argc, char** argv, const std::set<std::string>& with_value,
         }
     }
     return a;
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw io_error("cannot read " + path + ": " + std::strerror(errno));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
 }
 
 void write_file(const fs::path& path, const std::string& text) {
@@ -168,12 +153,42 @@ struct source {
     const sala::platform& view() const { return durable ? durable->view() : target->view(); }
 };
 
+// What a store holds must hang together before the views read it: they look
+// requests up by id and would abort on one that is missing.
+void check_store(const sala::platform_state& st, const std::string& path) {
+    const auto damaged = [&](const std::string& why) {
+        return io_error("the store " + path + " is damaged: " + why);
+    };
+    std::set<sala::room_id> rooms;
+    for (const auto& rm : st.rooms) rooms.insert(rm.id);
+    for (const auto& [id, res] : st.reservations) {
+        if (!st.requests.count(res.request))
+            throw damaged("a reservation names " + sala::to_string(res.request) +
+                          ", which is not among its requests");
+        if (!rooms.count(res.room))
+            throw damaged(sala::to_string(res.request) + " is reserved in " +
+                          sala::to_string(res.room) + ", which is not among its rooms");
+    }
+    std::set<sala::request_id> queued;
+    for (const auto id : st.queue) {
+        if (!st.requests.count(id))
+            throw damaged("the queue names " + sala::to_string(id) +
+                          ", which is not among its requests");
+        if (!queued.insert(id).second)
+            throw damaged("the queue names " + sala::to_string(id) + " twice");
+        if (st.reservations.count(id))
+            throw damaged(sala::to_string(id) + " is both queued and reserved in " +
+                          sala::to_string(st.reservations.at(id).room));
+    }
+}
+
 source open_source(const args& a) {
     source s;
     if (a.opts.count("--scenario")) {
         if (a.opts.count("--db")) throw usage_error("give --db or --scenario, not both");
         const std::string file = a.opts.at("--scenario");
-        auto r = sala::cli::run_scenario(file, read_file(file));
+        auto r =
+            sala::cli::run_scenario(file, sala::cli::read_input(file, sala::cli::max_json_bytes));
         s.target = std::move(r.target);
         s.clock = r.clock;
         s.zone = r.zone;
@@ -192,153 +207,17 @@ source open_source(const args& a) {
                                                                  s.clock);
         } catch (const sala::error& e) {
             throw io_error("cannot open the store " + path + ": " + e.what());
+        } catch (const std::out_of_range& e) {
+            // The load itself tripped over a dangling reference.
+            throw io_error("the store " + path + " is damaged: " + e.what());
         }
+        check_store(s.durable->view().state(), path);
     }
     if (a.opts.count("--now")) s.clock->set(parse_now(a.opts.at("--now")));
     if (a.opts.count("--zone")) s.zone = a.opts.at("--zone");
     if (a.opts.count("--domain")) s.domain = a.opts.at("--domain");
     if (a.opts.count("--heading")) s.heading = a.opts.at("--heading");
     return s;
-}
-
-// ---- plan --------------------------------------------------------------------------
-
-std::vector<std::string> csv_fields(const std::string& line, const std::string& file, int n) {
-    std::vector<std::string> out;
-    std::string cur;
-    bool quoted = false, was_quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"')
-                cur += '"', ++i;
-            else if (c == '"')
-                quoted = false;
-            else
-                cur += c;
-        } else if (c == '"' && cur.empty() && !was_quoted) {
-            quoted = was_quoted = true;
-        } else if (c == ',') {
-            out.push_back(cur);
-            cur.clear();
-            was_quoted = false;
-        } else if (c != '\r') {
-            cur += c;
-        }
-    }
-    if (quoted) throw sala::cli::input_error(file, n, "a quoted field is not closed");
-    out.push_back(cur);
-    return out;
-}
-
-std::string trim(std::string s) {
-    const auto a = s.find_first_not_of(" \t");
-    if (a == std::string::npos) return {};
-    return s.substr(a, s.find_last_not_of(" \t") - a + 1);
-}
-
-int cmd_plan(const args& a) {
-    if (a.positional.size() != 1) throw usage_error("plan needs exactly one REQUESTS.csv");
-    const std::string file = a.positional[0];
-    sala::settings s;
-    const auto margin = [&](const char* opt, sala::minutes& m) {
-        if (!a.opts.count(opt)) return;
-        try {
-            std::size_t used = 0;
-            const int v = std::stoi(a.opts.at(opt), &used);
-            if (used != a.opts.at(opt).size() || v < 0) throw std::invalid_argument("x");
-            m = sala::minutes{v};
-        } catch (const std::exception&) {
-            throw usage_error(std::string(opt) + ": '" + a.opts.at(opt) +
-                              "' is not a whole number of minutes");
-        }
-    };
-    margin("--preparation", s.preparation);
-    margin("--courtesy", s.courtesy);
-    margin("--post", s.post_processing);
-
-    std::istringstream in(read_file(file));
-    std::string line;
-    int n = 0;
-    std::map<std::string, std::size_t> col;
-    std::vector<sala::plan_item> items;
-    std::set<std::uint64_t> ids;
-    while (std::getline(in, line)) {
-        ++n;
-        if (trim(line).empty() || trim(line)[0] == '#') continue;
-        auto f = csv_fields(line, file, n);
-        if (col.empty()) {
-            for (std::size_t k = 0; k < f.size(); ++k) col[trim(f[k])] = k;
-            for (const char* need : {"title", "start", "zone", "duration"})
-                if (!col.count(need))
-                    throw sala::cli::input_error(file, n,
-                                                 std::string("header: missing column '") + need +
-                                                     "' (need title,start,zone,duration)");
-            continue;
-        }
-        const auto get = [&](const std::string& c) -> std::string {
-            auto it = col.find(c);
-            if (it == col.end()) return {};
-            if (it->second >= f.size())
-                throw sala::cli::input_error(file, n,
-                                             "column '" + c + "': missing (" +
-                                                 std::to_string(f.size()) +
-                                                 " field(s) on this line)");
-            return trim(f[it->second]);
-        };
-        const auto bad = [&](const std::string& c, const std::string& why) {
-            return sala::cli::input_error(file, n, "column '" + c + "': " + why);
-        };
-        const std::string title = get("title");
-        if (title.empty()) throw bad("title", "is empty");
-        const auto start = sala::cli::parse_local(get("start"));
-        if (!start)
-            throw bad("start", "'" + get("start") + "' is not a time like 2021-05-13 13:10");
-        const std::string zone = get("zone");
-        int duration = 0;
-        try {
-            std::size_t used = 0;
-            duration = std::stoi(get("duration"), &used);
-            if (used != get("duration").size()) throw std::invalid_argument("x");
-        } catch (const std::exception&) {
-            throw bad("duration", "'" + get("duration") + "' is not a whole number of minutes");
-        }
-        if (duration <= 0)
-            throw bad("duration", "must be positive, got " + std::to_string(duration));
-        sala::instant t;
-        try {
-            const std::string res = get("resolve");
-            if (res.empty())
-                t = sala::to_instant(*start, zone);
-            else if (res == "earliest" || res == "latest")
-                t = sala::to_instant(
-                    *start, zone,
-                    res == "earliest" ? sala::choose::earliest : sala::choose::latest);
-            else
-                throw bad("resolve", "must be earliest or latest");
-        } catch (const sala::invalid_argument& e) {
-            throw bad(e.field() == "zone" ? "zone" : "start", e.what());
-        }
-        std::uint64_t id = items.size() + 1;
-        if (!get("id").empty()) {
-            try {
-                id = std::stoull(get("id"));
-            } catch (const std::exception&) {
-                throw bad("id", "'" + get("id") + "' is not a number");
-            }
-        }
-        if (!ids.insert(id).second) throw bad("id", std::to_string(id) + " is used twice");
-        items.push_back({sala::request_id{id}, title,
-                         sala::make_blocked_window(s, t, sala::minutes{duration}).blocked});
-    }
-    if (col.empty())
-        throw sala::cli::input_error(file, 0,
-                                     "empty file: need a header line title,start,zone,duration");
-    const auto report = sala::plan_licences(items);
-    std::cout << "margins: preparation " << s.preparation.count() << ", courtesy "
-              << s.courtesy.count() << ", post-processing " << s.post_processing.count() << " min\n"
-              << sala::describe(report, items);
-    return ok;
 }
 
 // ---- calendar / ics / make-room -------------------------------------------------------
@@ -386,19 +265,19 @@ int cmd_calendar(const args& a) {
     if (month) {
         const fs::path mp = dir / ("month-" + a.opts.at("--month") + ".html");
         write_file(mp, sala::render_month(src.view(), *month, o));
-        std::cout << fs::absolute(mp).string() << "\n";
+        std::cout << for_terminal(fs::absolute(mp).string()) << "\n";
         const date::local_days first{*month / 1}, last{*month / date::last};
         auto monday = first - date::days{(date::weekday{first}.c_encoding() + 6) % 7};
         for (; monday <= last; monday += date::days{7}) {
             const fs::path wp = dir / ("week-" + date::format("%F", monday) + ".html");
             write_file(wp, sala::render_week(src.view(), date::year_month_day{monday}, o));
-            std::cout << fs::absolute(wp).string() << "\n";
+            std::cout << for_terminal(fs::absolute(wp).string()) << "\n";
         }
     }
     if (day) {
         const fs::path dp = dir / ("day-" + a.opts.at("--day") + ".html");
         write_file(dp, sala::render_day(src.view(), *day, o));
-        std::cout << fs::absolute(dp).string() << "\n";
+        std::cout << for_terminal(fs::absolute(dp).string()) << "\n";
     }
     return ok;
 }
@@ -416,21 +295,16 @@ int cmd_ics(const args& a) {
         o.calendar_name = src.heading + " webinars";
         text = sala::ical_platform(src.view(), o);
     } else {
-        unsigned long id = 0;
-        try {
-            id = std::stoul(a.opts.at("--room"));
-        } catch (const std::exception&) {
-            throw usage_error("--room: '" + a.opts.at("--room") + "' is not a room number");
-        }
-        const sala::room_id r{static_cast<std::uint32_t>(id)};
+        const sala::room_id r{static_cast<std::uint32_t>(
+            sala::cli::option_number(a, "--room", 1, std::numeric_limits<std::uint32_t>::max()))};
         o.calendar_name = src.heading + " " + sala::to_string(r);
         text = sala::ical_room(src.view(), r, o);
     }
     if (a.opts.count("--out")) {
         write_file(a.opts.at("--out"), text);
-        std::cout << fs::absolute(a.opts.at("--out")).string() << "\n";
+        std::cout << for_terminal(fs::absolute(a.opts.at("--out")).string()) << "\n";
     } else {
-        std::cout << text;
+        std::cout << text;  // RFC 5545 data, not terminal text: its CRLFs stay
     }
     return ok;
 }
@@ -454,14 +328,12 @@ int cmd_make_room(const args& a) {
     const bool apply = a.flags.count("--apply") > 0;
     if (apply && a.opts.count("--scenario"))
         throw usage_error("--apply changes a store: use it with --db, not --scenario");
-    unsigned long long id = 0;
+    const auto id = static_cast<std::uint64_t>(
+        sala::cli::option_number(a, "--request", 1, std::numeric_limits<long long>::max()));
     std::size_t max_moves = 3;
-    try {
-        id = std::stoull(a.opts.at("--request"));
-        if (a.opts.count("--max-moves")) max_moves = std::stoul(a.opts.at("--max-moves"));
-    } catch (const std::exception&) {
-        throw usage_error("--request and --max-moves take numbers");
-    }
+    if (a.opts.count("--max-moves"))
+        max_moves = static_cast<std::size_t>(
+            sala::cli::option_number(a, "--max-moves", 0, sala::cli::max_make_room_moves));
     auto src = open_source(a);
     const auto& p = src.view();
     sala::make_room_options o;
@@ -480,12 +352,12 @@ int cmd_make_room(const args& a) {
             << " move(s): ask the organizer for another time, or license another host (R18)\n";
         return nothing;
     }
-    std::cout << print_plan(p, *plan);
+    std::cout << for_terminal(print_plan(p, *plan));
     if (!apply) return ok;
     const auto result =
         src.durable->run([&](sala::platform& pl) { return sala::apply_make_room(pl, *plan); });
     if (!result) {
-        std::cout << "refused, nothing changed: " << result.reason << "\n";
+        std::cout << "refused, nothing changed: " << for_terminal(result.reason) << "\n";
         return nothing;
     }
     std::cout << "applied: " << sala::to_string(plan->request) << " is in "
@@ -511,7 +383,7 @@ int cmd_simulate(const args& a) {
     if (a.positional.size() != 1) throw usage_error("simulate needs exactly one SCENARIO.json");
     const std::string file = a.positional[0];
     const bool quiet = a.flags.count("--quiet") > 0;
-    const std::string text = read_file(file);
+    const std::string text = sala::cli::read_input(file, sala::cli::max_json_bytes);
     sala::cli::target_factory make = sala::cli::memory_target;
     if (a.opts.count("--save-db")) {
         const std::string path = a.opts.at("--save-db");
@@ -527,7 +399,7 @@ int cmd_simulate(const args& a) {
         };
     }
     sala::cli::scenario_hooks hooks;
-    if (!quiet) hooks.log = [](const std::string& l) { std::cout << l << "\n"; };
+    if (!quiet) hooks.log = [](const std::string& l) { std::cout << for_terminal(l) << "\n"; };
     // Only a person watching a terminal wants a bar; pipes and files get none.
     const bool bar = ::isatty(STDOUT_FILENO) && ::isatty(STDERR_FILENO);
     if (bar)
@@ -552,35 +424,36 @@ int cmd_simulate(const args& a) {
     }
     const auto& p = r.target->view();
 
-    std::cout << "\n== " << r.name << " at " << sala::format(p.now(), r.zone) << " " << r.zone
-              << "\n";
+    std::ostringstream out;
+    out << "\n== " << r.name << " at " << sala::format(p.now(), r.zone) << " " << r.zone << "\n";
     for (const auto& rm : p.rooms()) {
         if (!rm.active && p.room_webinars(rm.id).empty()) continue;
-        std::cout << sala::to_string(rm.id) << " " << rm.email << " ("
-                  << (rm.active ? sala::to_string(rm.mode) : "inactive") << ")\n";
+        out << sala::to_string(rm.id) << " " << rm.email << " ("
+            << (rm.active ? sala::to_string(rm.mode) : "inactive") << ")\n";
         for (const auto& e : p.room_webinars(rm.id))
-            std::cout << "  " << sala::format(e.request.window.blocked.begin(), e.request.zone)
-                      << " - "
-                      << sala::format(e.request.window.blocked.end(), e.request.zone).substr(11)
-                      << " " << e.request.zone << "  " << sala::to_string(e.request.id) << " '"
-                      << e.request.title << "' [" << sala::to_string(e.status) << "]\n";
+            out << "  " << sala::format(e.request.window.blocked.begin(), e.request.zone) << " - "
+                << sala::format(e.request.window.blocked.end(), e.request.zone).substr(11) << " "
+                << e.request.zone << "  " << sala::to_string(e.request.id) << " '"
+                << e.request.title << "' [" << sala::to_string(e.status) << "]\n";
     }
     const auto q = p.queue();
-    std::cout << "queue: " << q.size() << " request(s)\n";
+    out << "queue: " << q.size() << " request(s)\n";
     for (const auto& rq : q) {
-        std::cout << "  " << sala::to_string(rq.id) << " '" << rq.title << "' "
-                  << sala::format(rq.window.start, rq.zone) << " " << rq.zone << "\n";
+        out << "  " << sala::to_string(rq.id) << " '" << rq.title << "' "
+            << sala::format(rq.window.start, rq.zone) << " " << rq.zone << "\n";
         if (p.now() >= rq.window.start) continue;
         sala::make_room_options o;
         o.locked = [&p](sala::request_id x) { return sala::cli::credentials_window_open(p, x); };
         const auto plan = sala::find_make_room(p, rq.id, o);
-        std::cout << "    make room: "
-                  << (plan ? plan->explanation : std::string("no plan within 3 moves")) << "\n";
+        out << "    make room: "
+            << (plan ? plan->explanation : std::string("no plan within 3 moves")) << "\n";
     }
     std::vector<sala::plan_item> items;
     for (const auto& [id, rq] : p.state().requests)
         items.push_back({id, rq.title, rq.window.blocked});
-    std::cout << "\n" << sala::describe(sala::plan_licences(items), {});
+    out << "\n" << sala::describe(sala::plan_licences(items), {});
+
+    std::cout << for_terminal(out.str());
 
     if (a.opts.count("--out")) {
         const fs::path dir = a.opts.at("--out");
@@ -598,13 +471,13 @@ int cmd_simulate(const args& a) {
             std::snprintf(name, sizeof name, "month-%04d-%02u.html", y, m);
             write_file(dir / name,
                        sala::render_month(p, date::year{y} / date::month{m}, {r.zone, r.name}));
-            std::cout << fs::absolute(dir / name).string() << "\n";
+            std::cout << for_terminal(fs::absolute(dir / name).string()) << "\n";
         }
         sala::ical_options o;
         o.domain = r.domain;
         o.calendar_name = r.name + " webinars";
         write_file(dir / "platform.ics", sala::ical_platform(p, o));
-        std::cout << fs::absolute(dir / "platform.ics").string() << "\n";
+        std::cout << for_terminal(fs::absolute(dir / "platform.ics").string()) << "\n";
     }
     return ok;
 }
@@ -631,9 +504,13 @@ int main(int argc, char** argv) {
     };
     auto it = spec.find(cmd);
     if (it == spec.end()) {
-        std::cerr << "sala: unknown command '" << cmd << "'\n\n" << main_help;
+        std::cerr << "sala: unknown command '" << one_line(cmd) << "'\n\n" << main_help;
         return usage;
     }
+    const auto fail = [&cmd](const std::string& message, int code) {
+        std::cerr << for_terminal("sala " + cmd + ": " + message) << "\n";
+        return code;
+    };
     auto with_value = it->second.first;
     if (cmd == "calendar" || cmd == "ics" || cmd == "make-room")
         with_value.insert(source_opts.begin(), source_opts.end());
@@ -645,25 +522,27 @@ int main(int argc, char** argv) {
         }
         if (cmd != "plan" && cmd != "simulate" && !a.positional.empty())
             throw usage_error("unexpected argument '" + a.positional[0] + "'");
-        if (cmd == "plan") return cmd_plan(a);
+        if (cmd == "plan") return sala::cli::cmd_plan(a);
         if (cmd == "calendar") return cmd_calendar(a);
         if (cmd == "ics") return cmd_ics(a);
         if (cmd == "make-room") return cmd_make_room(a);
         return cmd_simulate(a);
     } catch (const usage_error& e) {
-        std::cerr << "sala " << cmd << ": " << e.what() << "\n(try 'sala " << cmd << " --help')\n";
+        std::cerr << for_terminal("sala " + cmd + ": " + e.what()) << "\n(try 'sala "
+                  << for_terminal(cmd) << " --help')\n";
         return usage;
     } catch (const sala::cli::input_error& e) {
-        std::cerr << "sala " << cmd << ": " << e.what() << "\n";
-        return input;
+        return fail(e.what(), input);
     } catch (const io_error& e) {
-        std::cerr << "sala " << cmd << ": " << e.what() << "\n";
-        return io;
+        return fail(e.what(), io);
     } catch (const sala::backend_error& e) {
-        std::cerr << "sala " << cmd << ": store: " << e.what() << "\n";
-        return io;
+        return fail(std::string("store: ") + e.what(), io);
     } catch (const sala::error& e) {
-        std::cerr << "sala " << cmd << ": " << e.what() << "\n";
-        return input;
+        return fail(e.what(), input);
+    } catch (const std::bad_alloc&) {
+        return fail("out of memory", input);
+    } catch (const std::exception& e) {
+        // A bug, not the user's fault; still a message and an exit code, no abort.
+        return fail(std::string("internal error: ") + e.what(), input);
     }
 }

@@ -1,10 +1,13 @@
 #include "scenario.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "cli.hpp"
 #include "json_lines.hpp"
 #include "sala/error.hpp"
 #include "sala/planning/make_room.hpp"
@@ -91,12 +94,35 @@ struct reader {
         if (!v->is_string()) fail(ptr + "/" + key, "must be a string");
         return v->get<std::string>();
     }
+    // A whole number from lo to hi (default: what an int holds), so that no
+    // value wraps around on its way into sala's types.
     long long integer(const json& obj, const std::string& ptr, const char* key,
-                      bool required = true, long long fallback = 0) const {
+                      bool required = true, long long fallback = 0,
+                      long long lo = std::numeric_limits<int>::min(),
+                      long long hi = std::numeric_limits<int>::max()) const {
         const json* v = find(obj, ptr, key, required);
         if (!v) return fallback;
         if (!v->is_number_integer()) fail(ptr + "/" + key, "must be a whole number");
-        return v->get<long long>();
+        const bool huge = v->is_number_unsigned() &&
+                          v->get<std::uint64_t>() >
+                              static_cast<std::uint64_t>(std::numeric_limits<long long>::max());
+        const long long x = huge ? 0 : v->get<long long>();
+        if (huge || x < lo || x > hi)
+            fail(ptr + "/" + key, "must be a whole number from " + std::to_string(lo) + " to " +
+                                      std::to_string(hi) + ", got " + v->dump());
+        return x;
+    }
+    // Unknown fields are errors: a misspelt one ("panelist") would otherwise
+    // be dropped without a word.
+    void only(const json& obj, const std::string& ptr,
+              std::initializer_list<std::string_view> known) const {
+        if (!obj.is_object()) fail(ptr, "must be an object");
+        for (const auto& [k, v] : obj.items()) {
+            if (std::find(known.begin(), known.end(), k) != known.end()) continue;
+            std::string list;
+            for (const auto f : known) list += (list.empty() ? "" : ", ") + std::string(f);
+            fail(ptr + "/" + k, "unknown field (known: " + list + ")");
+        }
     }
     bool boolean(const json& obj, const std::string& ptr, const char* key, bool fallback) const {
         const json* v = find(obj, ptr, key, false);
@@ -158,14 +184,46 @@ bool credentials_window_open(const platform& p, request_id id) {
 scenario_result run_scenario(const std::string& file, const std::string& text,
                              const target_factory& make, const scenario_hooks& hooks) {
     json doc;
-    try {
-        doc = json::parse(text);
-    } catch (const json::parse_error& e) {
-        // nlohmann reports "[json.exception.parse_error.101] parse error at line 3, column 5: ..."
+    // Depth and size are checked while parsing, so a hostile file stops
+    // before it builds a huge tree.
+    struct too_deep {};
+    struct too_many {};
+    std::size_t values = 0;
+    const auto bounds = [&values](int depth, json::parse_event_t ev, json&) {
+        using event = json::parse_event_t;
+        const bool opens = ev == event::object_start || ev == event::array_start;
+        if (opens && depth >= max_json_depth) throw too_deep{};
+        if ((opens || ev == event::value) && ++values > max_json_values) throw too_many{};
+        return true;
+    };
+    // nlohmann reports "[json.exception.parse_error.101] parse error at line 3, column 5: ..."
+    const auto bare = [](const json::exception& e) {
         std::string what = e.what();
         if (auto k = what.find("] "); k != std::string::npos) what = what.substr(k + 2);
+        return what;
+    };
+    try {
+        doc = json::parse(text, bounds);
+    } catch (const json::parse_error& e) {
         throw input_error(file, line_of_offset(text, e.byte > 0 ? e.byte - 1 : 0),
-                          "not valid JSON: " + what);
+                          "not valid JSON: " + bare(e));
+    } catch (const json::out_of_range& e) {
+        // A number past what a double holds ("1e400"): the message quotes it.
+        const std::string what = bare(e);
+        const auto q = what.find('\'');
+        const std::string token =
+            q == std::string::npos ? std::string() : what.substr(q + 1, what.rfind('\'') - q - 1);
+        throw input_error(file, line_of_number(text, token), "not valid JSON: " + what);
+    } catch (const json::exception& e) {
+        throw input_error(file, 0, "not valid JSON: " + bare(e));
+    } catch (const too_deep&) {
+        throw input_error(file, line_of_depth(text, max_json_depth),
+                          "nested deeper than " + std::to_string(max_json_depth) +
+                              " objects and arrays (the limit for a scenario)");
+    } catch (const too_many&) {
+        throw input_error(
+            file, 0,
+            "more than " + std::to_string(max_json_values) + " values (the limit for a scenario)");
     }
     reader r{file, json_lines(text)};
     if (!doc.is_object()) r.fail("", "a scenario is a JSON object");
@@ -246,6 +304,7 @@ scenario_result run_scenario(const std::string& file, const std::string& text,
     for (std::size_t a = 0; a < accounts.size(); ++a) {
         const std::string p = "/accounts/" + std::to_string(a);
         const json& acc = accounts[a];
+        r.only(acc, p, {"name", "kind", "users"});
         const std::string name = r.str(acc, p, "name");
         const auto kind = r.enum_value<pool_kind>(r.str(acc, p, "kind", false, "own"), p + "/kind",
                                                   "must be 'own' or 'lent'");
@@ -255,6 +314,7 @@ scenario_result run_scenario(const std::string& file, const std::string& text,
         for (std::size_t k = 0; k < users->size(); ++k) {
             const std::string up = p + "/users/" + std::to_string(k);
             const json& u = (*users)[k];
+            r.only(u, up, {"id", "email", "name", "owner", "licensed", "capacity"});
             us.push_back({r.str(u, up, "id"), r.str(u, up, "email"), r.str(u, up, "name", false),
                           r.boolean(u, up, "owner", false), r.boolean(u, up, "licensed", true),
                           static_cast<int>(r.integer(u, up, "capacity", false, 100))});
@@ -271,7 +331,9 @@ scenario_result run_scenario(const std::string& file, const std::string& text,
     for (std::size_t k = 0; k < rooms.size(); ++k) {
         const std::string p = "/rooms/" + std::to_string(k);
         const json& rm = rooms[k];
-        const room_id id{static_cast<std::uint32_t>(r.integer(rm, p, "room"))};
+        r.only(rm, p, {"room", "active", "mode"});
+        const room_id id{static_cast<std::uint32_t>(
+            r.integer(rm, p, "room", true, 0, 1, std::numeric_limits<std::uint32_t>::max()))};
         const bool active = r.boolean(rm, p, "active", true);
         const auto mode = r.enum_value<room_mode>(r.str(rm, p, "mode", false, "manual"),
                                                   p + "/mode", "must be 'manual' or 'automatic'");
@@ -299,6 +361,9 @@ scenario_result run_scenario(const std::string& file, const std::string& text,
     for (std::size_t k = 0; k < requests.size(); ++k) {
         const std::string p = "/requests/" + std::to_string(k);
         const json& q = requests[k];
+        r.only(q, p,
+               {"at", "title", "start", "zone", "duration", "event", "admission", "organizer",
+                "attendees", "panelists", "resolve"});
         set_at(q, p);
         request_input in;
         in.title = r.str(q, p, "title");
@@ -309,6 +374,7 @@ scenario_result run_scenario(const std::string& file, const std::string& text,
         in.admission = r.enum_value<admission>(r.str(q, p, "admission", false, "automatic"),
                                                p + "/admission", "must be 'automatic' or 'manual'");
         if (const json* org = r.find(q, p, "organizer", true)) {
+            r.only(*org, p + "/organizer", {"name", "email"});
             in.organizer.name = r.str(*org, p + "/organizer", "name", false);
             in.organizer.email = r.str(*org, p + "/organizer", "email");
         }
@@ -346,21 +412,41 @@ scenario_result run_scenario(const std::string& file, const std::string& text,
     }
 
     const auto request_ref = [&](const json& a, const std::string& p) {
-        const long long n = r.integer(a, p, "request");
+        const long long n =
+            r.integer(a, p, "request", true, 0, std::numeric_limits<long long>::min(),
+                      std::numeric_limits<long long>::max());
         if (n < 1 || static_cast<std::size_t>(n) > out.request_ids.size())
             r.fail(p + "/request", "must be 1.." + std::to_string(out.request_ids.size()) +
                                        " (the position in 'requests')");
         return out.request_ids[static_cast<std::size_t>(n - 1)];
     };
     const auto room_ref = [&](const json& a, const std::string& p) {
-        return room_id{static_cast<std::uint32_t>(r.integer(a, p, "room"))};
+        return room_id{static_cast<std::uint32_t>(
+            r.integer(a, p, "room", true, 0, 1, std::numeric_limits<std::uint32_t>::max()))};
     };
 
+    static const std::map<std::string, std::vector<std::string>> action_fields{
+        {"assign", {"request", "room"}}, {"reassign", {"request", "room"}},
+        {"retry", {"request"}},          {"retry_queue", {}},
+        {"cancel", {"request"}},         {"activate", {"room"}},
+        {"deactivate", {"room"}},        {"mode", {"room", "mode"}},
+        {"advance", {"minutes"}},        {"make_room", {"request", "apply", "max_moves"}},
+    };
     for (std::size_t k = 0; k < actions.size(); ++k) {
         const std::string p = "/actions/" + std::to_string(k);
         const json& a = actions[k];
         set_at(a, p);
         const std::string what = r.str(a, p, "do");
+        if (const auto f = action_fields.find(what); f != action_fields.end()) {
+            // "at" and "do" go with every action.
+            for (const auto& [key, v] : a.items())
+                if (key != "at" && key != "do" &&
+                    std::find(f->second.begin(), f->second.end(), key) == f->second.end()) {
+                    std::string list = "at, do";
+                    for (const auto& x : f->second) list += ", " + x;
+                    r.fail(p + "/" + key, "unknown field for '" + what + "' (known: " + list + ")");
+                }
+        }
         std::string msg = at_line(p) + what;
         const auto said = [&](const assignment& x, request_id id) {
             msg += " " + to_string(id) + ": " +
@@ -402,13 +488,19 @@ scenario_result run_scenario(const std::string& file, const std::string& text,
                 t.run([&](platform& pl) { pl.set_mode(rm, m); });
                 msg += " " + to_string(rm) + " " + to_string(m);
             } else if (what == "advance") {
-                out.clock->advance(minutes{r.integer(a, p, "minutes")});
+                const minutes m{r.integer(a, p, "minutes", true, 0, 0, max_advance_minutes)};
+                // Past year 9999 dates no longer print (nor parse) as YYYY-MM-DD.
+                const auto last = make_local(9999, 12, 31, 23, 59).time_since_epoch();
+                if (out.clock->now().time_since_epoch() + m > last)
+                    r.fail(p + "/minutes", "would move the clock past 9999-12-31 23:59");
+                out.clock->advance(m);
                 msg += " to " + format_utc(out.clock->now()) + " UTC";
             } else if (what == "make_room") {
                 const auto id = request_ref(a, p);
                 const bool apply = r.boolean(a, p, "apply", true);
                 make_room_options o;
-                o.max_moves = static_cast<std::size_t>(r.integer(a, p, "max_moves", false, 3));
+                o.max_moves = static_cast<std::size_t>(
+                    r.integer(a, p, "max_moves", false, 3, 0, max_make_room_moves));
                 const platform& v = t.view();
                 o.locked = [&v](request_id x) { return credentials_window_open(v, x); };
                 const auto plan = find_make_room(v, id, o);

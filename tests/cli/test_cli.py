@@ -227,3 +227,173 @@ def test_progress_bar_only_on_a_terminal(tmp_path):
     assert b"] 302/302" in chunks and b"[####" in chunks
     rc, out, err = sala("simulate", path, "--quiet")
     assert rc == 0 and "302/302" not in out + err
+
+
+# ---- hostile inputs: every one refused with its exit code and a message, never an abort ----
+
+def sala_bounded(*args, cwd=None, memory=1 << 30, timeout=60):
+    """Runs sala under an address-space limit and a timeout, so a regression
+    (unbounded read, huge tree) fails the test instead of eating the machine."""
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    p = subprocess.run([SALA, *args], capture_output=True, cwd=cwd, timeout=timeout, preexec_fn=limit)
+    return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
+
+
+NOW = '"now": "2021-05-01 08:00"'
+ORG = '"organizer": {"email": "a@b.c"}'
+REQUEST = '{"title": "t", "start": "2021-05-13 10:00", "duration": 60, ' + ORG + '}'
+
+
+def scenario(tmp_path, body, name="s.json"):
+    return write(tmp_path, name, "{\n  " + NOW + ",\n" + body + "\n}\n")
+
+
+def test_simulate_number_overflow_is_exit_1(tmp_path):
+    rc, _, err = sala_bounded("simulate", write(tmp_path, "s.json", '{\n  "now": 1e400\n}\n'))
+    assert rc == 1, err
+    assert "s.json:2: not valid JSON: number overflow parsing '1e400'" in err
+
+
+def test_simulate_deep_json_is_refused_cheaply(tmp_path):
+    deep = "[" * 100_000 + "]" * 100_000
+    rc, _, err = sala_bounded("simulate", scenario(tmp_path, '  "x":\n' + deep), memory=256 << 20)
+    assert rc == 1, err
+    assert "s.json:4: nested deeper than 64 objects and arrays" in err
+
+
+def test_simulate_too_many_values(tmp_path):
+    many = ",".join(["0"] * 1_000_001)
+    rc, _, err = sala_bounded("simulate", scenario(tmp_path, '  "actions": [' + many + "]"))
+    assert rc == 1, err
+    assert "more than 1000000 values" in err
+
+
+@pytest.mark.parametrize("cmd,limit", [("plan", "64 MiB"), ("simulate", "16 MiB")])
+def test_dev_zero_is_read_within_a_bound(cmd, limit):
+    rc, _, err = sala_bounded(cmd, "/dev/zero", memory=512 << 20, timeout=30)
+    assert rc == 1, err
+    assert "/dev/zero: larger than " + limit in err
+
+
+@pytest.mark.parametrize("cmd", ["plan", "simulate"])
+def test_directory_is_exit_3(cmd, tmp_path):
+    rc, _, err = sala(cmd, str(tmp_path))
+    assert rc == 3, err
+    assert "is a directory" in err
+
+
+def test_damaged_store_is_exit_3(tmp_path):
+    import sqlite3
+    db = str(tmp_path / "d.db")
+    assert sala("simulate", MAKE_ROOM, "--quiet", "--save-db", db)[0] == 0
+    con = sqlite3.connect(db)
+    con.execute("INSERT INTO queue(request_id, seq) VALUES (999, 1000)")
+    con.commit()
+    con.close()
+    for args in (["calendar", "--month", "2021-05", "--out", str(tmp_path / "p")], ["ics", "--all"],
+                 ["make-room", "--request", "5"]):
+        rc, _, err = sala(*args, "--db", db)
+        assert rc == 3, (args, err)
+        assert "the store " + db + " is damaged: the queue names request 999, which is not among its requests" in err
+
+
+def test_plan_escapes_control_characters_and_bad_utf8(tmp_path):
+    p = tmp_path / "esc.csv"
+    p.write_bytes(b"title,start,zone,duration\n"
+                  b"\x1b[31mred\x00\x7f\xff\xc2\x85\xe2\x82\xac,2021-05-13 10:00,Europe/Madrid,60\n"
+                  b"B,2021-05-13 10:00,Europe/Madrid,\x1b[2J\n")
+    rc, out, err = sala_bounded("plan", str(p))
+    assert rc == 1
+    assert "column 'duration': '\\x1b[2J' is not a whole number" in err and "\x1b" not in err
+    p.write_bytes(p.read_bytes().split(b"B,")[0])
+    rc, out, err = sala_bounded("plan", str(p))
+    assert rc == 0, err
+    assert b"'\\x1b[31mred\\x00\\x7f\\xff\\u{85}\xe2\x82\xac'" in out  # the euro sign stays
+    assert not any(c < 0x20 and c != 0x0A for c in out)
+    assert b"\x7f" not in out and b"\xc2\x85" not in out
+
+
+def test_simulate_unknown_fields_are_errors(tmp_path):
+    cases = [
+        ('  "requests": [\n    {"title": "t", "start": "2021-05-13 10:00", "duration": 60, ' + ORG + ',\n'
+         '     "panelist": ["x@y.z"]}\n  ]', ":5: requests[0].panelist: unknown field (known: at, title,"),
+        ('  "requests": [\n    {"title": "t", "start": "2021-05-13 10:00", "duration": 60,\n'
+         '     "organizer": {"email": "a@b.c", "mail": "x"}}\n  ]', ":5: requests[0].organizer.mail: unknown field"),
+        ('  "accounts": [\n    {"name": "x", "users": [], "knd": "lent"}\n  ]', ":4: accounts[0].knd: unknown field"),
+        ('  "accounts": [\n    {"name": "x", "users": [\n      {"id": "u", "email": "u@b.c", "licenced": true}]}\n  ]',
+         ":5: accounts[0].users[0].licenced: unknown field"),
+        ('  "rooms": [\n    {"room": 1, "mod": "automatic"}\n  ]', ":4: rooms[0].mod: unknown field"),
+        ('  "actions": [\n    {"do": "advance", "minutes": 5, "room": 2}\n  ]',
+         ":4: actions[0].room: unknown field for 'advance' (known: at, do, minutes)"),
+    ]
+    for body, want in cases:
+        rc, _, err = sala("simulate", scenario(tmp_path, body))
+        assert rc == 1, (body, err)
+        assert want in err, (want, err)
+
+
+def test_simulate_numbers_are_range_checked(tmp_path):
+    req = '  "requests": [' + REQUEST + '],\n'
+    cases = [
+        (req + '  "actions": [\n    {"do": "advance", "minutes": 4611686018427387904}\n  ]',
+         ":5: actions[0].minutes: must be a whole number from 0 to 5270400, got 4611686018427387904"),
+        (req + '  "actions": [\n    {"do": "advance", "minutes": -1}\n  ]',
+         ":5: actions[0].minutes: must be a whole number from 0 to 5270400, got -1"),
+        (req + '  "actions": [\n    {"do": "advance", "minutes": 5270400},\n' + ',\n'.join(
+            ['    {"do": "advance", "minutes": 5270400}'] * 800) + '\n  ]',
+         "minutes: would move the clock past 9999-12-31 23:59"),
+        (req + '  "actions": [\n    {"do": "make_room", "request": 1, "max_moves": -1}\n  ]',
+         ":5: actions[0].max_moves: must be a whole number from 0 to 10, got -1"),
+        ('  "rooms": [\n    {"room": -1}\n  ]', ":4: rooms[0].room: must be a whole number from 1 to 4294967295, got -1"),
+        ('  "requests": [\n    {"title": "t", "start": "2021-05-13 10:00", "duration": 9223372036854775808, ' + ORG + '}\n  ]',
+         ":4: requests[0].duration: must be a whole number from -2147483648 to 2147483647, got 9223372036854775808"),
+    ]
+    for body, want in cases:
+        rc, _, err = sala("simulate", scenario(tmp_path, body))
+        assert rc == 1, (body, err)
+        assert want in err, (want, err)
+        assert "4294967295" not in err.replace("to 4294967295", "") and "-9223372036854775808" not in err
+
+
+def test_numeric_options_do_not_wrap(tmp_path):
+    rc, _, err = sala("ics", "--room", "-1", "--scenario", SYMPOSIUM)
+    assert rc == 2 and "--room: '-1' is not a whole number from 1 to 4294967295" in err
+    rc, _, err = sala("make-room", "--request", "8", "--max-moves", "-1", "--scenario", SYMPOSIUM)
+    assert rc == 2 and "--max-moves: '-1' is not a whole number from 0 to 10" in err
+    rc, _, err = sala("plan", "x.csv", "--preparation", "9223372036854775808")
+    assert rc == 2 and "--preparation: '9223372036854775808' is not a whole number" in err
+
+
+def test_plan_ids_and_columns(tmp_path):
+    head = "id,title,start,zone,duration\n"
+    rc, _, err = sala("plan", write(tmp_path, "r.csv", head + "-1,A,2021-05-13 10:00,Europe/Madrid,60\n"))
+    assert rc == 1 and ":2: column 'id': '-1' is not a whole number from 1 to 9223372036854775807" in err, err
+    assert "18446744073709551615" not in err
+    rc, _, err = sala("plan", write(tmp_path, "r.csv", "title,start,zone,duration,title\nA,2021-05-13 10:00,Europe/Madrid,60,B\n"))
+    assert rc == 1 and ":1: header: column 'title' appears twice (fields 1 and 5)" in err, err
+    rc, _, err = sala("plan", write(tmp_path, "r.csv", head + "1,A,2021-05-13 10:00,Europe/Madrid,9223372036854775808\n"))
+    assert rc == 1 and ":2: column 'duration': '9223372036854775808' is not a whole number" in err, err
+    rc, _, err = sala("plan", write(tmp_path, "r.csv", head + "1,A,2021-05-13 10:00,Europe/Madrid,600000\n"))
+    assert rc == 1 and ":2: column 'duration': must be from 1 to 527040 minutes" in err, err
+
+
+def test_plan_skips_a_utf8_bom(tmp_path):
+    p = tmp_path / "bom.csv"
+    p.write_bytes(b"\xef\xbb\xbftitle,start,zone,duration\nA,2021-05-13 10:00,Europe/Madrid,60\n")
+    rc, out, err = sala("plan", str(p))
+    assert rc == 0, err
+    assert "1 request(s)." in out and "'A'" in out
+
+
+def test_plan_benchmark_script_runs_small():
+    # The benchmark itself (scripts/bench_cli_plan) is for people; here only that it works.
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "bench_cli_plan")
+    p = subprocess.run(["/usr/bin/python3", script, "--sala", SALA, "--sizes", "200,400"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    rows = [l for l in p.stdout.splitlines() if re.match(r"^\s*\d+\s+lines", l)]
+    assert len(rows) == 2, p.stdout
