@@ -33,5 +33,7 @@ std::string sanitize_text(std::string_view value, std::size_t max_chars);
 // inner hyphens. Internationalised addresses (SMTPUTF8) are refused here,
 // not later at the mail server. Throws sala::invalid_argument(field).
 void validate_email(std::string_view address, const std::string& field);
+// Why validate_email would refuse `address` (starting with the quoted address), or "".
+std::string email_problem(std::string_view address);
 
 }  // namespace sala

@@ -205,6 +205,9 @@ source open_source(const args& a) {
             o.create = false;
             s.durable = std::make_shared<sala::durable_platform>(sala::sqlite_store::open(path, o),
                                                                  s.clock);
+        } catch (const sala::invalid_argument& e) {
+            // platform::restore refused what the file holds.
+            throw io_error("the store " + path + " is damaged: " + e.what());
         } catch (const sala::error& e) {
             throw io_error("cannot open the store " + path + ": " + e.what());
         } catch (const std::out_of_range& e) {

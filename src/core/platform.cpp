@@ -34,6 +34,14 @@ platform platform::restore(platform_state st, std::shared_ptr<const clock> clk) 
             throw invalid_argument("reservations", "names an unknown request");
         p.schedule_.book(res.room, res.blocked, id);  // throws on overlap
     }
+    std::set<request_id> queued;
+    for (const request_id id : st.queue) {
+        if (!st.requests.count(id))
+            throw invalid_argument("queue", "names " + to_string(id) + ", an unknown request");
+        if (st.reservations.count(id) || !queued.insert(id).second)
+            throw invalid_argument(
+                "queue", "names " + to_string(id) + ", which is reserved or queued twice");
+    }
     p.state_ = std::move(st);
     p.policy_ = make_policy(p.state_.policy);
     p.refresh_eligibility();

@@ -147,21 +147,25 @@ std::string sanitize_text(std::string_view value, std::size_t max_chars) {
     return out;
 }
 
-void validate_email(std::string_view address, const std::string& field) {
-    check_text(address, field, 254, true);
+std::string email_problem(std::string_view address) {
+    if (auto p = text_problem(address, 254, true); !p.empty()) return p;
     const std::string quoted = "'" + std::string(address) + "'";
     for (const char c : address)
         if (static_cast<unsigned char>(c) >= 0x80)
-            throw invalid_argument(field, quoted +
-                                              " is not ASCII; internationalised addresses "
-                                              "(SMTPUTF8) are not supported");
+            return quoted +
+                   " is not ASCII; internationalised addresses (SMTPUTF8) are not supported";
     const auto at = address.find('@');
     if (at == std::string_view::npos || at == 0 || at + 1 >= address.size() ||
         address.find('@', at + 1) != std::string_view::npos)
-        throw invalid_argument(field, quoted + " is not an e-mail address (name@domain)");
+        return quoted + " is not an e-mail address (name@domain)";
     auto problem = local_problem(address.substr(0, at));
     if (problem.empty()) problem = domain_problem(address.substr(at + 1));
-    if (!problem.empty()) throw invalid_argument(field, quoted + " " + problem);
+    return problem.empty() ? problem : quoted + " " + problem;
+}
+
+void validate_email(std::string_view address, const std::string& field) {
+    auto problem = email_problem(address);
+    if (!problem.empty()) throw invalid_argument(field, problem);
 }
 
 }  // namespace sala

@@ -180,7 +180,13 @@ local_start start_arg(py::handle start, py::handle zone, std::optional<choose> h
         } else {
             out.zone = zone_arg(zone, "zone");
         }
-        wall = start.attr("astimezone")(zone_info(out.zone));
+        try {
+            wall = start.attr("astimezone")(zone_info(out.zone));
+        } catch (py::error_already_set& e) {
+            if (!e.matches(PyExc_OverflowError)) throw;
+            throw invalid_argument("start", py::str(start).cast<std::string>() + " in " + out.zone +
+                                                " falls outside years 1 to 9999");
+        }
         // The instant is exact: in a DST overlap its fold says which of the two it is.
         if (!how) out.resolve = wall.attr("fold").cast<int>() ? choose::latest : choose::earliest;
     }

@@ -20,6 +20,7 @@
 #include "adapters/zoom/backend_text.hpp"
 #include "adapters/zoom/zoom_wire.hpp"
 #include "common/text.hpp"
+#include "sala/text.hpp"
 #include "sala/time.hpp"
 
 namespace sala {
@@ -270,7 +271,7 @@ struct zoom_rest::impl {
                 lower.replace(from, to - from, "[redacted]");
             }
         }
-        return detail::sanitize_backend_text(text, 300);
+        return sanitize_text(text, 300);
     }
 
     [[noreturn]] void fail(const std::string& what, const response& r) {
@@ -435,8 +436,7 @@ std::vector<account_user> zoom_rest::list_users() {
         // text (controls, blanks, not an address) cannot be used as a room:
         // skipped like them (docs/adapters.md, "Hostile answers").
         if (!usable_id(a.user_id) || !usable_email(a.email)) continue;
-        a.display_name =
-            detail::sanitize_backend_text(text(u, "first_name") + " " + text(u, "last_name"), 200);
+        a.display_name = sanitize_text(text(u, "first_name") + " " + text(u, "last_name"), 200);
         if (a.display_name.empty()) a.display_name = a.email;
         const std::string seg = "/users/" + pct(a.user_id);
         const json detail = impl_->parse(impl_->api("GET", seg), "GET " + seg);
@@ -576,7 +576,7 @@ void zoom_rest::download_recording(const recording_file& file,
     http_request rq;
     rq.method = "GET";
     rq.url = file.download_url;
-    rq.what = "download recording " + detail::sanitize_backend_text(file.id, 128);
+    rq.what = "download recording " + sanitize_text(file.id, 128);
     rq.sink = tmp;
     rq.follow = true;  // the download URL redirects to storage
     rq.timeout = impl_->cfg.download_timeout;

@@ -9,6 +9,7 @@
 
 #include "adapters/zoom/backend_text.hpp"
 #include "sala/adapters/zoom_rest.hpp"
+#include "sala/text.hpp"
 
 namespace sala::zoom_detail {
 
@@ -70,7 +71,7 @@ std::int64_t num(const json& j, const char* key) {
 
 // One-line text from Zoom, bounded (names, e-mails, file types).
 std::string text(const json& j, const char* key, std::size_t max_chars) {
-    return detail::sanitize_backend_text(str(j, key), max_chars);
+    return sanitize_text(str(j, key), max_chars);
 }
 
 // An id Zoom gave that can go into a path and a log: 1-128 printable ASCII
@@ -80,14 +81,8 @@ bool usable_id(const std::string& id) {
            std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7F; });
 }
 
-// An address good enough to mail credentials to: ASCII without blanks or
-// controls, one '@' with something on both sides, at most 254 characters.
-bool usable_email(const std::string& e) {
-    const auto at = e.find('@');
-    return usable_id(e) && e.size() <= 254 && at != std::string::npos && at > 0 &&
-           at + 1 < e.size() && e.find('@', at + 1) == std::string::npos &&
-           e.find_first_of("<>()[]\\,;:\"") == std::string::npos;
-}
+// An address sala can mail credentials to (sala/text.hpp): others are skipped.
+bool usable_email(const std::string& e) { return email_problem(e).empty(); }
 
 // An http(s) URL without blanks or controls (join and download links).
 bool usable_url(const std::string& u) {
@@ -97,7 +92,7 @@ bool usable_url(const std::string& u) {
 
 // A URL for a message: without its query (which may hold an access_token).
 std::string url_for_message(const std::string& u) {
-    return detail::sanitize_backend_text(u.substr(0, u.find_first_of("?#")), 200);
+    return sanitize_text(u.substr(0, u.find_first_of("?#")), 200);
 }
 
 // "2021-05-12T13:05:07Z", optionally with fractions or a "+02:00" offset
