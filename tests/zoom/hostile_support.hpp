@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../smtp/child_process.hpp"
+#include "control_call.hpp"
 #include "sala/adapters/zoom_rest.hpp"
 
 namespace sala::test {
@@ -100,22 +101,7 @@ class hostile_zoom : public ::testing::Test {
 
     static nlohmann::json control(const std::string& what, const nlohmann::json& body,
                                   bool get = false) {
-        CURL* c = curl_easy_init();
-        std::string out;
-        const std::string url = base() + "/_control/" + what;
-        const std::string data = body.dump();
-        curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-        if (!get) curl_easy_setopt(c, CURLOPT_POSTFIELDS, data.c_str());
-        curl_easy_setopt(
-            c, CURLOPT_WRITEFUNCTION, +[](char* p, std::size_t s, std::size_t n, void* ud) {
-                static_cast<std::string*>(ud)->append(p, s * n);
-                return s * n;
-            });
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
-        const CURLcode rc = curl_easy_perform(c);
-        curl_easy_cleanup(c);
-        if (rc != CURLE_OK) throw std::runtime_error("control call failed");
-        return nlohmann::json::parse(out);
+        return test_support::control_call(base(), what, body, get);
     }
     static void mode(const std::string& name, nlohmann::json extra = nlohmann::json::object()) {
         extra["mode"] = name;

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../smtp/child_process.hpp"
+#include "control_call.hpp"
 #include "sala/adapters/zoom_rest.hpp"
 #include "sala/time.hpp"
 
@@ -22,11 +23,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-std::size_t collect(char* p, std::size_t s, std::size_t n, void* ud) {
-    static_cast<std::string*>(ud)->append(p, s * n);
-    return s * n;
-}
 
 class fake_zoom : public ::testing::Test {
   protected:
@@ -87,18 +83,7 @@ class fake_zoom : public ::testing::Test {
 
     static json control(const std::string& what, const json& body = json::object(),
                         bool get = false) {
-        CURL* c = curl_easy_init();
-        std::string out;
-        const std::string url = base() + "/_control/" + what;
-        const std::string data = body.dump();
-        curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-        if (!get) curl_easy_setopt(c, CURLOPT_POSTFIELDS, data.c_str());
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
-        const CURLcode rc = curl_easy_perform(c);
-        curl_easy_cleanup(c);
-        if (rc != CURLE_OK) throw std::runtime_error("control call failed");
-        return json::parse(out);
+        return test_support::control_call(base(), what, body, get);
     }
     static json state() { return control("state", {}, true); }
     static void fault(json f) { control("fault", f); }
