@@ -862,6 +862,7 @@ class ZoomConfig:
     api_base: str
     oauth_url: str
     page_size: int
+    max_reply_bytes: int
     connect_timeout: float
     total_timeout: float
     download_timeout: float

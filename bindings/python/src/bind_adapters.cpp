@@ -141,6 +141,8 @@ void bind_adapters(py::module_& m) {
     def_field(zc, "api_base", &zoom_config::api_base, "https://api.zoom.us/v2");
     def_field(zc, "oauth_url", &zoom_config::oauth_url, "https://zoom.us/oauth/token");
     def_field(zc, "page_size", &zoom_config::page_size, "Up to 300.");
+    def_field(zc, "max_reply_bytes", &zoom_config::max_reply_bytes,
+              "Largest API reply read (default 8 MiB); larger ones fail, retryable.");
     millis_prop<zoom_config>(zc, "connect_timeout", &zoom_config::connect_timeout, "Seconds.");
     millis_prop<zoom_config>(zc, "total_timeout", &zoom_config::total_timeout,
                              "Seconds, one API call.");
