@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <queue>
 #include <set>
+#include <span>
 #include <sstream>
 
 #include "sala/error.hpp"
+#include "sala/schedule.hpp"
 
 namespace sala {
 
@@ -19,6 +22,89 @@ bool free_in(const std::map<instant, instant>& room, const interval& i) {
     if (it != room.end() && it->first < i.end()) return false;
     if (it != room.begin() && std::prev(it)->second > i.begin()) return false;
     return true;
+}
+
+// First-fit by trying the rooms in order: items x rooms, kept for blocks the
+// schedule cannot hold (longer than 366 days, or spread over more years than
+// its 32-bit minutes cover).
+std::vector<std::size_t> first_fit_by_scan(const std::vector<plan_item>& items) {
+    std::vector<std::map<instant, instant>> rooms;
+    std::vector<std::size_t> out(items.size(), 0);
+    for (std::size_t k = 0; k < items.size(); ++k) {
+        const auto& b = items[k].blocked;
+        std::size_t j = 0;
+        while (j < rooms.size() && !free_in(rooms[j], b)) ++j;
+        if (j == rooms.size()) rooms.emplace_back();
+        rooms[j].emplace(b.begin(), b.end());
+        out[k] = j + 1;
+    }
+    return out;
+}
+
+// b - a in minutes for a <= b, without signed overflow at the ends of instant's range.
+std::uint64_t minutes_between(instant a, instant b) {
+    return static_cast<std::uint64_t>(b.time_since_epoch().count()) -
+           static_cast<std::uint64_t>(a.time_since_epoch().count());
+}
+
+// First-fit through a schedule, whose free index skips busy rooms 64 at a
+// time. `rooms` rooms exist from the start: adding them one by one after
+// bookings would re-lay the index each time. A batch that finds no free room
+// for some item is undone from that item on, the rooms are doubled and the
+// rest replayed: with more rooms than it uses, first-fit is the same as over
+// an unbounded row. Items are shifted by the earliest begin (overlaps only
+// compare instants), so any dates fit as long as the whole span does.
+std::optional<std::vector<std::size_t>> first_fit_by_index(const std::vector<plan_item>& items,
+                                                           std::size_t rooms) {
+    instant first = items.front().blocked.begin(), last = items.front().blocked.end();
+    for (const auto& x : items) {
+        if (minutes_between(x.blocked.begin(), x.blocked.end()) > detail::max_block_minutes)
+            return std::nullopt;
+        first = std::min(first, x.blocked.begin());
+        last = std::max(last, x.blocked.end());
+    }
+    if (minutes_between(first, last) > detail::minute_hi) return std::nullopt;
+    std::vector<schedule::batch_item> batch;
+    batch.reserve(items.size());
+    for (const auto& x : items)
+        batch.push_back(
+            {interval{instant{x.blocked.begin() - first}, instant{x.blocked.end() - first}},
+             x.request});
+
+    schedule s;
+    const auto grow_to = [&](std::size_t n) {
+        while (s.room_count() < n) s.set_eligible(s.add_room(), true);
+    };
+    grow_to(rooms);
+    std::vector<std::size_t> out(items.size(), 0);
+    // Chunks bound the work undone when the rooms run out.
+    constexpr std::size_t chunk = std::size_t{1} << 14;
+    for (std::size_t at = 0; at < batch.size();) {
+        const auto part = std::span<const schedule::batch_item>(batch).subspan(
+            at, std::min(chunk, batch.size() - at));
+        const auto got = s.book_first_fit(part);
+        std::size_t done = 0;
+        while (done < got.size() && got[done]) {
+            out[at + done] = got[done]->value;
+            ++done;
+        }
+        if (done < got.size()) {
+            for (std::size_t q = got.size(); q-- > done + 1;)
+                if (got[q]) s.release(*got[q], part[q].blocked);
+            grow_to(2 * s.room_count());
+        }
+        at += done;
+    }
+    return out;
+}
+
+std::vector<std::size_t> first_fit_rooms(const std::vector<plan_item>& items,
+                                         std::size_t minimum_rooms) {
+    if (items.empty()) return {};
+    // First-fit needs at least the minimum; whole words of 64 rooms cost the index no more.
+    const std::size_t rooms = (std::max<std::size_t>(minimum_rooms, 1) + 63) / 64 * 64;
+    if (auto out = first_fit_by_index(items, rooms)) return std::move(*out);
+    return first_fit_by_scan(items);
 }
 
 }  // namespace
@@ -71,18 +157,10 @@ licence_report plan_licences(const std::vector<plan_item>& items) {
         r.optimal_room[k] = room;
     }
 
-    // First-fit (R9) in submission order over as many rooms as it asks for.
-    std::vector<std::map<instant, instant>> rooms;
-    r.first_fit_room.assign(items.size(), 0);
-    for (std::size_t k = 0; k < items.size(); ++k) {
-        const auto& b = items[k].blocked;
-        std::size_t j = 0;
-        while (j < rooms.size() && !free_in(rooms[j], b)) ++j;
-        if (j == rooms.size()) rooms.emplace_back();
-        rooms[j].emplace(b.begin(), b.end());
-        r.first_fit_room[k] = j + 1;
-    }
-    r.first_fit_rooms = rooms.size();
+    // First-fit (R9) in submission order over an unbounded row of rooms.
+    r.first_fit_room = first_fit_rooms(items, r.minimum_rooms);
+    if (!items.empty())
+        r.first_fit_rooms = *std::max_element(r.first_fit_room.begin(), r.first_fit_room.end());
     r.licences = r.minimum_rooms;
     r.plan = plan_for(r.licences);
     return r;
