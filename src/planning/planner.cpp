@@ -101,13 +101,22 @@ std::optional<std::vector<std::size_t>> first_fit_by_index(const std::vector<pla
 std::vector<std::size_t> first_fit_rooms(const std::vector<plan_item>& items,
                                          std::size_t minimum_rooms) {
     if (items.empty()) return {};
-    // First-fit needs at least the minimum; whole words of 64 rooms cost the index no more.
-    const std::size_t rooms = (std::max<std::size_t>(minimum_rooms, 1) + 63) / 64 * 64;
-    if (auto out = first_fit_by_index(items, rooms)) return std::move(*out);
-    return first_fit_by_scan(items);
+    // First-fit needs at least the minimum and, on the benchmark's year of
+    // webinars, about 6 % more: an eighth more, in whole words of 64 rooms
+    // (which cost the index no more), seldom runs out.
+    const std::size_t rooms = (std::max<std::size_t>(minimum_rooms, 1) * 9 / 8 + 63) / 64 * 64;
+    return detail::first_fit_replay(items, rooms);
 }
 
 }  // namespace
+
+std::vector<std::size_t> detail::first_fit_replay(const std::vector<plan_item>& items,
+                                                  std::size_t rooms) {
+    if (items.empty()) return {};
+    if (auto out = first_fit_by_index(items, std::max<std::size_t>(rooms, 1)))
+        return std::move(*out);
+    return first_fit_by_scan(items);
+}
 
 licence_plan plan_for(std::size_t licences) {
     if (licences <= 9) return licence_plan::pro;

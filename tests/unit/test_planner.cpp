@@ -203,23 +203,34 @@ TEST(Planner, R9_FirstFitMatchesTheNaiveReplayOnRandomItems) {
 }
 
 TEST(Planner, R9_FirstFitBeyondTheRoomsFirstSetUp) {
-    // 62 (then 254) all-day blocks and the four of FirstFitCanNeedMoreThanTheMinimum
-    // under them, then more: peak concurrency 64 (256), first-fit one more, so
-    // the planner's rooms run out in the middle of a batch and are doubled.
+    // Starting from too few rooms, the replay runs out in the middle of its
+    // batches, undoes the rest of the batch, adds rooms and goes on: still
+    // the naive answer, from 1 room (many doublings) or 64 (few), on few rooms
+    // and on hundreds.
+    std::mt19937 rng(7);
+    for (const auto& items : {random_items(rng, 3000, 20, 240), random_items(rng, 3000, 2, 600)}) {
+        const auto want = naive_first_fit(items);
+        for (const std::size_t start : {1, 64})
+            EXPECT_EQ(sala::detail::first_fit_replay(items, start), want) << "from " << start;
+    }
+    // Peak concurrency 64 (256), first-fit one more: 62 (254) all-day blocks,
+    // the four of FirstFitCanNeedMoreThanTheMinimum under them, then more.
     for (const int wide : {62, 254}) {
         std::vector<sala::plan_item> items;
         std::uint64_t id = 1;
         for (int i = 0; i < wide; ++i) items.push_back(item(id++, 0, 24 * 60));
         for (const auto& [b, e] : {std::pair{0, 20}, {30, 60}, {10, 30}, {20, 50}})
             items.push_back(item(id++, b, e));
-        std::mt19937 rng(static_cast<unsigned>(wide));
-        // From the second day on, fewer at once than the all-day blocks.
+        // From the third day on, fewer at once than the all-day blocks.
         for (const auto& x : random_items(rng, 500, 3, 120))
             items.push_back({sala::request_id{id++}, x.title,
                              sala::interval{x.blocked.begin() + 48h, x.blocked.end() + 48h}});
         const auto r = sala::plan_licences(items);
         EXPECT_EQ(r.minimum_rooms, static_cast<std::size_t>(wide + 2));
+        EXPECT_EQ(r.first_fit_rooms, static_cast<std::size_t>(wide + 3));
         expect_naive_first_fit(items, "wide");
+        const auto want = naive_first_fit(items);
+        EXPECT_EQ(sala::detail::first_fit_replay(items, static_cast<std::size_t>(wide + 2)), want);
     }
 }
 
