@@ -6,7 +6,6 @@
 #include <optional>
 #include <queue>
 #include <set>
-#include <span>
 #include <sstream>
 
 #include "sala/error.hpp"
@@ -64,12 +63,6 @@ std::optional<std::vector<std::size_t>> first_fit_by_index(const std::vector<pla
         last = std::max(last, x.blocked.end());
     }
     if (minutes_between(first, last) > detail::minute_hi) return std::nullopt;
-    std::vector<schedule::batch_item> batch;
-    batch.reserve(items.size());
-    for (const auto& x : items)
-        batch.push_back(
-            {interval{instant{x.blocked.begin() - first}, instant{x.blocked.end() - first}},
-             x.request});
 
     schedule s;
     const auto grow_to = [&](std::size_t n) {
@@ -77,11 +70,16 @@ std::optional<std::vector<std::size_t>> first_fit_by_index(const std::vector<pla
     };
     grow_to(rooms);
     std::vector<std::size_t> out(items.size(), 0);
-    // Chunks bound the work undone when the rooms run out.
+    // Chunks bound the work undone when the rooms run out, and the copies.
     constexpr std::size_t chunk = std::size_t{1} << 14;
-    for (std::size_t at = 0; at < batch.size();) {
-        const auto part = std::span<const schedule::batch_item>(batch).subspan(
-            at, std::min(chunk, batch.size() - at));
+    std::vector<schedule::batch_item> part;
+    part.reserve(std::min(chunk, items.size()));
+    for (std::size_t at = 0; at < items.size();) {
+        part.clear();
+        for (std::size_t q = at; q < items.size() && part.size() < chunk; ++q)
+            part.push_back({interval{instant{items[q].blocked.begin() - first},
+                                     instant{items[q].blocked.end() - first}},
+                            items[q].request});
         const auto got = s.book_first_fit(part);
         std::size_t done = 0;
         while (done < got.size() && got[done]) {
