@@ -25,7 +25,7 @@ bool free_in(const std::map<instant, instant>& room, const interval& i) {
 
 // First-fit by trying the rooms in order: items x rooms, kept for blocks the
 // schedule cannot hold (longer than 366 days, or spread over more years than
-// its 32-bit minutes cover).
+// its 32-bit minutes cover) and for rooms too many for its index's memory.
 std::vector<std::size_t> first_fit_by_scan(const std::vector<plan_item>& items) {
     std::vector<std::map<instant, instant>> rooms;
     std::vector<std::size_t> out(items.size(), 0);
@@ -46,6 +46,21 @@ std::uint64_t minutes_between(instant a, instant b) {
            static_cast<std::uint64_t>(a.time_since_epoch().count());
 }
 
+// Pages of the free index (64 buckets of 30 minutes each) that some of the
+// blocks [b, e), in minutes, fall in.
+std::uint64_t index_pages(std::vector<std::pair<std::int64_t, std::int64_t>> blocks) {
+    constexpr std::int64_t page =
+        detail::free_index::bucket_minutes * detail::free_index::page_buckets;
+    std::sort(blocks.begin(), blocks.end());
+    std::uint64_t n = 0;
+    std::int64_t last = -1;  // pages up to here are counted (blocks come by begin)
+    for (const auto& [b, e] : blocks) {
+        const std::int64_t from = std::max(b / page, last + 1), to = (e - 1) / page;
+        if (to >= from) n += static_cast<std::uint64_t>(to - from + 1), last = to;
+    }
+    return n;
+}
+
 // First-fit through a schedule, whose free index skips busy rooms 64 at a
 // time. `rooms` rooms exist from the start: adding them one by one after
 // bookings would re-lay the index each time. A batch that finds no free room
@@ -63,11 +78,24 @@ std::optional<std::vector<std::size_t>> first_fit_by_index(const std::vector<pla
         last = std::max(last, x.blocked.end());
     }
     if (minutes_between(first, last) > detail::minute_hi) return std::nullopt;
+    // The index takes about 160 bytes per room for each page that holds a
+    // block: many rooms over a long time (thousands of blocks of months that
+    // all overlap) would take gigabytes. Past a budget that grows with the
+    // items, the room-by-room scan is slow but small.
+    std::vector<std::pair<std::int64_t, std::int64_t>> blocks;
+    blocks.reserve(items.size());
+    for (const auto& x : items)
+        blocks.emplace_back((x.blocked.begin() - first).count(), (x.blocked.end() - first).count());
+    const std::uint64_t pages = index_pages(std::move(blocks));
+    const std::uint64_t budget =
+        std::max<std::uint64_t>(std::uint64_t{64} << 20, 256 * items.size());
+    const auto affordable = [&](std::size_t n) { return pages * n * 160 <= budget; };
 
     schedule s;
     const auto grow_to = [&](std::size_t n) {
         while (s.room_count() < n) s.set_eligible(s.add_room(), true);
     };
+    if (!affordable(rooms)) return std::nullopt;
     grow_to(rooms);
     std::vector<std::size_t> out(items.size(), 0);
     // Chunks bound the work undone when the rooms run out, and the copies.
@@ -89,6 +117,7 @@ std::optional<std::vector<std::size_t>> first_fit_by_index(const std::vector<pla
         if (done < got.size()) {
             for (std::size_t q = got.size(); q-- > done + 1;)
                 if (got[q]) s.release(*got[q], part[q].blocked);
+            if (!affordable(2 * s.room_count())) return std::nullopt;
             grow_to(2 * s.room_count());
         }
         at += done;

@@ -249,4 +249,12 @@ TEST(Planner, R9_FirstFitOutsideTheScheduleRange) {
     expect_naive_first_fit({item(1, 0, 400 * 24 * 60), item(2, 10, 20), item(3, 20, 30),
                             item(4, 400 * 24 * 60, 400 * 24 * 60 + 5)},
                            "400 days");
+    // 2000 blocks of 300 days that all overlap, and short ones among them: a
+    // room each, more than the index's memory budget allows over 300 days.
+    std::vector<sala::plan_item> long_ones;
+    for (std::uint64_t i = 1; i <= 2000; ++i)
+        long_ones.push_back(i % 10 == 0
+                                ? item(i, static_cast<int>(i) * 7, static_cast<int>(i) * 7 + 30)
+                                : item(i, static_cast<int>(i), 300 * 24 * 60));
+    expect_naive_first_fit(long_ones, "2000 long");
 }
