@@ -125,8 +125,8 @@ std::optional<std::vector<std::size_t>> first_fit_by_index(const std::vector<pla
     return out;
 }
 
-std::vector<std::size_t> first_fit_rooms(const std::vector<plan_item>& items,
-                                         std::size_t minimum_rooms) {
+std::vector<std::size_t> replay_first_fit(const std::vector<plan_item>& items,
+                                          std::size_t minimum_rooms) {
     if (items.empty()) return {};
     // First-fit needs at least the minimum and, on the benchmark's year of
     // webinars, about 6 % more: an eighth more, in whole words of 64 rooms
@@ -194,7 +194,7 @@ licence_report plan_licences(const std::vector<plan_item>& items) {
     }
 
     // First-fit (R9) in submission order over an unbounded row of rooms.
-    r.first_fit_room = first_fit_rooms(items, r.minimum_rooms);
+    r.first_fit_room = replay_first_fit(items, r.minimum_rooms);
     if (!items.empty())
         r.first_fit_rooms = *std::max_element(r.first_fit_room.begin(), r.first_fit_room.end());
     r.licences = r.minimum_rooms;
