@@ -2,6 +2,7 @@
 // brute-force optimum; first-fit replay; plan thresholds and seed 003 caveat.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <random>
 
@@ -127,4 +128,133 @@ TEST(Planner, R18_FromPlatformUsesBlockedIntervals) {
     EXPECT_EQ(r.minimum_rooms, f.p.peak_concurrency(sala::interval{sala::make_utc(2021, 6, 1),
                                                                    sala::make_utc(2021, 6, 2)}));
     EXPECT_THROW(sala::plan_licences({item(1, 10, 10)}), sala::invalid_argument);
+}
+
+namespace {
+
+// The first-fit replay as first written: each item tries rooms 1, 2, ... in
+// order and takes the first whose blocks it does not overlap (R9, R7).
+std::vector<std::size_t> naive_first_fit(const std::vector<sala::plan_item>& items) {
+    std::vector<std::vector<sala::interval>> rooms;
+    std::vector<std::size_t> out;
+    for (const auto& x : items) {
+        std::size_t j = 0;
+        for (; j < rooms.size(); ++j) {
+            bool free = true;
+            for (const auto& b : rooms[j])
+                if (b.overlaps(x.blocked)) {
+                    free = false;
+                    break;
+                }
+            if (free) break;
+        }
+        if (j == rooms.size()) rooms.emplace_back();
+        rooms[j].push_back(x.blocked);
+        out.push_back(j + 1);
+    }
+    return out;
+}
+
+void expect_naive_first_fit(const std::vector<sala::plan_item>& items, const char* what) {
+    const auto want = naive_first_fit(items);
+    const auto r = sala::plan_licences(items);
+    ASSERT_EQ(r.first_fit_room.size(), want.size()) << what;
+    std::size_t first_diff = want.size();
+    for (std::size_t k = 0; k < want.size() && first_diff == want.size(); ++k)
+        if (r.first_fit_room[k] != want[k]) first_diff = k;
+    EXPECT_EQ(first_diff, want.size()) << what << ": first difference at item " << first_diff;
+    EXPECT_EQ(r.first_fit_rooms, want.empty() ? 0 : *std::max_element(want.begin(), want.end()))
+        << what;
+}
+
+// Random blocks in random (not time) order: on a 5-minute grid so many touch
+// or repeat exactly, some a minute off the grid, some days long.
+std::vector<sala::plan_item> random_items(std::mt19937& rng, int n, int days, int max_len) {
+    std::vector<sala::plan_item> items;
+    for (int i = 0; i < n; ++i) {
+        const int kind = static_cast<int>(rng() % 20);
+        int b = static_cast<int>(rng() % static_cast<unsigned>(days * 24 * 12)) * 5;
+        int len = 5 * (1 + static_cast<int>(rng() % static_cast<unsigned>(max_len / 5)));
+        if (kind == 0) len = 60 * 24 * (1 + static_cast<int>(rng() % 4));  // days long
+        if (kind == 1) b += static_cast<int>(rng() % 5), len += static_cast<int>(rng() % 7);
+        if (kind == 2 && !items.empty()) {  // a copy of an earlier block, or one touching it
+            const auto& o = items[rng() % items.size()].blocked;
+            const auto t0 = sala::make_utc(2021, 5, 13);
+            b = static_cast<int>((o.begin() - t0).count());
+            len = static_cast<int>(o.length().count());
+            if (rng() % 2) b += len;
+        }
+        items.push_back(item(static_cast<std::uint64_t>(i + 1), b, b + len));
+    }
+    return items;
+}
+
+}  // namespace
+
+TEST(Planner, R9_FirstFitMatchesTheNaiveReplayOnRandomItems) {
+    std::mt19937 rng(20261201);
+    // Few rooms (the schedule's plain loop), then a few hundred (its index batch).
+    expect_naive_first_fit(random_items(rng, 3000, 20, 240), "3000 over 20 days");
+    expect_naive_first_fit(random_items(rng, 3000, 2, 600), "3000 over 2 days");
+    expect_naive_first_fit(random_items(rng, 4000, 1, 20), "4000 short ones in a day");
+    for (int c = 0; c < 20; ++c)
+        expect_naive_first_fit(random_items(rng, 1 + static_cast<int>(rng() % 300), 1, 180),
+                               "small case");
+}
+
+TEST(Planner, R9_FirstFitBeyondTheRoomsFirstSetUp) {
+    // Starting from too few rooms, the replay runs out in the middle of its
+    // batches, undoes the rest of the batch, adds rooms and goes on: still
+    // the naive answer, from 1 room (many doublings) or 64 (few), on few rooms
+    // and on hundreds.
+    std::mt19937 rng(7);
+    for (const auto& items : {random_items(rng, 3000, 20, 240), random_items(rng, 3000, 2, 600)}) {
+        const auto want = naive_first_fit(items);
+        for (const std::size_t start : {1, 64})
+            EXPECT_EQ(sala::detail::first_fit_replay(items, start), want) << "from " << start;
+    }
+    // Peak concurrency 64 (256), first-fit one more: 62 (254) all-day blocks,
+    // the four of FirstFitCanNeedMoreThanTheMinimum under them, then more.
+    for (const int wide : {62, 254}) {
+        std::vector<sala::plan_item> items;
+        std::uint64_t id = 1;
+        for (int i = 0; i < wide; ++i) items.push_back(item(id++, 0, 24 * 60));
+        for (const auto& [b, e] : {std::pair{0, 20}, {30, 60}, {10, 30}, {20, 50}})
+            items.push_back(item(id++, b, e));
+        // From the third day on, fewer at once than the all-day blocks.
+        for (const auto& x : random_items(rng, 500, 3, 120))
+            items.push_back({sala::request_id{id++}, x.title,
+                             sala::interval{x.blocked.begin() + 48h, x.blocked.end() + 48h}});
+        const auto r = sala::plan_licences(items);
+        EXPECT_EQ(r.minimum_rooms, static_cast<std::size_t>(wide + 2));
+        EXPECT_EQ(r.first_fit_rooms, static_cast<std::size_t>(wide + 3));
+        expect_naive_first_fit(items, "wide");
+        const auto want = naive_first_fit(items);
+        EXPECT_EQ(sala::detail::first_fit_replay(items, static_cast<std::size_t>(wide + 2)), want);
+    }
+}
+
+TEST(Planner, R9_FirstFitOutsideTheScheduleRange) {
+    // Blocks far from the epoch, years apart, or longer than 366 days: still
+    // the same replay (a shift, or the room-by-room scan).
+    const auto far = [](std::uint64_t id, int year, int b, int e) {
+        const auto t0 = sala::make_utc(year, 1, 1);
+        return sala::plan_item{sala::request_id{id}, "f",
+                               sala::interval{t0 + sala::minutes{b}, t0 + sala::minutes{e}}};
+    };
+    expect_naive_first_fit({far(1, 9000, 0, 60), far(2, 9000, 30, 90), far(3, 9000, 60, 120)},
+                           "year 9000");
+    expect_naive_first_fit({far(1, 100, 0, 60), far(2, 9000, 30, 90), far(3, 100, 30, 120)},
+                           "years apart");
+    expect_naive_first_fit({item(1, 0, 400 * 24 * 60), item(2, 10, 20), item(3, 20, 30),
+                            item(4, 400 * 24 * 60, 400 * 24 * 60 + 5)},
+                           "400 days");
+    // 2000 blocks of 300 days that all overlap, and short ones among them: a
+    // room each, more than the index's memory budget allows over 300 days.
+    std::vector<sala::plan_item> long_ones;
+    for (std::uint64_t i = 1; i <= 2000; ++i)
+        long_ones.push_back(i % 10 == 0
+                                ? item(i, static_cast<int>(i) * 7, static_cast<int>(i) * 7 + 30)
+                                : item(i, static_cast<int>(i), 300 * 24 * 60));
+    expect_naive_first_fit(long_ones, "2000 long");
 }

@@ -54,6 +54,13 @@ licence_report plan_licences(const std::vector<plan_item>& items);
 // Every request the platform knows whose block overlaps `window`, in id order.
 licence_report plan_licences(const platform& p, const interval& window);
 
+namespace detail {
+// First-fit's room (1, 2, ...) per item in submission order, as plan_licences
+// gives it, starting from `rooms` rooms and adding more when they run out: the
+// answer is the same whatever `rooms` is (the tests check that).
+std::vector<std::size_t> first_fit_replay(const std::vector<plan_item>& items, std::size_t rooms);
+}  // namespace detail
+
 // Pro up to 9, Business 10-99, enterprise beyond (seed 003).
 licence_plan plan_for(std::size_t licences);
 
