@@ -2,21 +2,14 @@
 
 #include <date/tz.h>
 
+#include "core/zone.hpp"
 #include "sala/error.hpp"
 
 namespace sala {
 
 namespace {
 
-const date::time_zone* zone_or_throw(std::string_view zone) {
-    if (zone.empty())
-        throw invalid_argument("zone", "empty; give an IANA zone such as Europe/Madrid");
-    try {
-        return date::locate_zone(zone);
-    } catch (const std::exception&) {
-        throw invalid_argument("zone", "unknown IANA time zone '" + std::string(zone) + "'");
-    }
-}
+detail::zone_view zone_or_throw(std::string_view zone) { return detail::zone_view::find(zone); }
 
 date::year_month_day checked_date(int year, unsigned month, unsigned day) {
     const date::year_month_day ymd{date::year{year}, date::month{month}, date::day{day}};
@@ -49,8 +42,7 @@ instant make_utc(int year, unsigned month, unsigned day, unsigned hour, unsigned
 void check_zone(std::string_view zone) { (void)zone_or_throw(zone); }
 
 instant to_instant(local_minutes local, std::string_view zone) {
-    const auto* tz = zone_or_throw(zone);
-    const auto info = tz->get_info(local);
+    const auto info = zone_or_throw(zone).get_info(date::local_seconds{local});
     switch (info.result) {
         case date::local_info::unique:
             return std::chrono::time_point_cast<minutes>(instant{
@@ -69,13 +61,15 @@ instant to_instant(local_minutes local, std::string_view zone) {
 }
 
 instant to_instant(local_minutes local, std::string_view zone, choose how) {
-    const auto* tz = zone_or_throw(zone);
     const auto c = how == choose::earliest ? date::choose::earliest : date::choose::latest;
-    return std::chrono::time_point_cast<minutes>(tz->to_sys(local, c));
+    return std::chrono::time_point_cast<minutes>(
+        zone_or_throw(zone).to_sys(date::local_seconds{local}, c));
 }
 
 local_minutes to_local(instant t, std::string_view zone) {
-    return std::chrono::time_point_cast<minutes>(zone_or_throw(zone)->to_local(t));
+    const auto info = zone_or_throw(zone).get_info(date::sys_seconds{t});
+    return std::chrono::time_point_cast<minutes>(local_minutes{t.time_since_epoch()} +
+                                                 std::chrono::duration_cast<minutes>(info.offset));
 }
 
 std::string format_local(local_minutes t) { return date::format("%Y-%m-%d %H:%M", t); }
@@ -87,7 +81,7 @@ std::string format_utc(instant t) { return date::format("%Y-%m-%d %H:%M", t); }
 std::string format_iso_utc(instant t) { return date::format("%Y-%m-%dT%H:%M:00Z", t); }
 
 std::string zone_abbreviation(instant t, std::string_view zone) {
-    return zone_or_throw(zone)->get_info(t).abbrev;
+    return zone_or_throw(zone).get_info(date::sys_seconds{t}).abbrev;
 }
 
 }  // namespace sala

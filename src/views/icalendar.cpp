@@ -6,6 +6,7 @@
 
 #include <date/tz.h>
 
+#include "core/zone.hpp"
 #include "sala/error.hpp"
 
 namespace sala {
@@ -117,7 +118,7 @@ std::string ical_fold(std::string_view line) {
 std::string ical_vtimezone(std::string_view zone, int from_year, int to_year) {
     check_zone(zone);
     if (to_year < from_year) throw invalid_argument("to_year", "is before from_year");
-    const auto* tz = date::locate_zone(zone);
+    const auto tz = detail::zone_view::find(zone);
     const auto range_begin = date::sys_seconds{date::sys_days{date::year{from_year} / 1 / 1}};
     const auto range_end = date::sys_seconds{date::sys_days{date::year{to_year + 1} / 1 / 1}};
     writer w;
@@ -133,12 +134,12 @@ std::string ical_vtimezone(std::string_view zone, int from_year, int to_year) {
         w.prop("TZNAME", ical_escape_text(info.abbrev));
         w.line(std::string("END:") + kind);
     };
-    auto info = tz->get_info(range_begin);
+    auto info = tz.get_info(range_begin);
     // The observance in force when the range starts; zones without any
     // transition get a nominal 1970 onset.
     const auto far_past = date::sys_seconds{date::sys_days{date::year{1800} / 1 / 1}};
     if (info.begin > far_past) {
-        const auto prev = tz->get_info(info.begin - std::chrono::seconds{1});
+        const auto prev = tz.get_info(info.begin - std::chrono::seconds{1});
         observance(info, prev.offset,
                    date::local_seconds{info.begin.time_since_epoch() + prev.offset});
     } else {
@@ -147,7 +148,7 @@ std::string ical_vtimezone(std::string_view zone, int from_year, int to_year) {
     }
     while (info.end < range_end) {
         const auto prev_offset = info.offset;
-        info = tz->get_info(info.end);
+        info = tz.get_info(info.end);
         observance(info, prev_offset,
                    date::local_seconds{info.begin.time_since_epoch() + prev_offset});
     }
