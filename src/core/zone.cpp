@@ -151,7 +151,8 @@ date::sys_info zone_rules::get_info(date::sys_seconds t) const {
         const std::int64_t from = transitions_.empty() ? far_past : transitions_.back();
         if (footer_) {
             auto i = footer_->rule.get_info(t);
-            if (i.begin.time_since_epoch().count() < from) i.begin = date::sys_seconds{seconds{from}};
+            if (i.begin.time_since_epoch().count() < from)
+                i.begin = date::sys_seconds{seconds{from}};
             return i;
         }
         return listed(transitions_.empty() ? 0 : transition_types_.back(), from, far_future);

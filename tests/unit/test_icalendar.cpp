@@ -182,6 +182,14 @@ TEST(Icalendar, R17_VtimezoneMatchesTzDatabase) {
     EXPECT_THROW(sala::ical_vtimezone("Mars/Olympus", 2021, 2021), sala::invalid_argument);
 }
 
+// A webinar in 2040: the zone's DST rules continue past the files' 2037 (footer).
+TEST(Icalendar, R17_VtimezoneIn2040HasBothTransitions) {
+    const auto tz = sala::ical_vtimezone("Europe/Madrid", 2040, 2040);
+    EXPECT_NE(tz.find("DTSTART:20400325T020000"), std::string::npos) << tz;
+    EXPECT_NE(tz.find("DTSTART:20401028T030000"), std::string::npos) << tz;
+    EXPECT_NE(tz.find("TZNAME:CEST"), std::string::npos);
+}
+
 TEST(Icalendar, R17_PlatformFeedParsesWithPythonIcalendarFieldByField) {
     ics_fixture f;
     ASSERT_EQ(f.p.queue().size(), 1u);

@@ -82,3 +82,23 @@ TEST(Time, RoundTripThroughManyZones) {
     }
     EXPECT_EQ(sala::format(t, "Asia/Kolkata"), "2021-05-12 18:35");
 }
+
+// After the zone file's last listed transition (2037 in the system files) the
+// footer's POSIX rule governs: daylight saving time goes on.
+TEST(Time, R8_DaylightSavingTimeGoesOnAfter2037) {
+    const auto t = sala::to_instant(sala::make_local(2038, 9, 3, 8, 17), "America/New_York");
+    EXPECT_EQ(t, sala::make_utc(2038, 9, 3, 12, 17));  // EDT, not EST
+    EXPECT_EQ(sala::zone_abbreviation(t, "America/New_York"), "EDT");
+    EXPECT_EQ(sala::format(sala::make_utc(2100, 7, 1, 12, 0), "Europe/Madrid"), "2100-07-01 14:00");
+    EXPECT_EQ(sala::format(sala::make_utc(2100, 1, 1, 12, 0), "Europe/Madrid"), "2100-01-01 13:00");
+    EXPECT_THROW(sala::to_instant(sala::make_local(2040, 3, 11, 2, 30), "America/New_York"),
+                 sala::nonexistent_local_time);
+    EXPECT_THROW(sala::to_instant(sala::make_local(2040, 11, 4, 1, 30), "America/New_York"),
+                 sala::ambiguous_local_time);
+    EXPECT_EQ(sala::to_instant(sala::make_local(2040, 11, 4, 1, 30), "America/New_York",
+                               sala::choose::latest),
+              sala::make_utc(2040, 11, 4, 6, 30));
+    EXPECT_EQ(sala::to_instant(sala::make_local(2040, 3, 11, 2, 30), "America/New_York",
+                               sala::choose::earliest),
+              sala::make_utc(2040, 3, 11, 7, 0));  // the transition instant
+}
