@@ -29,18 +29,28 @@ platform platform::restore(platform_state st, std::shared_ptr<const clock> clk) 
             throw invalid_argument("rooms", "room ids must be 1..n in order");
         p.schedule_.add_room();
     }
+    // Views look requests and rooms up by id: a state that names one it does
+    // not hold (a damaged store) is refused here, not found later.
     for (const auto& [id, res] : st.reservations) {
         if (!st.requests.count(id))
-            throw invalid_argument("reservations", "names an unknown request");
+            throw invalid_argument("reservations", "a reservation names " + to_string(id) +
+                                                       ", which is not among the requests");
+        if (res.room.value == 0 || res.room.value > st.rooms.size())
+            throw invalid_argument("reservations", to_string(id) + " is reserved in " +
+                                                       to_string(res.room) +
+                                                       ", which is not among the rooms");
         p.schedule_.book(res.room, res.blocked, id);  // throws on overlap
     }
     std::set<request_id> queued;
     for (const request_id id : st.queue) {
         if (!st.requests.count(id))
-            throw invalid_argument("queue", "names " + to_string(id) + ", an unknown request");
-        if (st.reservations.count(id) || !queued.insert(id).second)
             throw invalid_argument(
-                "queue", "names " + to_string(id) + ", which is reserved or queued twice");
+                "queue", "the queue names " + to_string(id) + ", which is not among the requests");
+        if (!queued.insert(id).second)
+            throw invalid_argument("queue", "the queue names " + to_string(id) + " twice");
+        if (st.reservations.count(id))
+            throw invalid_argument("queue", to_string(id) + " is both queued and reserved in " +
+                                                to_string(st.reservations.at(id).room));
     }
     p.state_ = std::move(st);
     p.policy_ = make_policy(p.state_.policy);
