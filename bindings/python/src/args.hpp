@@ -163,11 +163,16 @@ std::vector<std::string> names_of(const Extra&... extra) {
     return out;
 }
 
+// A bug in a binding, found when the module is imported.
+inline void check_arity(const std::vector<std::string>& names, std::size_t parameters) {
+    if (names.size() != parameters)
+        throw std::logic_error("sala bindings: a call binds " + std::to_string(names.size()) +
+                               " py::arg for " + std::to_string(parameters) + " parameters");
+}
+
 template <class R, class Call, class... A, std::size_t... I>
 auto wrap_free(Call call, std::vector<std::string> names, std::index_sequence<I...>) {
-    if (names.size() != sizeof...(A))
-        throw std::logic_error("sala bindings: a call binds " + std::to_string(names.size()) +
-                               " py::arg for " + std::to_string(sizeof...(A)) + " parameters");
+    check_arity(names, sizeof...(A));
     return [call, names](object_t<I>... args) -> R {
         std::tuple<held_t<A>...> values{held_arg<A>(args, names[I])...};
         return unlocked([&]() -> R { return call(std::get<I>(values)...); });
@@ -176,9 +181,7 @@ auto wrap_free(Call call, std::vector<std::string> names, std::index_sequence<I.
 
 template <class R, class Self, class Call, class... A, std::size_t... I>
 auto wrap(Call call, std::vector<std::string> names, std::index_sequence<I...>) {
-    if (names.size() != sizeof...(A))
-        throw std::logic_error("sala bindings: a call binds " + std::to_string(names.size()) +
-                               " py::arg for " + std::to_string(sizeof...(A)) + " parameters");
+    check_arity(names, sizeof...(A));
     return [call, names](Self self, object_t<I>... args) -> R {
         // Converted in order, with the GIL held.
         std::tuple<held_t<A>...> values{held_arg<A>(args, names[I])...};
