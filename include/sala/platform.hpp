@@ -90,6 +90,13 @@ class platform {
     // policy becomes st.policy. No events are emitted. Throws and changes
     // nothing when `st` is invalid.
     void replace_state(platform_state st);
+    // Takes in another writer's commits (a store's state_delta): only the rows
+    // named change, and the schedule loses and gains exactly those bookings,
+    // so the cost tracks the change, not the history. No events are emitted.
+    // Checks what restore() checks for the rows it touches; a failed check
+    // throws sala::invalid_argument naming it, and the platform must then be
+    // replaced whole (replace_state) before it is used again.
+    void apply_changes(const state_delta& d);
 
     // ---- settings and policy -------------------------------------------------
     const sala::settings& get_settings() const noexcept { return state_.settings; }
@@ -202,10 +209,16 @@ class platform {
     std::vector<event> pending_;
     int depth_ = 0;
     std::vector<std::string> holds_;
+    // Set while the policy chooses (a hold without building its message on every submit).
+    const allocation_policy* choosing_ = nullptr;
 };
 
 template <class F>
 auto platform::command(F&& body) -> decltype(body()) {
+    if (choosing_)
+        throw reentrant_command("a platform command was called while the allocation policy '" +
+                                choosing_->name() +
+                                "' is choosing a room; call it after that returns");
     if (!holds_.empty())
         throw reentrant_command("a platform command was called while " + holds_.back() +
                                 "; call it after that returns");

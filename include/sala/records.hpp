@@ -11,6 +11,7 @@
 
 #include "sala/enum_names.hpp"
 #include "sala/ids.hpp"
+#include "sala/interval.hpp"
 #include "sala/state.hpp"
 #include "sala/time.hpp"
 
@@ -68,6 +69,35 @@ struct report_record {
     friend bool operator==(const report_record&, const report_record&) = default;
 };
 
+// A webinar that left the live state and stays in the store as history:
+// cancelled, or finished and past the retention window
+// (durable_platform::archive_finished). Queried without loading it.
+enum class history_status { finished, cancelled };
+template <>
+struct enum_names<history_status> {
+    static constexpr enum_table<history_status, 2> entries{
+        {SALA_ENUM_NAME(history_status, finished), SALA_ENUM_NAME(history_status, cancelled)}};
+};
+inline const char* to_string(history_status s) { return enum_name(s); }
+
+struct history_record {
+    sala::request request;  // as it was last booked (its blocked interval included)
+    history_status status = history_status::finished;
+    instant at{};                 // when it was cancelled, or archived
+    std::string command;          // what moved it here: "cancel", "archive"
+    std::optional<room_id> room;  // the room it held; none if it was queued
+    std::string report;           // the attendance report (R15) as saved, if any
+    friend bool operator==(const history_record&, const history_record&) = default;
+};
+
+// Which history to read: every set field must match; oldest blocked start first.
+struct history_query {
+    std::optional<room_id> room;
+    std::optional<interval> window;  // the blocked interval overlaps it
+    std::optional<std::string> event_id;
+    std::size_t limit = 1000;
+};
+
 // What one command (or one lifecycle step) changed.
 struct change_set {
     std::optional<sala::settings> settings;
@@ -85,12 +115,14 @@ struct change_set {
     std::vector<lifecycle_record> lifecycle;
     std::vector<effect> effects;
     std::vector<report_record> reports;
+    std::vector<history_record> history;  // written with the erasure that moves it there
 
     bool empty() const noexcept {
         return !settings && !policy && !next_request && pools.empty() && rooms.empty() &&
                requests.empty() && erased_requests.empty() && reservations.empty() &&
                erased_reservations.empty() && queue_removed.empty() && queue_appended.empty() &&
-               !queue_rewrite && lifecycle.empty() && effects.empty() && reports.empty();
+               !queue_rewrite && lifecycle.empty() && effects.empty() && reports.empty() &&
+               history.empty();
     }
 };
 

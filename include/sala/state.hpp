@@ -58,4 +58,20 @@ struct platform_state {
     friend bool operator==(const platform_state&, const platform_state&) = default;
 };
 
+// What other writers committed to a store after some version, as rows to apply
+// to a live platform (platform::apply_changes): the cost of taking in another
+// process's commit tracks what it changed, not what the store holds.
+struct state_delta {
+    std::uint64_t version = 0;  // the store version this brings a platform to
+    sala::settings settings;    // the small singletons, always read
+    policy_kind policy = policy_kind::first_fit;
+    std::uint64_t next_request = 1;
+    std::vector<pool> pools;                       // all of them (a handful)
+    std::vector<room> rooms;                       // written after the version, id order
+    std::optional<std::vector<request_id>> queue;  // the whole queue, when it changed
+    std::vector<request_id> erased;  // requests and/or reservations deleted after the version
+    std::vector<request> requests;   // written after the version
+    std::vector<reservation> reservations;  // written after the version
+};
+
 }  // namespace sala

@@ -65,6 +65,74 @@ void platform::replace_state(platform_state st) {
     policy_ = std::move(fresh.policy_);
 }
 
+void platform::apply_changes(const state_delta& d) {
+    auto fail = [](const char* check, const std::string& why) {
+        throw invalid_argument(check, why);
+    };
+    d.settings.validate();
+    // Rooms only grow, in id order (link_account appends; nothing deletes one).
+    for (const auto& r : d.rooms) {
+        if (r.id.value >= 1 && r.id.value <= state_.rooms.size()) {
+            state_.rooms[r.id.value - 1] = r;
+        } else if (r.id.value == state_.rooms.size() + 1) {
+            state_.rooms.push_back(r);
+            schedule_.add_room();
+        } else {
+            fail("rooms", to_string(r.id) + " is not the next room id (" +
+                              std::to_string(state_.rooms.size() + 1) + ")");
+        }
+    }
+    state_.settings = d.settings;
+    state_.next_request = d.next_request;
+    state_.pools = d.pools;
+    if (state_.policy != d.policy) {
+        policy_ = make_policy(d.policy);
+        state_.policy = d.policy;
+    }
+
+    // Bookings leave first, so a commit that swaps two rooms books cleanly.
+    auto drop_booking = [&](request_id id) {
+        if (auto it = state_.reservations.find(id); it != state_.reservations.end()) {
+            schedule_.release(it->second.room, it->second.blocked);
+            state_.reservations.erase(it);
+        }
+    };
+    for (const request_id id : d.erased) {
+        drop_booking(id);
+        state_.requests.erase(id);  // put back below if the request still exists
+    }
+    for (const auto& r : d.reservations) drop_booking(r.request);
+    for (const auto& q : d.requests) state_.requests.insert_or_assign(q.id, q);
+    for (const auto& r : d.reservations) {
+        if (!state_.requests.count(r.request))
+            fail("reservations", "a reservation names " + to_string(r.request) +
+                                     ", which is not among the requests");
+        if (r.room.value == 0 || r.room.value > state_.rooms.size())
+            fail("reservations", to_string(r.request) + " is reserved in " + to_string(r.room) +
+                                     ", which is not among the rooms");
+        try {
+            schedule_.book(r.room, r.blocked, r.request);
+        } catch (const rule_violation& e) {
+            fail("reservations", to_string(r.request) + ": " + e.what());
+        }
+        state_.reservations.emplace(r.request, r);
+    }
+    if (d.queue) {
+        std::set<request_id> queued;
+        for (const request_id id : *d.queue) {
+            if (!state_.requests.count(id))
+                fail("queue",
+                     "the queue names " + to_string(id) + ", which is not among the requests");
+            if (!queued.insert(id).second)
+                fail("queue", "the queue names " + to_string(id) + " twice");
+            if (state_.reservations.count(id))
+                fail("queue", to_string(id) + " is both queued and reserved");
+        }
+        state_.queue = *d.queue;
+    }
+    refresh_eligibility();
+}
+
 void platform::set_settings(const sala::settings& s) {
     command([&] {
         s.validate();
@@ -504,8 +572,10 @@ void platform::unqueue(request_id id) {
 }
 
 std::optional<room_id> platform::choose_room(const request& rq) {
-    const auto hold =
-        hold_commands("the allocation policy '" + policy_->name() + "' is choosing a room");
+    struct choosing {
+        const allocation_policy*& slot;
+        ~choosing() { slot = nullptr; }
+    } hold{choosing_ = policy_.get()};
     return policy_->choose({schedule_, state_.rooms, rq, rq.window.blocked});
 }
 

@@ -13,8 +13,10 @@
 #include <functional>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sala::detail {
 
@@ -41,7 +43,6 @@ struct sql_value {
 };
 
 using sql_params = std::initializer_list<sql_value>;
-
 // The current row of a result, columns numbered from 0.
 class sql_row {
   public:
@@ -60,7 +61,16 @@ class sql_connection {
     virtual ~sql_connection() = default;
 
     // Runs one statement; `each` (if any) sees every row it returns.
-    virtual void query(const std::string& sql, sql_params params, const row_handler& each) = 0;
+    void query(const std::string& sql, sql_params params, const row_handler& each) {
+        query_rows(sql, {params.begin(), params.size()}, each);
+    }
+    // The same with parameters built at run time (a query whose filters vary).
+    void query(const std::string& sql, const std::vector<sql_value>& params,
+               const row_handler& each) {
+        query_rows(sql, params, each);
+    }
+    virtual void query_rows(const std::string& sql, std::span<const sql_value> params,
+                            const row_handler& each) = 0;
     // Runs statements without parameters (several at once: migrations).
     virtual void exec(const std::string& sql) = 0;
     // Whether a transaction is open on this connection.

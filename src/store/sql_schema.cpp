@@ -51,6 +51,28 @@ CREATE TABLE reports(key @text@ PRIMARY KEY, request_id @bigint@, kind @text@ NO
   body @text@ NOT NULL, created @bigint@ NOT NULL);
 )sql";
 
+// Version 3: taking in others' commits by row version (rooms and queue too),
+// and history (cancelled and archived webinars).
+constexpr const char* history_tables = R"sql(
+ALTER TABLE head ADD COLUMN rooms_version @bigint@ NOT NULL DEFAULT 0;
+ALTER TABLE head ADD COLUMN queue_version @bigint@ NOT NULL DEFAULT 0;
+ALTER TABLE rooms ADD COLUMN row_version @bigint@ NOT NULL DEFAULT 0;
+CREATE INDEX IF NOT EXISTS requests_by_version ON requests(row_version);
+CREATE INDEX IF NOT EXISTS reservations_by_version ON reservations(row_version);
+CREATE INDEX rooms_by_version ON rooms(row_version);
+CREATE TABLE history(id @bigint@ PRIMARY KEY, title @text@ NOT NULL, local_start @bigint@ NOT NULL,
+  zone @text@ NOT NULL, duration @bigint@ NOT NULL, admission @text@ NOT NULL, event_id @text@ NOT NULL,
+  organizer_name @text@ NOT NULL, organizer_email @text@ NOT NULL, expected_attendees @int@,
+  panelists @text@ NOT NULL, blocked_begin @bigint@ NOT NULL, blocked_end @bigint@ NOT NULL,
+  start_at @bigint@ NOT NULL, end_at @bigint@ NOT NULL, grace_end @bigint@ NOT NULL,
+  status @text@ NOT NULL CHECK (status IN ('finished', 'cancelled')), at @bigint@ NOT NULL,
+  command @text@ NOT NULL, room_id @int@);
+CREATE INDEX history_by_room ON history(room_id, blocked_begin);
+CREATE INDEX history_by_begin ON history(blocked_begin);
+CREATE INDEX history_by_event ON history(event_id, blocked_begin);
+CREATE INDEX reports_by_request ON reports(request_id);
+)sql";
+
 std::string spelled(std::string sql, const sql_schema& s) {
     const std::pair<const char*, const char*> tokens[] = {{"@int@", s.int32},
                                                           {"@bigint@", s.int64},
@@ -73,6 +95,7 @@ std::string sql_migration(int to, const sql_schema& s) {
                spelled(queue_tables, s);
     }
     if (to == 2) return spelled(records_tables, s);
+    if (to == 3) return spelled(history_tables, s) + s.version3;
     throw std::out_of_range("no schema step to version " + std::to_string(to));
 }
 

@@ -1,5 +1,5 @@
 // The store contract on SQL, shared by sqlite_store and postgres_store: one
-// codec of rows, one loader (load / load_changes), one change_set writer, one
+// codec of rows, one loader (load / changes_since), one change_set writer, one
 // outbox. Both schemas have the same tables and columns; the few differences
 // are the connection's (placeholders, booleans) or the dialect's.
 
@@ -55,6 +55,10 @@ reservation reservation_row(const sql_row& q) {
             interval{instant_of(q.integer(2)), instant_of(q.integer(3))}};
 }
 
+constexpr const char* settings_cols =
+    "min_days_in_advance, max_days_in_advance, min_duration, max_duration, preparation, "
+    "courtesy, post_processing, credentials_lead, end_warning_lead";
+
 settings settings_row(const sql_row& q) {
     settings x;
     x.min_days_in_advance = static_cast<int>(q.integer(0));
@@ -67,6 +71,14 @@ settings settings_row(const sql_row& q) {
     x.credentials_lead = minutes{q.integer(7)};
     x.end_warning_lead = minutes{q.integer(8)};
     return x;
+}
+
+constexpr const char* room_cols =
+    "id, pool_id, user_id, email, display_name, capacity, active, mode";
+
+pool pool_row(const sql_row& p) {
+    return {pool_id{static_cast<std::uint32_t>(p.integer(0))}, p.text(1),
+            parse_pool_kind(p.text(2))};
 }
 
 room room_row(const sql_row& r) {
@@ -105,21 +117,14 @@ platform_state load_small(sql_connection& c, platform_state s) {
         s.next_request = static_cast<std::uint64_t>(h.integer(0));
         s.policy = parse_policy(h.text(1));
     });
-    c.query(
-        "SELECT min_days_in_advance, max_days_in_advance, min_duration, max_duration, "
-        "preparation, courtesy, post_processing, credentials_lead, end_warning_lead "
-        "FROM settings WHERE id = 1",
-        {}, [&](const sql_row& q) { s.settings = settings_row(q); });
+    c.query(std::string("SELECT ") + settings_cols + " FROM settings WHERE id = 1", {},
+            [&](const sql_row& q) { s.settings = settings_row(q); });
     s.pools.clear();
-    c.query("SELECT id, name, kind FROM pools ORDER BY id", {}, [&](const sql_row& p) {
-        s.pools.push_back({pool_id{static_cast<std::uint32_t>(p.integer(0))}, p.text(1),
-                           parse_pool_kind(p.text(2))});
-    });
+    c.query("SELECT id, name, kind FROM pools ORDER BY id", {},
+            [&](const sql_row& p) { s.pools.push_back(pool_row(p)); });
     s.rooms.clear();
-    c.query(
-        "SELECT id, pool_id, user_id, email, display_name, capacity, active, mode "
-        "FROM rooms ORDER BY id",
-        {}, [&](const sql_row& r) { s.rooms.push_back(room_row(r)); });
+    c.query(std::string("SELECT ") + room_cols + " FROM rooms ORDER BY id", {},
+            [&](const sql_row& r) { s.rooms.push_back(room_row(r)); });
     s.queue.clear();
     c.query("SELECT request_id FROM queue ORDER BY seq", {},
             [&](const sql_row& q) { s.queue.push_back(request_of(q.integer(0))); });
@@ -171,32 +176,97 @@ platform_state sql_store::load(std::uint64_t* version) {
     });
 }
 
-platform_state sql_store::load_changes(platform_state base, std::uint64_t since,
-                                       std::uint64_t* version) {
+state_delta sql_store::changes_since(std::uint64_t since) {
     auto& c = connection();
     return snapshot(c, dialect(), [&] {
-        platform_state s = load_small(c, std::move(base));
+        state_delta d;
+        std::uint64_t rooms_at = 0, queue_at = 0;
+        c.query(
+            "SELECT version, next_request, policy, rooms_version, queue_version FROM head "
+            "WHERE id = 1",
+            {}, [&](const sql_row& h) {
+                d.version = static_cast<std::uint64_t>(h.integer(0));
+                d.next_request = static_cast<std::uint64_t>(h.integer(1));
+                d.policy = parse_policy(h.text(2));
+                rooms_at = static_cast<std::uint64_t>(h.integer(3));
+                queue_at = static_cast<std::uint64_t>(h.integer(4));
+            });
+        c.query(std::string("SELECT ") + settings_cols + " FROM settings WHERE id = 1", {},
+                [&](const sql_row& q) { d.settings = settings_row(q); });
+        c.query("SELECT id, name, kind FROM pools ORDER BY id", {},
+                [&](const sql_row& p) { d.pools.push_back(pool_row(p)); });
         const sql_value v = since;
+        if (rooms_at > since)
+            c.query(std::string("SELECT ") + room_cols +
+                        " FROM rooms WHERE row_version > $1 ORDER BY id",
+                    {v}, [&](const sql_row& r) { d.rooms.push_back(room_row(r)); });
+        if (queue_at > since) {
+            d.queue.emplace();
+            c.query("SELECT request_id FROM queue ORDER BY seq", {},
+                    [&](const sql_row& q) { d.queue->push_back(request_of(q.integer(0))); });
+        }
         c.query("SELECT request_id FROM tombstones WHERE row_version > $1", {v},
-                [&](const sql_row& t) {
-                    const request_id id = request_of(t.integer(0));
-                    s.reservations.erase(id);
-                    s.requests.erase(id);  // put back below if the request still exists
-                });
+                [&](const sql_row& t) { d.erased.push_back(request_of(t.integer(0))); });
         c.query(std::string("SELECT ") + request_cols + " FROM requests WHERE row_version > $1",
-                {v}, [&](const sql_row& q) {
-                    request x = request_row(q);
-                    s.requests.insert_or_assign(x.id, std::move(x));
-                });
+                {v}, [&](const sql_row& q) { d.requests.push_back(request_row(q)); });
         c.query(
             std::string("SELECT ") + reservation_cols + " FROM reservations WHERE row_version > $1",
-            {v}, [&](const sql_row& r) {
-                const reservation x = reservation_row(r);
-                s.reservations.insert_or_assign(x.request, x);
-            });
-        if (version) *version = static_cast<std::uint64_t>(c.scalar(version_sql));
-        return s;
+            {v}, [&](const sql_row& r) { d.reservations.push_back(reservation_row(r)); });
+        return d;
     });
+}
+
+namespace {
+
+history_record history_row(const sql_row& q) {
+    history_record h;
+    h.request = request_row(q);
+    h.status = q.text(16) == "cancelled" ? history_status::cancelled : history_status::finished;
+    h.at = instant_of(q.integer(17));
+    h.command = q.text(18);
+    if (!q.is_null(19)) h.room = room_id{static_cast<std::uint32_t>(q.integer(19))};
+    if (!q.is_null(20)) h.report = q.text(20);
+    return h;
+}
+
+std::string history_select() {
+    std::string cols;
+    for (const char* p = request_cols; *p; ++p) {
+        cols += *p;
+        if (*p == ' ' && p[1] != ' ') cols += "h.";
+    }
+    return "SELECT h." + cols +
+           ", h.status, h.at, h.command, h.room_id, "
+           "(SELECT body FROM reports r WHERE r.request_id = h.id AND r.kind = 'attendance' "
+           "ORDER BY r.key LIMIT 1) FROM history h";
+}
+
+}  // namespace
+
+std::vector<history_record> sql_store::history(const history_query& q) {
+    std::string sql = history_select() + " WHERE 1 = 1";
+    std::vector<sql_value> args;
+    auto arg = [&](sql_value x) {
+        args.push_back(std::move(x));
+        return "$" + std::to_string(args.size());
+    };
+    if (q.room) sql += " AND h.room_id = " + arg(static_cast<long long>(q.room->value));
+    if (q.window) {
+        sql += " AND h.blocked_begin < " + arg(minutes_of(q.window->end()));
+        sql += " AND h.blocked_end > " + arg(minutes_of(q.window->begin()));
+    }
+    if (q.event_id) sql += " AND h.event_id = " + arg(*q.event_id);
+    sql += " ORDER BY h.blocked_begin, h.id LIMIT " + arg(static_cast<long long>(q.limit));
+    std::vector<history_record> out;
+    connection().query(sql, args, [&](const sql_row& r) { out.push_back(history_row(r)); });
+    return out;
+}
+
+std::optional<history_record> sql_store::find_history(request_id id) {
+    std::optional<history_record> out;
+    connection().query(history_select() + " WHERE h.id = $1", {id.value},
+                       [&](const sql_row& r) { out = history_row(r); });
+    return out;
 }
 
 std::vector<lifecycle_record> sql_store::lifecycle() {
@@ -266,6 +336,34 @@ void write_request(sql_connection& c, const request& q, long long v) {
          minutes_of(q.window.grace_end), v});
 }
 
+void write_history(sql_connection& c, const history_record& h) {
+    const request& q = h.request;
+    c.run(
+        "INSERT INTO history VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+        "$15, $16, $17, $18, $19, $20) ON CONFLICT (id) DO UPDATE SET status = excluded.status, "
+        "at = excluded.at, command = excluded.command",
+        {q.id.value,
+         q.title,
+         minutes_of(q.local_start),
+         q.zone,
+         q.duration.count(),
+         to_string(q.admission),
+         q.event_id,
+         q.organizer.name,
+         q.organizer.email,
+         q.expected_attendees,
+         encode_list(q.panelists),
+         minutes_of(q.window.blocked.begin()),
+         minutes_of(q.window.blocked.end()),
+         minutes_of(q.window.start),
+         minutes_of(q.window.end),
+         minutes_of(q.window.grace_end),
+         to_string(h.status),
+         minutes_of(h.at),
+         h.command,
+         h.room ? sql_value(static_cast<long long>(h.room->value)) : sql_value(std::nullopt)});
+}
+
 void write_queue(sql_connection& c, const change_set& x) {
     if (x.queue_rewrite) {
         c.run("DELETE FROM queue");
@@ -329,13 +427,19 @@ std::uint64_t sql_store::write(const change_set& x) {
             {p.id.value, p.name, to_string(p.kind)});
     for (const auto& r : x.rooms)
         c.run(
-            "INSERT INTO rooms VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO UPDATE "
-            "SET "
+            "INSERT INTO rooms VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO "
+            "UPDATE SET "
             "pool_id = excluded.pool_id, user_id = excluded.user_id, email = excluded.email, "
             "display_name = excluded.display_name, capacity = excluded.capacity, "
-            "active = excluded.active, mode = excluded.mode",
+            "active = excluded.active, mode = excluded.mode, row_version = excluded.row_version",
             {r.id.value, r.pool.value, r.user_id, r.email, r.display_name, r.capacity, r.active,
-             to_string(r.mode)});
+             to_string(r.mode), v});
+    // Readers take in rooms and the queue only when these say they changed.
+    if (!x.rooms.empty()) c.run("UPDATE head SET rooms_version = $1 WHERE id = 1", {v});
+    if (!x.erased_requests.empty() || !x.queue_removed.empty() || !x.queue_appended.empty() ||
+        x.queue_rewrite)
+        c.run("UPDATE head SET queue_version = $1 WHERE id = 1", {v});
+    for (const auto& h : x.history) write_history(c, h);
     // An erased request leaves a tombstone, so other processes drop it too.
     for (const request_id id : x.erased_requests) {
         c.run("DELETE FROM reservations WHERE request_id = $1", {id.value});

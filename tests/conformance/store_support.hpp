@@ -58,9 +58,14 @@ class spy_store final : public sala::store {
     int schema_version() const override { return inner_->schema_version(); }
     std::string location() const override { return inner_->location(); }
     sala::platform_state load(std::uint64_t* v = nullptr) override { return inner_->load(v); }
-    sala::platform_state load_changes(sala::platform_state base, std::uint64_t since,
-                                      std::uint64_t* v = nullptr) override {
-        return inner_->load_changes(std::move(base), since, v);
+    sala::state_delta changes_since(std::uint64_t since) override {
+        return inner_->changes_since(since);
+    }
+    std::vector<sala::history_record> history(const sala::history_query& q) override {
+        return inner_->history(q);
+    }
+    std::optional<sala::history_record> find_history(sala::request_id id) override {
+        return inner_->find_history(id);
     }
     std::uint64_t version() override { return inner_->version(); }
     std::vector<sala::lifecycle_record> lifecycle() override { return inner_->lifecycle(); }

@@ -567,3 +567,98 @@ TEST(Platform, RestoreRebuildsTheSameState) {
     it->second.room = r.room;
     EXPECT_THROW(sala::platform::restore(bad, f.clock), sala::error);
 }
+
+namespace {
+
+// What a store would carry from `from` to `to`: every row of `to` (a superset
+// of what changed, which apply_changes must also take), and the ids gone.
+sala::state_delta delta_between(const sala::platform_state& from, const sala::platform_state& to) {
+    sala::state_delta d;
+    d.settings = to.settings;
+    d.policy = to.policy;
+    d.next_request = to.next_request;
+    d.pools = to.pools;
+    d.rooms = to.rooms;
+    d.queue = to.queue;
+    for (const auto& [id, rq] : from.requests)
+        if (!to.requests.count(id)) d.erased.push_back(id);
+    for (const auto& [id, r] : from.reservations)
+        if (!to.reservations.count(id)) d.erased.push_back(id);
+    for (const auto& [id, rq] : to.requests) d.requests.push_back(rq);
+    for (const auto& [id, r] : to.reservations) d.reservations.push_back(r);
+    return d;
+}
+
+}  // namespace
+
+// Another writer's rows taken in: the state and the schedule end up as a
+// restore of the new state would, with exactly those bookings moved (R1, R9-R11).
+TEST(Platform, ApplyChangesTakesInAnotherWritersRows_R1_R11) {
+    fixture f(seed::seed_2086_settings());
+    f.activate_all();
+    const auto a = f.p.submit(fixture::webinar("A", 2021, 5, 12, 15, 5, 50));
+    const auto b = f.p.submit(fixture::webinar("B", 2021, 5, 12, 15, 5, 50));
+    auto other = sala::platform::restore(f.p.state(), f.clock);
+    const auto before = f.p.state();
+    // The other writer's commands: a swap of rooms, a cancel, a queued one, a new room.
+    f.p.reassign(a.id, f.r11);
+    f.p.reassign(b.id, f.r09);
+    f.p.cancel(a.id);
+    f.p.set_mode(f.r11, room_mode::automatic);
+    const auto q1 = f.p.submit(fixture::webinar("C", 2021, 5, 12, 15, 5, 50));
+    const auto q2 = f.p.submit(fixture::webinar("D", 2021, 5, 12, 15, 5, 50));
+    const auto q3 = f.p.submit(fixture::webinar("E", 2021, 5, 12, 15, 5, 50));
+    EXPECT_TRUE(q1.assignment && q2.assignment);
+    EXPECT_FALSE(q3.assignment);
+    auto users = seed::symposium_users();
+    users.push_back({"u13", "symposiumwebinar13@symposium.events", "New", false, true, 100});
+    f.p.link_account("symposium", sala::pool_kind::own, users);
+    other.apply_changes(delta_between(before, f.p.state()));
+    EXPECT_EQ(other.state(), f.p.state());
+    EXPECT_EQ(other.occupancy().size(), f.p.occupancy().size());
+    EXPECT_EQ(other.occupancy().room_count(), f.p.occupancy().room_count());
+    // The derived schedule agrees: the next request gets the same answer.
+    f.clock->advance(1min);
+    const auto in = fixture::webinar("next", 2021, 5, 12, 15, 5, 50);
+    EXPECT_EQ(other.submit(in).assignment, f.p.submit(in).assignment);
+}
+
+// A delta that contradicts the state names the check that failed.
+TEST(Platform, ApplyChangesNamesTheFailedCheck) {
+    fixture f(seed::seed_2086_settings());
+    f.activate_all();
+    const auto a = f.p.submit(fixture::webinar("A", 2021, 5, 12, 15, 5, 50));
+    const auto none = delta_between(f.p.state(), f.p.state());
+    auto fresh = [&] { return sala::platform::restore(f.p.state(), f.clock); };
+
+    auto unknown = none;
+    unknown.requests.clear();
+    unknown.reservations = {{sala::request_id{42}, f.r09, f.p.get_request(a.id).window.blocked}};
+    auto p1 = fresh();
+    EXPECT_EQ(rejected_field([&] { p1.apply_changes(unknown); }), "reservations");
+
+    auto overlap = none;  // a second request booked over A in the same room (R1)
+    auto twin = f.p.get_request(a.id);
+    twin.id = sala::request_id{9};
+    overlap.requests.push_back(twin);
+    overlap.reservations.push_back(
+        {twin.id, f.p.state().reservations.at(a.id).room, twin.window.blocked});
+    auto p2 = fresh();
+    EXPECT_EQ(rejected_field([&] { p2.apply_changes(overlap); }), "reservations");
+
+    auto queued_and_reserved = none;
+    queued_and_reserved.queue = std::vector{a.id};
+    auto p3 = fresh();
+    EXPECT_EQ(rejected_field([&] { p3.apply_changes(queued_and_reserved); }), "queue");
+
+    auto gap = none;
+    gap.rooms = {f.p.rooms().back()};
+    gap.rooms.back().id = sala::room_id{9};
+    auto p4 = fresh();
+    EXPECT_EQ(rejected_field([&] { p4.apply_changes(gap); }), "rooms");
+
+    auto bad_settings = none;
+    bad_settings.settings.min_duration = sala::minutes{0};
+    auto p5 = fresh();
+    EXPECT_THROW(p5.apply_changes(bad_settings), sala::invalid_settings);
+}

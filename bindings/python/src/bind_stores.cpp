@@ -80,12 +80,12 @@ void bind_stores(py::module_& m) {
                std::shared_ptr<const clock> c;
                if (!clk.is_none()) c = hold_python<clock>(std::move(clk));
                return unlocked([&] {
-                   return std::make_unique<durable_platform>(std::move(s), std::move(c),
-                                                             initial.value_or(settings{}));
+                   return std::make_unique<durable_platform>(std::move(s), std::move(c), initial);
                });
            }),
            py::arg("store"), py::arg("clock") = py::none(), py::arg("settings") = py::none(),
-           "Loads the store's state (``settings`` only seeds an empty store).");
+           "Loads the store's state. ``settings`` seed an empty store; over a store holding "
+           "others they are applied (a set_settings command) or refused.");
     def_call(dp, "refresh", &durable_platform::refresh, "Pulls commits made by other processes.");
     dp.def_property_readonly("version", &durable_platform::version,
                              "The store version this process has seen.");
@@ -135,9 +135,9 @@ void bind_stores(py::module_& m) {
     dp.def(
         "get_request",
         [](const durable_platform& d, request_id r) {
-            return unlocked([&] { return d.view().get_request(r); });
+            return unlocked([&] { return d.get_request(r); });
         },
-        py::arg("request"), "Request (a copy).");
+        py::arg("request"), "Request (a copy); a cancelled or archived one from history.");
     dp.def(
         "reservation_of",
         [](const durable_platform& d, request_id r) {

@@ -24,5 +24,6 @@ PYBIND11_MODULE(_sala, m) {
     bind_fakes(m);
     bind_adapters(m);
     bind_stores(m);
+    bind_history(m);
     bind_views(m);
 }

@@ -1,7 +1,7 @@
 #pragma once
 // The store contract on an SQL database, written once for sqlite_store and
 // postgres_store (their common base; not for direct use). The rows, the
-// change_set writer, loading and syncing live in src/store and run over a
+// change_set writer, loading, changes and history live in src/store and run over a
 // connection each adapter provides, with the adapter's dialect; the adapter
 // keeps only what truly differs: opening, its schema and migrations, and the
 // writer lock (begin_write/commit/rollback).
@@ -21,8 +21,9 @@ struct sql_dialect;
 class sql_store : public store {
   public:
     platform_state load(std::uint64_t* version = nullptr) override;
-    platform_state load_changes(platform_state base, std::uint64_t since,
-                                std::uint64_t* version = nullptr) override;
+    state_delta changes_since(std::uint64_t since) override;
+    std::vector<history_record> history(const history_query& q) override;
+    std::optional<history_record> find_history(request_id id) override;
     std::uint64_t version() override;
     std::vector<lifecycle_record> lifecycle() override;
     std::vector<report_record> reports() override;

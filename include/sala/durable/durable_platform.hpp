@@ -16,9 +16,16 @@
 //
 // Several processes may share one store (PostgreSQL; also one SQLite file):
 // before each command the writer lock is taken and whatever the others
-// committed since this process's last version is loaded, so every command
-// decides on the latest committed state. Reads (view()) see this process's
-// last sync; refresh() pulls the others' commits.
+// committed since this process's last version is taken in, so every command
+// decides on the latest committed state. Taking it in costs the rows they
+// changed (store::changes_since applied with platform::apply_changes), not
+// the store's size; a full reload happens only on open, after a failed write,
+// or when the changes fail a consistency check (last_reload_reason() says
+// which). Reads (view()) see this process's last command or refresh().
+//
+// Bounded memory: cancelled requests, and with archive_finished() finished
+// ones past the retention window, leave the live state and stay in the store
+// as history (history(), history_of(), get_request()).
 //
 // Not thread-safe: one thread drives a durable_platform (and its dispatcher,
 // unless the dispatcher has its own store connection).
@@ -28,6 +35,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <type_traits>
@@ -119,12 +127,15 @@ class durable_platform {
     // the command's transaction (transactional outbox).
     using effect_planner = std::function<std::vector<effect>(const event&, const platform&)>;
 
-    // Restores what `st` holds; an empty store is initialised with `initial`.
+    // Restores what `st` holds; an empty store is initialised with `initial`
+    // (or the defaults). Settings given for a store that already holds others
+    // are applied, as a set_settings command (validated; an invalid one throws
+    // sala::invalid_settings and changes nothing); never silently ignored.
     explicit durable_platform(std::shared_ptr<store> st, std::shared_ptr<const clock> clk = nullptr,
-                              sala::settings initial = {})
+                              std::optional<sala::settings> initial = std::nullopt)
         : store_(std::move(st)),
           clock_(clk ? std::move(clk) : std::make_shared<system_clock>()),
-          platform_(initial, clock_) {
+          platform_(initial.value_or(sala::settings{}), clock_) {
         if (!store_) throw invalid_argument("store", "is null");
         platform_.subscribe([this](const event& e) { events_.push_back(e); });
         const std::uint64_t v = store_->begin_write();
@@ -137,13 +148,14 @@ class durable_platform {
                 version_ = store_->write(c);
                 store_->commit();
             } else {
-                reload_locked();
+                reload_locked("first open");
                 store_->commit();
             }
         } catch (...) {
             store_->rollback();
             throw;
         }
+        if (initial && !(platform_.get_settings() == *initial)) set_settings(*initial);
     }
 
     durable_platform(const durable_platform&) = delete;
@@ -164,15 +176,76 @@ class durable_platform {
     // The store version this process has seen.
     std::uint64_t version() const noexcept { return version_; }
 
-    // Loads what other processes committed since this process's last version.
+    // Takes in what other processes committed since this process's last version.
     void refresh() {
-        const std::uint64_t v = store_->version();
-        if (v == version_ && !stale_) return;
-        if (stale_)
-            reload();
-        else
-            sync();
+        if (stale_) return reload_locked("a previous failure");
+        if (store_->version() != version_) sync_locked();
     }
+
+    // How this process took in others' commits: incremental syncs, full
+    // reloads, and why the last reload happened ("first open", a failed
+    // consistency check with its field and reason, ...).
+    std::size_t syncs() const noexcept { return syncs_; }
+    std::size_t reloads() const noexcept { return reloads_; }
+    const std::string& last_reload_reason() const noexcept { return reload_reason_; }
+
+    // ---- history ---------------------------------------------------------------------
+    // A live request, or the last state of a cancelled or archived one; throws
+    // sala::not_found for an id never used.
+    request get_request(request_id id) const {
+        if (auto it = platform_.state().requests.find(id); it != platform_.state().requests.end())
+            return it->second;
+        if (auto h = store_->find_history(id)) return h->request;
+        throw not_found("request", std::to_string(id.value));
+    }
+    std::optional<history_record> history_of(request_id id) const {
+        return store_->find_history(id);
+    }
+    std::vector<history_record> history(const history_query& q = {}) const {
+        return store_->history(q);
+    }
+
+    // Finished webinars (their blocked time, post-processing included, over
+    // for at least `retention`) leave the live state and become history, in
+    // one transaction; others' processes drop them at their next sync. `keep`
+    // holds back those still in use (the lifecycle's unfinished steps).
+    // Returns how many were archived.
+    std::size_t archive_finished(minutes retention = default_retention,
+                                 const std::function<bool(request_id)>& keep = {}) {
+        if (retention < minutes{0}) throw invalid_argument("retention", "must not be negative");
+        return run([&](platform& p) -> std::size_t {
+            const instant cutoff = clock_->now() - retention;
+            std::vector<history_record> gone;
+            for (const auto& [id, rq] : p.state().requests) {
+                if (rq.window.blocked.end() > cutoff || rq.window.grace_end > cutoff) continue;
+                if (keep && keep(id)) continue;
+                history_record h;
+                h.request = rq;
+                h.status = history_status::finished;
+                h.at = clock_->now();
+                h.command = "archive";
+                if (auto r = p.state().reservations.find(id); r != p.state().reservations.end())
+                    h.room = r->second.room;
+                gone.push_back(std::move(h));
+            }
+            if (gone.empty()) return 0;
+            state_delta d = delta_of(p.state());
+            for (const auto& h : gone) {
+                extra_.erased_requests.push_back(h.request.id);
+                d.erased.push_back(h.request.id);
+            }
+            d.queue = p.state().queue;
+            std::erase_if(*d.queue, [&](request_id id) {
+                return std::any_of(gone.begin(), gone.end(),
+                                   [&](const history_record& h) { return h.request.id == id; });
+            });
+            extra_.history = std::move(gone);
+            const std::size_t n = extra_.history.size();
+            p.apply_changes(d);  // no events: nothing a listener must act on
+            return n;
+        });
+    }
+    static constexpr minutes default_retention{7 * 24 * 60};
 
     void set_effect_planner(effect_planner p) { planner_ = std::move(p); }
     // Called after each command's commit, with the command's events in order.
@@ -215,8 +288,18 @@ class durable_platform {
     assignment reassign(request_id id, room_id r) {
         return run([&](platform& p) { return p.reassign(id, r); });
     }
+    // The request stays in the store as history (status cancelled).
     void cancel(request_id id) {
-        run([&](platform& p) { p.cancel(id); });
+        run([&](platform& p) {
+            history_record h;
+            h.request = p.get_request(id);
+            if (auto r = p.reservation_of(id)) h.room = r->room;
+            p.cancel(id);
+            h.status = history_status::cancelled;
+            h.at = clock_->now();
+            h.command = "cancel";
+            extra_.history.push_back(std::move(h));
+        });
     }
 
     // A lifecycle step: its step state, the effects it causes and any report,
@@ -240,7 +323,7 @@ class durable_platform {
         bool command_done = false;
         try {
             if (stale_)
-                reload_locked();
+                reload_locked("a previous failure");
             else if (committed != version_)
                 sync_locked();
             const auto before = detail::state_snapshot::of(platform_.state());
@@ -258,9 +341,9 @@ class durable_platform {
             store_->rollback();
             // A command that threw changed nothing (the platform's promise);
             // after a store failure memory is ahead of disk: reload.
-            if (command_done || !events_.empty()) {
+            if (command_done || !events_.empty() || !extra_.empty()) {
                 try {
-                    reload();
+                    reload_locked("a failed write");
                 } catch (...) {
                     stale_ = true;  // next command reloads first
                 }
@@ -275,6 +358,11 @@ class durable_platform {
         c.lifecycle = std::move(extra_.lifecycle);
         c.effects = std::move(extra_.effects);
         c.reports = std::move(extra_.reports);
+        c.history = std::move(extra_.history);
+        for (const request_id id : extra_.erased_requests)
+            if (std::find(c.erased_requests.begin(), c.erased_requests.end(), id) ==
+                c.erased_requests.end())
+                c.erased_requests.push_back(id);
         if (planner_)
             for (const auto& e : events_)
                 for (auto& fx : planner_(e, platform_)) c.effects.push_back(std::move(fx));
@@ -290,21 +378,34 @@ class durable_platform {
 
     // Inside an open transaction (or none, for refresh()).
     void sync_locked() {
-        std::uint64_t at = 0;
-        platform_state s = store_->load_changes(platform_.state(), version_, &at);
-        platform_.replace_state(std::move(s));
-        version_ = at;
+        state_delta d = store_->changes_since(version_);
+        try {
+            platform_.apply_changes(d);
+        } catch (const error& e) {
+            return reload_locked(std::string("changes failed a consistency check: ") + e.what());
+        }
+        version_ = d.version;
         stale_ = false;
+        ++syncs_;
     }
-    void reload_locked() {
+    void reload_locked(std::string why) {
         std::uint64_t at = 0;
         platform_state s = store_->load(&at);
         platform_.replace_state(std::move(s));
         version_ = at;
         stale_ = false;
+        ++reloads_;
+        reload_reason_ = std::move(why);
     }
-    void sync() { sync_locked(); }
-    void reload() { reload_locked(); }
+    // The singletons as they are (archive_finished changes only requests).
+    static state_delta delta_of(const platform_state& s) {
+        state_delta d;
+        d.settings = s.settings;
+        d.policy = s.policy;
+        d.next_request = s.next_request;
+        d.pools = s.pools;
+        return d;
+    }
 
     std::shared_ptr<store> store_;
     std::shared_ptr<const clock> clock_;
@@ -313,6 +414,8 @@ class durable_platform {
     bool stale_ = false;
     std::vector<event> events_;
     change_set extra_;
+    std::size_t syncs_ = 0, reloads_ = 0;
+    std::string reload_reason_;
     effect_planner planner_;
     std::vector<std::function<void(const event&)>> listeners_;
 };

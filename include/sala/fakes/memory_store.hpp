@@ -1,6 +1,6 @@
 #pragma once
 // An in-memory store for unit tests and demos: the whole store port (versions,
-// change_set writes, load_changes, the outbox, lifecycle rows, reports,
+// change_set writes, changes_since, history, the outbox, lifecycle rows, reports,
 // transactions with rollback) without a database, so durable_platform and
 // durable_lifecycle can be tested in microseconds.
 //
@@ -20,6 +20,7 @@
 // A write transaction works on a copy of the tables (O(state) per command):
 // fine for tests, not meant for production volumes. Thread-safe.
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -45,7 +46,9 @@ struct memory_database {
         policy_kind policy = policy_kind::first_fit;
         std::uint64_t next_request = 1;
         std::map<std::uint32_t, pool> pools;
-        std::map<std::uint32_t, room> rooms;
+        std::map<std::uint32_t, std::pair<room, std::uint64_t>> rooms;  // with the row version
+        std::uint64_t rooms_version = 0, queue_version = 0;             // last write of each
+        std::map<request_id, history_record> history;
         std::map<request_id, std::pair<request, std::uint64_t>> requests;  // with the row version
         std::map<request_id, std::pair<reservation, std::uint64_t>> reservations;
         std::vector<request_id> queue;                                 // oldest first
@@ -70,7 +73,7 @@ struct memory_database {
 
 class memory_store final : public store {
   public:
-    static constexpr int current_schema = 2;
+    static constexpr int current_schema = 3;
     using database = memory_database;
 
     // A new, empty store with its own database.
@@ -89,7 +92,8 @@ class memory_store final : public store {
                               ", newer than this sala understands (" +
                               std::to_string(current_schema) +
                               "); upgrade sala. It was left untouched");
-        // Older schemas migrate forward: version 2 only added tables, empty at version 1.
+        // Older schemas migrate forward: versions 2 and 3 only added tables and
+        // columns, empty (or zero) at version 1.
         db_->application = "sala";
         db_->schema = current_schema;
     }
@@ -130,21 +134,50 @@ class memory_store final : public store {
             return s;
         });
     }
-    platform_state load_changes(platform_state base, std::uint64_t since,
-                                std::uint64_t* version = nullptr) override {
+    state_delta changes_since(std::uint64_t since) override {
         return read([&](const database::tables& t) {
-            platform_state s = small_of(t, std::move(base));
+            const platform_state small = small_of(t, {});
+            state_delta d;
+            d.version = t.version;
+            d.settings = small.settings;
+            d.policy = small.policy;
+            d.next_request = small.next_request;
+            d.pools = small.pools;
+            for (const auto& [id, row] : t.rooms)
+                if (row.second > since) d.rooms.push_back(row.first);
+            if (t.queue_version > since) d.queue = t.queue;
             for (const auto& [v, id] : t.tombstones)
-                if (v > since) {
-                    s.reservations.erase(id);
-                    s.requests.erase(id);  // put back below if the request still exists
-                }
+                if (v > since) d.erased.push_back(id);
             for (const auto& [id, row] : t.requests)
-                if (row.second > since) s.requests.insert_or_assign(id, row.first);
+                if (row.second > since) d.requests.push_back(row.first);
             for (const auto& [id, row] : t.reservations)
-                if (row.second > since) s.reservations.insert_or_assign(id, row.first);
-            if (version) *version = t.version;
-            return s;
+                if (row.second > since) d.reservations.push_back(row.first);
+            return d;
+        });
+    }
+    std::vector<history_record> history(const history_query& q) override {
+        return read([&](const database::tables& t) {
+            std::vector<history_record> out;
+            for (const auto& [id, h] : t.history) {
+                const interval& b = h.request.window.blocked;
+                if ((q.room && h.room != q.room) ||
+                    (q.event_id && h.request.event_id != *q.event_id) ||
+                    (q.window && !(b.begin() < q.window->end() && q.window->begin() < b.end())))
+                    continue;
+                out.push_back(with_report(t, h));
+            }
+            std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+                return a.request.window.blocked.begin() < b.request.window.blocked.begin();
+            });
+            if (out.size() > q.limit) out.resize(q.limit);
+            return out;
+        });
+    }
+    std::optional<history_record> find_history(request_id id) override {
+        return read([&](const database::tables& t) -> std::optional<history_record> {
+            auto it = t.history.find(id);
+            if (it == t.history.end()) return std::nullopt;
+            return with_report(t, it->second);
         });
     }
     std::uint64_t version() override {
@@ -188,7 +221,12 @@ class memory_store final : public store {
         if (c.policy) t.policy = *c.policy;
         if (c.settings) t.settings = *c.settings;
         for (const auto& p : c.pools) t.pools[p.id.value] = p;
-        for (const auto& r : c.rooms) t.rooms[r.id.value] = r;
+        for (const auto& r : c.rooms) t.rooms[r.id.value] = {r, v};
+        if (!c.rooms.empty()) t.rooms_version = v;
+        if (!c.erased_requests.empty() || !c.queue_removed.empty() || !c.queue_appended.empty() ||
+            c.queue_rewrite)
+            t.queue_version = v;
+        for (const auto& h : c.history) t.history[h.request.id] = h;
         for (const request_id id : c.erased_requests) {
             t.reservations.erase(id);
             std::erase(t.queue, id);
@@ -288,9 +326,18 @@ class memory_store final : public store {
         s.pools.clear();
         for (const auto& [id, p] : t.pools) s.pools.push_back(p);
         s.rooms.clear();
-        for (const auto& [id, r] : t.rooms) s.rooms.push_back(r);
+        for (const auto& [id, r] : t.rooms) s.rooms.push_back(r.first);
         s.queue = t.queue;
         return s;
+    }
+
+    static history_record with_report(const database::tables& t, history_record h) {
+        for (const auto& [key, r] : t.reports)
+            if (r.request == h.request.id && r.kind == "attendance") {
+                h.report = r.body;
+                break;
+            }
+        return h;
     }
 
     // R1 in the store itself, as the SQL stores' trigger and exclusion constraint.
@@ -313,7 +360,7 @@ class memory_store final : public store {
             throw backend_error(location() + ": " + what + " refers to a missing row", false);
         };
         for (const auto& [id, r] : t.rooms)
-            if (!t.pools.count(r.pool.value)) dangling("room " + std::to_string(id));
+            if (!t.pools.count(r.first.pool.value)) dangling("room " + std::to_string(id));
         for (const auto& [id, row] : t.reservations)
             if (!t.requests.count(id) || !t.rooms.count(row.first.room.value))
                 dangling("reservation " + std::to_string(id.value));

@@ -12,7 +12,9 @@
 // removed), the lifecycle step state it moved and the effects it caused
 // (transactional outbox). Every committed write bumps the store's version;
 // request and reservation rows remember the version that last wrote them, so a
-// process that shares the store reloads only what others committed since.
+// process that shares the store takes in only what others committed since
+// (changes_since). Requests that leave the live state (cancelled; finished
+// past retention) move to the history rows in the same transaction.
 //
 // Failures of the database throw sala::backend_error; a file or database that
 // is not a sala store, or has a newer schema, throws sala::store_error
@@ -45,10 +47,14 @@ class store {
     // ---- reading ---------------------------------------------------------------
     // Everything committed, and the version it is at.
     virtual platform_state load(std::uint64_t* version = nullptr) = 0;
-    // `base` brought up to date with what was committed after version `since`
-    // (requests/reservations by row version, the small tables in full).
-    virtual platform_state load_changes(platform_state base, std::uint64_t since,
-                                        std::uint64_t* version = nullptr) = 0;
+    // What was committed after version `since`, by row version: the requests,
+    // reservations and rooms written since, the tombstones of those erased,
+    // the queue when it changed, and the small singletons (settings, policy,
+    // next id, pools). Apply it with platform::apply_changes.
+    virtual state_delta changes_since(std::uint64_t since) = 0;
+    // Cancelled and archived webinars (never loaded with the state).
+    virtual std::vector<history_record> history(const history_query& q) = 0;
+    virtual std::optional<history_record> find_history(request_id id) = 0;
     virtual std::uint64_t version() = 0;
     virtual std::vector<lifecycle_record> lifecycle() = 0;
     virtual std::vector<report_record> reports() = 0;

@@ -78,7 +78,8 @@ class pg_connection final : public sql_connection {
                " schema " + schema;
     }
 
-    void query(const std::string& sql, sql_params params, const row_handler& each) override {
+    void query_rows(const std::string& sql, std::span<const sql_value> params,
+                    const row_handler& each) override {
         std::vector<std::string> texts;
         texts.reserve(params.size());
         std::vector<const char*> values;
