@@ -51,6 +51,16 @@ CREATE TABLE reports(key @text@ PRIMARY KEY, request_id @bigint@, kind @text@ NO
   body @text@ NOT NULL, created @bigint@ NOT NULL);
 )sql";
 
+// Version 3: several processes on one lifecycle. Lifecycle rows remember the
+// version that last wrote them (an erased row stays, with an empty state, so
+// others see the erasure), and leases: the ticker's and each step's claim
+// (docs/lifecycle.md, "Several processes"). Expiry in milliseconds since the epoch.
+constexpr const char* shared_lifecycle_tables = R"sql(
+ALTER TABLE lifecycle ADD COLUMN row_version @bigint@ NOT NULL DEFAULT 0;
+CREATE INDEX lifecycle_by_version ON lifecycle(row_version);
+CREATE TABLE leases(name @text@ PRIMARY KEY, holder @text@ NOT NULL, expires @bigint@ NOT NULL);
+)sql";
+
 std::string spelled(std::string sql, const sql_schema& s) {
     const std::pair<const char*, const char*> tokens[] = {{"@int@", s.int32},
                                                           {"@bigint@", s.int64},
@@ -73,6 +83,7 @@ std::string sql_migration(int to, const sql_schema& s) {
                spelled(queue_tables, s);
     }
     if (to == 2) return spelled(records_tables, s);
+    if (to == 3) return spelled(shared_lifecycle_tables, s);
     throw std::out_of_range("no schema step to version " + std::to_string(to));
 }
 

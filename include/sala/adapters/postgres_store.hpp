@@ -29,7 +29,7 @@ namespace sala {
 
 class postgres_store final : public detail::sql_store {
   public:
-    static constexpr int current_schema = 2;
+    static constexpr int current_schema = 3;
 
     struct options {
         std::string schema = "sala";  // PostgreSQL schema holding sala's tables

@@ -26,7 +26,7 @@ namespace sala {
 
 class sqlite_store final : public detail::sql_store {
   public:
-    static constexpr int current_schema = 2;
+    static constexpr int current_schema = 3;
     // 'SALA' in PRAGMA application_id.
     static constexpr std::int32_t application_id = 0x53414C41;
 
