@@ -3,8 +3,6 @@
 // does is in steps/.
 #include "lifecycle/engine.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <set>
@@ -31,13 +29,15 @@ void add_if_due(const step_descriptor& d, const due_view& v, std::optional<reque
 }  // namespace
 
 std::string default_holder() {
-    char host[256] = {};
-    if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-    unsigned char r[4];
+    unsigned char r[8];
     secure_random_bytes(r);
-    char suffix[16];
-    std::snprintf(suffix, sizeof suffix, "%02x%02x%02x%02x", r[0], r[1], r[2], r[3]);
-    return std::string(host[0] ? host : "host") + ":" + std::to_string(getpid()) + ":" + suffix;
+    std::string out = "sala-";
+    for (const unsigned char b : r) {
+        char hex[3];
+        std::snprintf(hex, sizeof hex, "%02x", b);
+        out += hex;
+    }
+    return out;
 }
 
 std::string json_str(std::string_view s) {

@@ -44,7 +44,7 @@ std::string parse_credentials_key(std::string_view hex);
 inline std::string password_context(request_id id, std::uint32_t generation) {
     return "sala-credentials/" + num(id) + "/" + std::to_string(generation);
 }
-// A lease holder name for this process: host name, process id, random suffix.
+// A lease holder name for this process: "sala-" and 16 random hexadecimal digits.
 std::string default_holder();
 
 // Which subjects a step is about; the engine asks its due rule only for those.

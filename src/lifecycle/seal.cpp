@@ -97,9 +97,8 @@ std::string parse_credentials_key(std::string_view hex) {
         return -1;
     };
     if (hex.size() != 2 * key_size)
-        throw invalid_argument("credentials_key",
-                               "must be 64 hexadecimal digits (32 bytes), not " +
-                                   std::to_string(hex.size()) + " characters");
+        throw invalid_argument("credentials_key", "must be 64 hexadecimal digits (32 bytes), not " +
+                                                      std::to_string(hex.size()) + " characters");
     std::string key(key_size, '\0');
     for (std::size_t i = 0; i < key_size; ++i) {
         const int hi = digit(hex[2 * i]), lo = digit(hex[2 * i + 1]);

@@ -185,7 +185,8 @@ struct lifecycle_options {
     // renews the lease on each tick, and another process takes over once the
     // lease is this old (the holder died or stopped ticking).
     std::chrono::milliseconds ticker_lease{0};
-    // This process's name in leases; empty: host name, process id and a random suffix.
+    // This process's name in leases (say, host and process id); empty: "sala-" and
+    // 16 random hexadecimal digits.
     std::string holder;
 };
 
