@@ -6,11 +6,12 @@
 // harness counts backend calls and mails by idempotency key across processes.
 //
 //   sala_lifecycle_peer (--sqlite PATH | --postgres CONNINFO) --journal FILE
-//       [--schema S] [--name A] [--slow-ms N] [--key HEX64] [--ticker-lease-ms N] [--claim-ttl-ms N]
+//       [--schema S] [--name A] [--slow-ms N] [--key HEX64] [--ticker-lease-ms N] [--claim-ttl-ms
+//       N]
 //
 // Commands (times are UTC in May 2021; the clock is set to it first):
 //   seed                            link the seed account, rooms 1-4 active and automatic
-//   submit TITLE DAY HOUR MINUTES   -> "<request id> <room id or 0>"
+//   submit TITLE DAY HOUR MINUTES [MINUTE]  (Madrid time) -> "<request id> <room id or 0>"
 //   cancel ID                       -> "ok" or "gone"
 //   tick DAY HOUR MINUTE            -> "<steps attempted>"
 //   generate ID DAY HOUR MINUTE     -> "true" / "false" / "error <kind>"
@@ -75,7 +76,8 @@ class journal_conferencing final : public sala::conferencing {
     std::vector<sala::account_user> list_users() override { return seed::symposium_users(); }
     sala::webinar_handle create_webinar(const sala::webinar_spec& spec) override {
         pause();
-        const std::string id = name_ + "-" + std::to_string(::getpid()) + "-" + std::to_string(++n_);
+        const std::string id =
+            name_ + "-" + std::to_string(::getpid()) + "-" + std::to_string(++n_);
         j_.line("create_webinar", hex(spec.topic), id);
         return {id, "https://zoom.example/j/" + id, "https://zoom.example/s/" + id};
     }
@@ -128,15 +130,24 @@ int main(int argc, char** argv) {
     long ticker_lease = 0, claim_ttl = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i], v = argv[i + 1];
-        if (a == "--sqlite") sqlite = v;
-        else if (a == "--postgres") postgres = v;
-        else if (a == "--schema") pg_schema = v;
-        else if (a == "--journal") journal_path = v;
-        else if (a == "--name") name = v;
-        else if (a == "--slow-ms") slow = std::stoi(v);
-        else if (a == "--key") key = v;
-        else if (a == "--ticker-lease-ms") ticker_lease = std::stol(v);
-        else if (a == "--claim-ttl-ms") claim_ttl = std::stol(v);
+        if (a == "--sqlite")
+            sqlite = v;
+        else if (a == "--postgres")
+            postgres = v;
+        else if (a == "--schema")
+            pg_schema = v;
+        else if (a == "--journal")
+            journal_path = v;
+        else if (a == "--name")
+            name = v;
+        else if (a == "--slow-ms")
+            slow = std::stoi(v);
+        else if (a == "--key")
+            key = v;
+        else if (a == "--ticker-lease-ms")
+            ticker_lease = std::stol(v);
+        else if (a == "--claim-ttl-ms")
+            claim_ttl = std::stol(v);
         else {
             std::cerr << "unknown option " << a << "\n";
             return 2;
@@ -185,12 +196,12 @@ int main(int argc, char** argv) {
                     std::cout << "ok" << std::endl;
                 } else if (cmd == "submit") {
                     std::string title;
-                    unsigned d = 1, h = 0;
+                    unsigned d = 1, h = 0, mi = 0;
                     int minutes = 60;
-                    in >> title >> d >> h >> minutes;
-                    auto w = seed::fixture::webinar(title, 2021, 5, d, h, 0, minutes);
+                    in >> title >> d >> h >> minutes >> mi;
+                    auto w = seed::fixture::webinar(title, 2021, 5, d, h, mi, minutes);
                     const auto s = p.submit(w);
-                    std::cout << s.id.value << " " << (s.assignment ? s.assignment->room.value : 0)
+                    std::cout << s.id.value << " " << (s.assignment ? s.assignment.room->value : 0)
                               << std::endl;
                 } else if (cmd == "cancel") {
                     std::uint64_t id = 0;

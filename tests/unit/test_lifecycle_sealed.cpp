@@ -145,8 +145,8 @@ TEST(StepGuardSupport, DueNowAbsorbAndPrepare) {
     sealed_world w;
     w.book();
     w.at(madrid(2021, 5, 12, 9, 0));  // webinar created
-    const sala::step_subject set{sala::step_kind::set_password, "request/" + std::to_string(w.id.value),
-                                 w.id, std::nullopt};
+    const sala::step_subject set{sala::step_kind::set_password,
+                                 "request/" + std::to_string(w.id.value), w.id, std::nullopt};
     EXPECT_FALSE(w.life->due_now(set, madrid(2021, 5, 12, 15, 1)));
     EXPECT_TRUE(w.life->due_now(set, madrid(2021, 5, 12, 15, 2)));
     EXPECT_TRUE(w.rec().sealed_password.empty());
