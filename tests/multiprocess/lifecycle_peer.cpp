@@ -17,6 +17,7 @@
 //   generate ID DAY HOUR MINUTE     -> "true" / "false" / "error <kind>"
 //   credentials ID                  -> the password or "-"
 //   state ID                        -> "<request present 0/1> <reservation room or 0>"
+//   reservations                    -> "id:room:begin:end ..." (minutes since the epoch) or "-"
 //   quit
 #include <fcntl.h>
 #include <unistd.h>
@@ -239,6 +240,16 @@ int main(int argc, char** argv) {
                     std::cout << st.requests.count(rid) << " "
                               << (res == st.reservations.end() ? 0 : res->second.room.value)
                               << std::endl;
+                } else if (cmd == "reservations") {
+                    p.refresh();
+                    std::string out;
+                    for (const auto& [rid, r] : p.state().reservations)
+                        out += std::to_string(rid.value) + ":" + std::to_string(r.room.value) +
+                               ":" +
+                               std::to_string(r.blocked.begin().time_since_epoch().count()) +
+                               ":" + std::to_string(r.blocked.end().time_since_epoch().count()) +
+                               " ";
+                    std::cout << (out.empty() ? "-" : out) << std::endl;
                 } else {
                     std::cout << "error unknown-command" << std::endl;
                 }
@@ -246,6 +257,8 @@ int main(int argc, char** argv) {
                 std::cout << "error not_found" << std::endl;
             } catch (const sala::rule_violation&) {
                 std::cout << "error rule_violation" << std::endl;
+            } catch (const sala::invalid_argument&) {
+                std::cout << "error invalid_argument" << std::endl;
             }
         }
     } catch (const std::exception& e) {

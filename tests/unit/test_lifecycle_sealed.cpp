@@ -68,7 +68,9 @@ TEST(SealedCredentials, RestartBeforeTheMailSendsTheStoredPassword_R12_R16) {
     const auto key = sala::lifecycle::key(sala::step_kind::mail_credentials, w.id, 1);
     ASSERT_EQ(w.mail.count_key(key), 1u);
     for (const auto& m : w.mail.sent())
-        if (m.idempotency_key == key) EXPECT_NE(m.text_body.find(pw), std::string::npos);
+        if (m.idempotency_key == key) {
+            EXPECT_NE(m.text_body.find(pw), std::string::npos);
+        }
 }
 
 TEST(SealedCredentials, AnotherKeyOrAnAlteredRowDoesNotOpenAndSaysNoSecret) {
@@ -114,7 +116,7 @@ TEST(SealedCredentials, RotationErasesTheSealedPasswordAndTheViewExpires_R15) {
 }
 
 TEST(SealedCredentials, KeyIsCheckedWithoutBeingEchoed) {
-    for (const std::string bad : {std::string(63, 'a'), std::string(64, 'g'), std::string("x")}) {
+    for (const std::string& bad : {std::string(63, 'a'), std::string(64, 'g'), std::string("k3yZ")}) {
         try {
             world w(seed::seed_2086_settings(), with_key(bad));
             ADD_FAILURE() << "accepted a bad key";
