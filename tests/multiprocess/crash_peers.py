@@ -26,60 +26,21 @@ import argparse
 import collections
 import os
 import random
-import select
-import signal
-import subprocess
 import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peer import Peer, unhex  # noqa: E402
+
 KEY = "3c" * 32
 
 
-def unhex(h):
-    return bytes.fromhex(h).decode("utf-8") if h != "-" else ""
-
-
-class Peer:
-    def __init__(self, args, journal, name, schema):
-        cmd = [args.peer, "--postgres", os.environ["SALA_PG_CONNINFO"], "--schema", schema,
-               "--journal", journal, "--name", name, "--key", KEY, "--slow-ms", "3",
-               "--claim-ttl-ms", "150"]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     text=True, bufsize=1)
-        self.name = name
-        line = self.proc.stdout.readline().strip()
-        if line != "ready":
-            raise SystemExit(f"{name} did not start: {line!r}, exit {self.proc.wait()}")
-
-    def send(self, line):
-        self.proc.stdin.write(line + "\n")
-        self.proc.stdin.flush()
-
-    def read(self, timeout=60):
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        if not ready:
-            raise SystemExit(f"{self.name} hangs")
-        line = self.proc.stdout.readline()
-        if not line:
-            raise SystemExit(f"{self.name} exited with {self.proc.wait()}")
-        return line.strip()
-
-    def cmd(self, line):
-        self.send(line)
-        return self.read()
-
-    def kill(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-        self.proc.stdin.close()
-        self.proc.stdout.close()
-
-    def quit(self):
-        self.send("quit")
-        self.proc.wait(timeout=30)
-        self.proc.stdin.close()
-        self.proc.stdout.close()
+def start_peer(args, journal, name, schema):
+    cmd = [args.peer, "--postgres", os.environ["SALA_PG_CONNINFO"], "--schema", schema,
+           "--journal", journal, "--name", name, "--key", KEY, "--slow-ms", "3",
+           "--claim-ttl-ms", "150"]
+    return Peer(cmd, name)
 
 
 def journal_lines(path):
@@ -101,7 +62,7 @@ def main():
     journal = os.path.join(tmp.name, "journal")
     schema = f"crash{os.getpid()}"
 
-    setup = Peer(args, journal, "setup", schema)
+    setup = start_peer(args, journal, "setup", schema)
     setup.cmd("seed")
     setup.quit()
 
@@ -110,7 +71,7 @@ def main():
 
     def start(i):
         generation[i] += 1
-        peers[i] = Peer(args, journal, f"P{i}.{generation[i]}", schema)
+        peers[i] = start_peer(args, journal, f"P{i}.{generation[i]}", schema)
 
     start(0)
     start(1)
@@ -121,6 +82,7 @@ def main():
     minute = 0  # simulated minutes since 1 May 00:00 UTC
     kills = 0
     last = 27 * 24 * 60  # stop ticking before 28 May
+    started = time.monotonic()
     while kills < args.kills and minute < last:
         i = rnd.randrange(2)
         p = peers[i]
@@ -156,13 +118,16 @@ def main():
             acked_cancel.add(kind[1])
     for p in peers:
         p.quit()
+    print(f"crash_peers: kill phase in {time.monotonic() - started:.1f} s", flush=True)
 
     # Catch up without kills, past every webinar's end and post-processing.
-    final = Peer(args, journal, "final", schema)
+    final = start_peer(args, journal, "final", schema)
+    # A late tick runs everything overdue in order (R16): twice a day is enough.
+    started = time.monotonic()
     for day in range(max(1, minute // 1440 + 1), 32):
-        for hour in range(0, 24, 1):
+        for hour in (0, 12):
             final.cmd(f"tick {day} {hour} 0")
-            final.cmd(f"tick {day} {hour} 30")
+    print(f"crash_peers: catch-up in {time.monotonic() - started:.1f} s", flush=True)
     problems = []
     # No acknowledged command lost.
     for rid, title in acked_submit.items():

@@ -245,8 +245,7 @@ int main(int argc, char** argv) {
                     std::string out;
                     for (const auto& [rid, r] : p.state().reservations)
                         out += std::to_string(rid.value) + ":" + std::to_string(r.room.value) +
-                               ":" +
-                               std::to_string(r.blocked.begin().time_since_epoch().count()) +
+                               ":" + std::to_string(r.blocked.begin().time_since_epoch().count()) +
                                ":" + std::to_string(r.blocked.end().time_since_epoch().count()) +
                                " ";
                     std::cout << (out.empty() ? "-" : out) << std::endl;

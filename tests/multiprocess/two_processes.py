@@ -13,58 +13,24 @@ every test uses its own PostgreSQL schema or SQLite file.
 import argparse
 import itertools
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
 import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peer import Peer, unhex  # noqa: E402
 
 ARGS = None
 KEY = "5a" * 32  # a test credentials_key (64 hex digits)
 _schema_ids = itertools.count(1)
 
 
-def unhex(h):
-    return bytes.fromhex(h).decode("utf-8") if h != "-" else ""
-
-
-class Peer:
-    def __init__(self, case, name, *extra):
-        cmd = [ARGS.peer, "--journal", case.journal, "--name", name, *case.store_args, *extra]
-        self.name = name
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     text=True, bufsize=1)
-        case.addCleanup(self.stop)
-        assert self.read() == "ready", name + " did not start"
-
-    def send(self, line):
-        self.proc.stdin.write(line + "\n")
-        self.proc.stdin.flush()
-
-    def read(self):
-        line = self.proc.stdout.readline()
-        if not line:
-            raise AssertionError(f"peer {self.name} exited with {self.proc.wait()}")
-        return line.strip()
-
-    def cmd(self, line):
-        self.send(line)
-        return self.read()
-
-    def kill(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
-    def stop(self):
-        if self.proc.poll() is None:
-            try:
-                self.send("quit")
-                self.proc.wait(timeout=10)
-            except (BrokenPipeError, subprocess.TimeoutExpired):
-                self.kill()
-        self.proc.stdin.close()
-        self.proc.stdout.close()
+def start_peer(case, name, *extra):
+    cmd = [ARGS.peer, "--journal", case.journal, "--name", name, *case.store_args, *extra]
+    peer = Peer(cmd, name)
+    case.addCleanup(peer.quit)
+    return peer
 
 
 class TwoProcesses(unittest.TestCase):
@@ -99,8 +65,8 @@ class TwoProcesses(unittest.TestCase):
     # --- the three scenarios --------------------------------------------------
 
     def test_a_request_committed_by_one_process_is_seen_by_the_others_next_tick(self):
-        ticker = Peer(self, "T")
-        admin = Peer(self, "A")
+        ticker = start_peer(self, "T")
+        admin = start_peer(self, "A")
         ticker.cmd("seed")
         self.assertEqual(ticker.cmd("tick 1 0 0"), "4")  # room settings (R20)
         rid, room = admin.cmd("submit Seen 10 14 60").split()
@@ -112,8 +78,8 @@ class TwoProcesses(unittest.TestCase):
         self.assertEqual(len(self.mails(f"unassigned/{rid}")), 0)
 
     def test_a_cancel_committed_at_nine_means_no_password_and_no_credentials_ever(self):
-        ticker = Peer(self, "T", "--key", KEY)
-        admin = Peer(self, "A", "--key", KEY)
+        ticker = start_peer(self, "T", "--key", KEY)
+        admin = start_peer(self, "A", "--key", KEY)
         ticker.cmd("seed")
         rid, room = admin.cmd("submit Cancelled 10 14 60").split()  # 12:00 UTC
         ticker.cmd("tick 1 0 0")
@@ -129,8 +95,8 @@ class TwoProcesses(unittest.TestCase):
         self.assertEqual(self.calls("set_user_password"), [])
 
     def test_concurrent_manual_generation_and_ticking_give_one_password_and_one_mail(self):
-        ticker = Peer(self, "T", "--key", KEY, "--slow-ms", "40")
-        admin = Peer(self, "A", "--key", KEY, "--slow-ms", "40")
+        ticker = start_peer(self, "T", "--key", KEY, "--slow-ms", "40")
+        admin = start_peer(self, "A", "--key", KEY, "--slow-ms", "40")
         ticker.cmd("seed")
         # Overlapping webinars, one per room, credentials due 11:30, 11:40, 11:50, 12:00
         # UTC; none ends before the last is mailed, so no password is rotated here.
@@ -168,8 +134,8 @@ class TwoProcesses(unittest.TestCase):
     # --- the protocol's other promises -----------------------------------------------
 
     def test_two_tickers_never_run_the_same_step(self):
-        a = Peer(self, "T1", "--key", KEY, "--slow-ms", "15")
-        b = Peer(self, "T2", "--key", KEY, "--slow-ms", "15")
+        a = start_peer(self, "T1", "--key", KEY, "--slow-ms", "15")
+        b = start_peer(self, "T2", "--key", KEY, "--slow-ms", "15")
         a.cmd("seed")
         ids = [a.cmd(f"submit Both{d}x{h} {d} {h} 30").split()[0]
                for d in (10, 11) for h in (9, 12, 15)]
@@ -192,8 +158,8 @@ class TwoProcesses(unittest.TestCase):
         self.assertEqual({c[0] for c in self.calls()}, {"T1", "T2"})
 
     def test_ticker_lease_one_process_ticks_and_another_takes_over_when_it_dies(self):
-        a = Peer(self, "T1", "--ticker-lease-ms", "800")
-        b = Peer(self, "T2", "--ticker-lease-ms", "800")
+        a = start_peer(self, "T1", "--ticker-lease-ms", "800")
+        b = start_peer(self, "T2", "--ticker-lease-ms", "800")
         a.cmd("seed")
         self.assertEqual(a.cmd("tick 1 0 0"), "4")
         a.cmd("submit Lease1 10 14 60")
@@ -208,14 +174,14 @@ class TwoProcesses(unittest.TestCase):
         self.assertEqual([c[0] for c in self.creates("Lease1")], ["T1"])
 
     def test_a_claim_of_a_killed_process_is_taken_over_with_the_stored_password(self):
-        a = Peer(self, "T1", "--key", KEY, "--slow-ms", "600", "--claim-ttl-ms", "400")
+        a = start_peer(self, "T1", "--key", KEY, "--slow-ms", "600", "--claim-ttl-ms", "400")
         a.cmd("seed")
         rid = a.cmd("submit Killed 10 14 60").split()[0]
         a.cmd("tick 1 0 0")
         a.send("tick 10 11 30")  # set_password claimed, its backend call takes 600 ms
         time.sleep(0.3)
         a.kill()  # during the call: the claim and the sealed password are committed
-        b = Peer(self, "T2", "--key", KEY, "--claim-ttl-ms", "400")
+        b = start_peer(self, "T2", "--key", KEY, "--claim-ttl-ms", "400")
         time.sleep(0.5)
         b.cmd("tick 10 11 31")
         sets = [unhex(c[3]) for c in self.calls("set_user_password")]

@@ -120,7 +120,7 @@ TEST(Sqlite, MigratesFromVersion1) {
         INSERT INTO queue VALUES (2, 1);
     )sql");
     auto db = sala::sqlite_store::open(path);
-    EXPECT_EQ(db->schema_version(), 2);
+    EXPECT_EQ(db->schema_version(), sala::sqlite_store::current_schema);
     const auto st = db->load();
     ASSERT_EQ(st.rooms.size(), 2u);
     EXPECT_EQ(st.rooms[0].mode, sala::room_mode::automatic);

@@ -116,7 +116,8 @@ TEST(SealedCredentials, RotationErasesTheSealedPasswordAndTheViewExpires_R15) {
 }
 
 TEST(SealedCredentials, KeyIsCheckedWithoutBeingEchoed) {
-    for (const std::string& bad : {std::string(63, 'a'), std::string(64, 'g'), std::string("k3yZ")}) {
+    for (const std::string& bad :
+         {std::string(63, 'a'), std::string(64, 'g'), std::string("k3yZ")}) {
         try {
             world w(seed::seed_2086_settings(), with_key(bad));
             ADD_FAILURE() << "accepted a bad key";
