@@ -29,7 +29,9 @@
 // the repeat; Zoom's create webinar has none, so one duplicate webinar per
 // crash during a create is possible).
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
