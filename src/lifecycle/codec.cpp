@@ -1,11 +1,14 @@
 // The lifecycle state's store rows: one JSON object per webinar, room and admin
 // notice, each with a "version" so that rows written by older builds can be
 // upgraded on read and rows from newer builds are refused, not misread.
+#include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
+#include "lifecycle/engine.hpp"
 #include "sala/error.hpp"
 #include "sala/lifecycle/lifecycle.hpp"
 
@@ -121,7 +124,8 @@ json to_j(const webinar_record& r) {
             {"steps", steps},
             {"report", report},
             {"recordings", recs},
-            {"recording_stuck", r.recording_stuck}};
+            {"recording_stuck", r.recording_stuck},
+            {"sealed_password", r.sealed_password}};
 }
 
 webinar_record record_of_j(const json& j) {
@@ -144,6 +148,8 @@ webinar_record record_of_j(const json& j) {
                                 f.at("download_url").get<std::string>(),
                                 f.at("size_bytes").get<std::int64_t>()});
     r.recording_stuck = j.at("recording_stuck").get<bool>();
+    if (j.contains("sealed_password"))
+        r.sealed_password = j.at("sealed_password").get<std::string>();
     return r;
 }
 
@@ -171,6 +177,27 @@ admin_notice notice_of_j(const json& j) {
 
 }  // namespace
 
+namespace detail {
+
+std::string notice_row(const std::string& key) { return "notice/" + key; }
+
+void insert_notice(std::vector<admin_notice>& notices, admin_notice n) {
+    const auto order = [](const admin_notice& x) {
+        return std::tie(x.queued, x.message.idempotency_key);
+    };
+    for (auto& o : notices)
+        if (o.message.idempotency_key == n.message.idempotency_key) {
+            o = std::move(n);
+            return;
+        }
+    const auto at =
+        std::upper_bound(notices.begin(), notices.end(), n,
+                         [&](const auto& a, const auto& b) { return order(a) < order(b); });
+    notices.insert(at, std::move(n));
+}
+
+}  // namespace detail
+
 step_kind parse_step_kind(std::string_view s) {
     if (const auto k = parse_enum<step_kind>(s)) return *k;
     throw invalid_argument("step", "'" + std::string(s) + "' is not a lifecycle step");
@@ -183,19 +210,17 @@ std::vector<lifecycle_record> to_records(const lifecycle_state& s) {
     for (const auto& [room, st] : s.room_settings)
         out.push_back({"room/" + std::to_string(room.value), std::nullopt,
                        versioned(json{{"room", room.value}, {"step", to_j(st)}}).dump()});
-    // Notices keep their order: the key carries the position.
-    for (std::size_t i = 0; i < s.admin_notices.size(); ++i) {
-        std::string pos = std::to_string(i);
-        pos.insert(0, pos.size() < 6 ? 6 - pos.size() : 0, '0');
-        out.push_back({"notice/" + pos + "/" + s.admin_notices[i].message.idempotency_key,
-                       std::nullopt, versioned(to_j(s.admin_notices[i])).dump()});
-    }
+    // One row per idempotency key, so processes queueing the same notice share
+    // its row (rows of stores before schema 3 carried the position too).
+    for (const auto& n : s.admin_notices)
+        out.push_back({detail::notice_row(n.message.idempotency_key), std::nullopt,
+                       versioned(to_j(n)).dump()});
     return out;
 }
 
 lifecycle_state from_records(const std::vector<lifecycle_record>& rows) {
     lifecycle_state s;
-    std::map<std::string, admin_notice> notices;  // sorted by the position in the key
+    std::vector<admin_notice> notices;
     for (const auto& row : rows) {
         if (row.state.empty()) continue;
         try {
@@ -206,7 +231,7 @@ lifecycle_state from_records(const std::vector<lifecycle_record>& rows) {
             } else if (row.key.rfind("room/", 0) == 0) {
                 s.room_settings[room_id{j.at("room").get<std::uint32_t>()}] = step_of(j.at("step"));
             } else if (row.key.rfind("notice/", 0) == 0) {
-                notices[row.key] = notice_of_j(j);
+                notices.push_back(notice_of_j(j));
             } else {
                 throw store_error("unknown lifecycle row kind");
             }
@@ -217,8 +242,60 @@ lifecycle_state from_records(const std::vector<lifecycle_record>& rows) {
                               "' is not a lifecycle record: " + e.what());
         }
     }
-    for (auto& [k, n] : notices) s.admin_notices.push_back(std::move(n));
+    for (auto& n : notices) detail::insert_notice(s.admin_notices, std::move(n));
     return s;
+}
+
+namespace {
+
+std::optional<std::uint64_t> number_after(const std::string& key, std::string_view prefix) {
+    if (key.rfind(prefix, 0) != 0) return std::nullopt;
+    try {
+        return std::stoull(key.substr(prefix.size()));
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+}  // namespace
+
+void absorb_records(lifecycle_state& s, const std::vector<lifecycle_record>& rows) {
+    for (const auto& row : rows) {
+        if (row.state.empty()) {  // erased
+            if (const auto id = number_after(row.key, "request/"))
+                s.webinars.erase(request_id{*id});
+            else if (const auto room = number_after(row.key, "room/"))
+                s.room_settings.erase(room_id{static_cast<std::uint32_t>(*room)});
+            else if (row.key.rfind("notice/", 0) == 0)
+                std::erase_if(s.admin_notices, [&](const admin_notice& n) {
+                    return detail::notice_row(n.message.idempotency_key) == row.key;
+                });
+            continue;
+        }
+        lifecycle_state one = from_records({row});
+        for (auto& [id, r] : one.webinars) s.webinars[id] = std::move(r);
+        for (auto& [room, st] : one.room_settings) s.room_settings[room] = std::move(st);
+        for (auto& n : one.admin_notices) detail::insert_notice(s.admin_notices, std::move(n));
+    }
+}
+
+lifecycle_record record_of(const lifecycle_state& s, const std::string& key) {
+    lifecycle_state one;
+    if (const auto id = number_after(key, "request/")) {
+        if (auto it = s.webinars.find(request_id{*id}); it != s.webinars.end())
+            one.webinars.insert(*it);
+    } else if (const auto room = number_after(key, "room/")) {
+        if (auto it = s.room_settings.find(room_id{static_cast<std::uint32_t>(*room)});
+            it != s.room_settings.end())
+            one.room_settings.insert(*it);
+    } else {
+        for (const auto& n : s.admin_notices)
+            if (detail::notice_row(n.message.idempotency_key) == key)
+                one.admin_notices.push_back(n);
+    }
+    auto rows = to_records(one);
+    if (rows.empty()) return {key, std::nullopt, std::string{}};
+    return rows.front();
 }
 
 std::vector<lifecycle_record> changed_records(const lifecycle_state& before,

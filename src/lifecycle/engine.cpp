@@ -8,6 +8,7 @@
 #include <set>
 
 #include "sala/error.hpp"
+#include "sala/lifecycle/credentials.hpp"
 
 namespace sala::detail {
 
@@ -26,6 +27,18 @@ void add_if_due(const step_descriptor& d, const due_view& v, std::optional<reque
 }
 
 }  // namespace
+
+std::string default_holder() {
+    unsigned char r[8];
+    secure_random_bytes(r);
+    std::string out = "sala-";
+    for (const unsigned char b : r) {
+        char hex[3];
+        std::snprintf(hex, sizeof hex, "%02x", b);
+        out += hex;
+    }
+    return out;
+}
 
 std::string json_str(std::string_view s) {
     std::string out = "\"";
@@ -107,7 +120,8 @@ void lifecycle_engine::request_candidates(const lifecycle& l, request_id id,
     };
     const std::optional<room_id> room =
         r.webinar ? std::optional<room_id>(r.webinar->room) : std::nullopt;
-    const bool password_known = l.passwords_.count(id) > 0;
+    const bool password_known =
+        l.passwords_.count(id) > 0 || (!r.sealed_password.empty() && !l.credentials_key_.empty());
     for (const step_descriptor& d : step_table()) {
         if (!in_scope(d.scope)) continue;
         auto sit = r.steps.find(d.kind);
@@ -147,9 +161,32 @@ std::size_t lifecycle_engine::tick(instant now) {
             if (!best || c.order() < best->order()) best = &c;
         }
         if (!best) break;
-        const candidate chosen = *best;
+        candidate chosen = *best;
         attempted.insert(chosen.order());
-        run(chosen, now);
+        if (step_guard* g = life.guard_) {
+            // Claimed first (durable_lifecycle: a store transaction that takes in
+            // the others' commits and checks the step is still due there). A
+            // refused candidate is left; the rest are checked again when claimed.
+            const step_subject subject = subject_of(chosen);
+            if (!g->claim(subject, now)) continue;
+            // Notices are found again by their row: others' may have come in before it.
+            if (!chosen.room && !chosen.request && !find_notice(subject.row, chosen.notice)) {
+                g->release(subject, now);
+                continue;
+            }
+            try {
+                run(chosen, now);
+            } catch (...) {
+                try {
+                    g->release(subject, now);
+                } catch (...) {  // the claim expires; the step's own error matters more
+                }
+                throw;
+            }
+            g->release(subject, now);
+        } else {
+            run(chosen, now);
+        }
         ++attempted_count;
         // A step changes only its own request's (or the rooms') candidates,
         // plus possibly a new admin notice: recompute just those.
@@ -169,6 +206,49 @@ std::size_t lifecycle_engine::tick(instant now) {
 }
 
 // ---- running a step -------------------------------------------------------------------
+
+step_subject lifecycle_engine::subject_of(const candidate& c) const {
+    step_subject s{c.step, {}, c.request, c.room};
+    if (c.request)
+        s.row = "request/" + num(*c.request);
+    else if (c.room)
+        s.row = "room/" + std::to_string(c.room->value);
+    else if (c.notice < state.admin_notices.size())
+        s.row = notice_row(state.admin_notices[c.notice].message.idempotency_key);
+    else
+        s.row = "notice/";  // gone: never due
+    return s;
+}
+
+bool lifecycle_engine::find_notice(const std::string& row, std::size_t& index) const {
+    for (std::size_t i = 0; i < state.admin_notices.size(); ++i)
+        if (notice_row(state.admin_notices[i].message.idempotency_key) == row) {
+            index = i;
+            return true;
+        }
+    return false;
+}
+
+std::optional<std::string> lifecycle_engine::password_of(request_id id, const webinar_record& r) {
+    if (auto it = passwords.find(id); it != passwords.end()) return it->second;
+    if (r.sealed_password.empty() || life.credentials_key_.empty()) return std::nullopt;
+    auto pw =
+        open_secret(life.credentials_key_, r.sealed_password, password_context(id, r.generation));
+    if (!pw)
+        throw backend_error("the stored credentials password of " + to_string(id) +
+                                " does not open with the configured credentials_key",
+                            false);
+    return passwords[id] = std::move(*pw);
+}
+
+const std::string& lifecycle_engine::ensure_password(request_id id, webinar_record& r) {
+    if (password_of(id, r)) return passwords.at(id);
+    std::string& pw = passwords[id] = generate_room_password();
+    if (!life.credentials_key_.empty())
+        r.sealed_password =
+            seal_secret(life.credentials_key_, pw, password_context(id, r.generation));
+    return pw;
+}
 
 webinar_record& lifecycle_engine::webinar_of(request_id id) {
     auto [it, fresh] = state.webinars.try_emplace(id);
@@ -357,7 +437,7 @@ void lifecycle_engine::queue_admin(mail_kind kind, const mail_context& ctx, cons
     admin_notice n;
     n.message = message(kind, ctx, {options.admin}, key);
     n.queued = now;
-    state.admin_notices.push_back(std::move(n));
+    insert_notice(state.admin_notices, std::move(n));  // in row order, as every process has them
 }
 
 }  // namespace sala::detail

@@ -24,6 +24,29 @@ inline std::string num(request_id id) { return std::to_string(id.value); }
 // `s` as a JSON string literal (effect payloads are built by hand).
 std::string json_str(std::string_view s);
 
+// The lifecycle row of the admin notice with this idempotency key (codec.cpp).
+std::string notice_row(const std::string& key);
+// Inserts `n` in notice order (queued, then key), or replaces the notice with its key.
+void insert_notice(std::vector<admin_notice>& notices, admin_notice n);
+
+// AES-256-GCM (seal.cpp). `key` is 32 bytes; `context` is bound to the
+// ciphertext (authenticated, not secret). seal returns "v1:" + base64(nonce,
+// ciphertext, tag); open returns nullopt when `sealed` was not sealed with this
+// key and context (never says more: no secret in messages).
+std::string seal_secret(std::string_view key, std::string_view secret, std::string_view context);
+std::optional<std::string> open_secret(std::string_view key, std::string_view sealed,
+                                       std::string_view context);
+// The 32 key bytes of 64 hexadecimal digits; throws invalid_argument("credentials_key")
+// without repeating it.
+std::string parse_credentials_key(std::string_view hex);
+
+// What a sealed credentials password is bound to: its request and generation.
+inline std::string password_context(request_id id, std::uint32_t generation) {
+    return "sala-credentials/" + num(id) + "/" + std::to_string(generation);
+}
+// A lease holder name for this process: "sala-" and 16 random hexadecimal digits.
+std::string default_holder();
+
 // Which subjects a step is about; the engine asks its due rule only for those.
 // The request scopes nest: on_room implies reserved implies request.
 enum class step_scope {
@@ -141,6 +164,9 @@ struct lifecycle_engine {
     void run(const candidate& c, instant now);
     bool execute(const candidate& c, instant now, std::string& detail);
     step_record& record_of(const candidate& c);
+    step_subject subject_of(const candidate& c) const;
+    // The index of the notice whose row is `row`; false when it is gone.
+    bool find_notice(const std::string& row, std::size_t& index) const;
 
     // ---- services for the steps
     webinar_record& webinar_of(request_id id);
@@ -154,6 +180,11 @@ struct lifecycle_engine {
     void send(const mail_message& m, const std::optional<request_id>& rq, const char* what);
     void record_effect(std::string kind, std::string key, std::string payload,
                        std::optional<request_id> rq);
+    // The credentials password of `id`: the one in memory, else the sealed one
+    // (throws a non-retryable backend_error when it does not open with the key).
+    std::optional<std::string> password_of(request_id id, const webinar_record& r);
+    // set_password's password: the known one, else a fresh one, sealed into `r` with a key.
+    const std::string& ensure_password(request_id id, webinar_record& r);
     // Queues an admin notice once per key (sent by the admin_mail step).
     void queue_admin(mail_kind kind, const mail_context& ctx, const std::string& key, instant now);
 };

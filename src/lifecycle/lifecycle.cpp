@@ -15,6 +15,13 @@ namespace sala {
 namespace {
 
 // The given sink, else a folder over `dir`, else none.
+bool credentials_mailed(const lifecycle_state& st, request_id id) {
+    auto it = st.webinars.find(id);
+    if (it == st.webinars.end()) return false;
+    auto s = it->second.steps.find(step_kind::mail_credentials);
+    return s != it->second.steps.end() && s->second.done;
+}
+
 std::shared_ptr<file_sink> sink_of(const std::shared_ptr<file_sink>& given,
                                    const std::string& dir) {
     if (given) return given;
@@ -46,6 +53,13 @@ lifecycle::lifecycle(platform& p, conferencing& c, mailer& m, lifecycle_options 
         throw invalid_argument("recordings_poll", "must be at least 1 minute");
     if (options_.recording_stuck_after < minutes{0})
         throw invalid_argument("recording_stuck_after", "must not be negative");
+    if (!options_.credentials_key.empty())
+        credentials_key_ = detail::parse_credentials_key(options_.credentials_key);
+    if (options_.claim_ttl <= std::chrono::milliseconds{0})
+        throw invalid_argument("claim_ttl", "must be positive");
+    if (options_.ticker_lease < std::chrono::milliseconds{0})
+        throw invalid_argument("ticker_lease", "must not be negative");
+    if (options_.holder.empty()) options_.holder = detail::default_holder();
     validate_email(options_.from.email, "from");
     validate_email(options_.admin.email, "admin");
     std::weak_ptr<bool> alive = alive_;
@@ -126,24 +140,23 @@ std::vector<about_to_start_entry> lifecycle::about_to_start(instant now, minutes
 }
 
 bool lifecycle::generate_credentials_now(request_id id, instant now) {
+    if (request_credentials(id, now)) return true;
+    tick(now);
+    return credentials_mailed(state_, id);
+}
+
+bool lifecycle::request_credentials(request_id id, instant now) {
     const request rq = platform_.get_request(id);
     if (!platform_.reservation_of(id))
         throw rule_violation("R13",
                              to_string(id) + " ('" + rq.title + "') has no room; assign one first");
-    const auto done = [&] {
-        auto it = state_.webinars.find(id);
-        if (it == state_.webinars.end()) return false;
-        auto s = it->second.steps.find(step_kind::mail_credentials);
-        return s != it->second.steps.end() && s->second.done;
-    };
-    if (done()) return true;
+    if (credentials_mailed(state_, id)) return true;
     webinar_record& r = detail::lifecycle_engine(*this).webinar_of(id);
     r.credentials_requested = now;
     // Steps waiting in backoff are tried now: an admin asked.
     for (auto k : {step_kind::create_webinar, step_kind::set_password, step_kind::mail_credentials})
         if (auto it = r.steps.find(k); it != r.steps.end()) it->second.next_attempt = {};
-    tick(now);
-    return done();
+    return false;
 }
 
 link_report lifecycle::link_account(const std::string& name, pool_kind kind) {
@@ -162,16 +175,78 @@ link_report lifecycle::link_account(const std::string& name, pool_kind kind) {
 
 std::optional<webinar_credentials> lifecycle::credentials_of(request_id id) const {
     auto it = state_.webinars.find(id);
-    auto pw = passwords_.find(id);
-    if (it == state_.webinars.end() || !it->second.webinar || pw == passwords_.end())
+    if (it == state_.webinars.end() || !it->second.webinar) return std::nullopt;
+    const webinar_record& r = it->second;
+    auto s = r.steps.find(step_kind::set_password);
+    if (s == r.steps.end() || !s->second.done) return std::nullopt;
+    if (auto rot = r.steps.find(step_kind::rotate_password);
+        rot != r.steps.end() && rot->second.done)
+        return std::nullopt;  // expired (R15)
+    std::string password;
+    if (auto pw = passwords_.find(id); pw != passwords_.end()) {
+        password = pw->second;
+    } else if (!r.sealed_password.empty() && !credentials_key_.empty()) {
+        auto opened = detail::open_secret(credentials_key_, r.sealed_password,
+                                          detail::password_context(id, r.generation));
+        if (!opened)
+            throw store_error("the stored credentials password of " + to_string(id) +
+                              " does not open with the configured credentials_key");
+        password = std::move(*opened);
+    } else {
         return std::nullopt;
-    auto s = it->second.steps.find(step_kind::set_password);
-    if (s == it->second.steps.end() || !s->second.done) return std::nullopt;
-    const auto& w = *it->second.webinar;
+    }
+    const auto& w = *r.webinar;
     const auto& reqs = platform_.state().requests;
     auto rq = reqs.find(id);
-    return webinar_credentials{w.handle.start_url, w.handle.join_url, w.room_email, pw->second,
+    return webinar_credentials{w.handle.start_url, w.handle.join_url, w.room_email,
+                               std::move(password),
                                rq == reqs.end() ? instant{} : rq->second.window.grace_end};
+}
+
+// ---- for a step guard -------------------------------------------------------------------
+
+void lifecycle::absorb(const std::vector<lifecycle_record>& rows) {
+    // A password in memory is forgotten when another process changed its record's
+    // generation or sealed password (the record then says which one is current).
+    std::map<request_id, std::pair<std::uint32_t, std::string>> before;
+    for (const auto& [id, pw] : passwords_)
+        if (auto it = state_.webinars.find(id); it != state_.webinars.end())
+            before[id] = {it->second.generation, it->second.sealed_password};
+    absorb_records(state_, rows);
+    for (const auto& [id, was] : before) {
+        auto it = state_.webinars.find(id);
+        if (it == state_.webinars.end() || it->second.generation != was.first ||
+            it->second.sealed_password != was.second)
+            passwords_.erase(id);
+    }
+}
+
+bool lifecycle::due_now(const step_subject& s, instant now) const {
+    std::vector<detail::candidate> cs;
+    if (s.request)
+        detail::lifecycle_engine::request_candidates(*this, *s.request, cs);
+    else if (s.room)
+        detail::lifecycle_engine::room_candidates(*this, cs);
+    else
+        detail::lifecycle_engine::notice_candidates(*this, cs);
+    for (const auto& c : cs) {
+        if (c.step != s.step || c.ready > now) continue;
+        if (s.request) return true;
+        if (s.room) {
+            if (c.room == s.room) return true;
+            continue;
+        }
+        if (c.notice < state_.admin_notices.size() &&
+            detail::notice_row(state_.admin_notices[c.notice].message.idempotency_key) == s.row)
+            return true;
+    }
+    return false;
+}
+
+void lifecycle::prepare(const step_subject& s) {
+    if (s.step != step_kind::set_password || !s.request) return;
+    detail::lifecycle_engine e(*this);
+    e.ensure_password(*s.request, e.webinar_of(*s.request));
 }
 
 std::optional<attendance_report> lifecycle::report_of(request_id id) const {

@@ -51,9 +51,13 @@ CREATE TABLE reports(key @text@ PRIMARY KEY, request_id @bigint@, kind @text@ NO
   body @text@ NOT NULL, created @bigint@ NOT NULL);
 )sql";
 
-// Version 3: taking in others' commits by row version (rooms and queue too),
-// and history (cancelled and archived webinars).
-constexpr const char* history_tables = R"sql(
+// Version 3: several processes on one store. Taking in others' commits by row
+// version (rooms and queue too), history (cancelled and archived webinars),
+// lifecycle rows that remember the version that last wrote them (an erased
+// row stays, with an empty state, so others see the erasure), and leases: the
+// ticker's and each step's claim (docs/lifecycle.md, "Several processes");
+// expiry in milliseconds since the epoch.
+constexpr const char* version3_tables = R"sql(
 ALTER TABLE head ADD COLUMN rooms_version @bigint@ NOT NULL DEFAULT 0;
 ALTER TABLE head ADD COLUMN queue_version @bigint@ NOT NULL DEFAULT 0;
 ALTER TABLE rooms ADD COLUMN row_version @bigint@ NOT NULL DEFAULT 0;
@@ -71,6 +75,9 @@ CREATE INDEX history_by_room ON history(room_id, blocked_begin);
 CREATE INDEX history_by_begin ON history(blocked_begin);
 CREATE INDEX history_by_event ON history(event_id, blocked_begin);
 CREATE INDEX reports_by_request ON reports(request_id);
+ALTER TABLE lifecycle ADD COLUMN row_version @bigint@ NOT NULL DEFAULT 0;
+CREATE INDEX lifecycle_by_version ON lifecycle(row_version);
+CREATE TABLE leases(name @text@ PRIMARY KEY, holder @text@ NOT NULL, expires @bigint@ NOT NULL);
 )sql";
 
 std::string spelled(std::string sql, const sql_schema& s) {
@@ -95,7 +102,7 @@ std::string sql_migration(int to, const sql_schema& s) {
                spelled(queue_tables, s);
     }
     if (to == 2) return spelled(records_tables, s);
-    if (to == 3) return spelled(history_tables, s) + s.version3;
+    if (to == 3) return spelled(version3_tables, s) + s.version3;
     throw std::out_of_range("no schema step to version " + std::to_string(to));
 }
 

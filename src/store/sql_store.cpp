@@ -271,10 +271,76 @@ std::optional<history_record> sql_store::find_history(request_id id) {
 
 std::vector<lifecycle_record> sql_store::lifecycle() {
     std::vector<lifecycle_record> out;
-    connection().query("SELECT key, request_id, state FROM lifecycle ORDER BY key", {},
-                       [&](const sql_row& q) {
-                           out.push_back({q.text(0), optional_request(q, 1), q.text(2)});
-                       });
+    connection().query(
+        "SELECT key, request_id, state FROM lifecycle WHERE state <> '' ORDER BY key", {},
+        [&](const sql_row& q) {
+            out.push_back({q.text(0), optional_request(q, 1), q.text(2)});
+        });
+    return out;
+}
+
+std::vector<lifecycle_record> sql_store::lifecycle_changes(std::uint64_t since,
+                                                           std::uint64_t* version) {
+    auto& c = connection();
+    return snapshot(c, dialect(), [&] {
+        std::vector<lifecycle_record> out;
+        // Rows from before schema 3 carry version 0: "since 0" is every row.
+        const long long after = since == 0 ? -1 : static_cast<long long>(since);
+        c.query("SELECT key, request_id, state FROM lifecycle WHERE row_version > $1 ORDER BY key",
+                {after}, [&](const sql_row& q) {
+                    out.push_back({q.text(0), optional_request(q, 1), q.text(2)});
+                });
+        if (version) *version = static_cast<std::uint64_t>(c.scalar(version_sql));
+        return out;
+    });
+}
+
+// Leases: one statement each, inside the open write transaction or one of their own.
+template <class F>
+auto sql_store::locked(F&& f) {
+    if (connection().in_transaction()) return f();
+    begin_write();
+    try {
+        auto out = f();
+        commit();
+        return out;
+    } catch (...) {
+        rollback();
+        throw;
+    }
+}
+
+bool sql_store::take_lease(const std::string& name, const std::string& holder, lease_time now,
+                           std::chrono::milliseconds ttl) {
+    if (name.empty()) throw invalid_argument("lease.name", "is empty");
+    if (holder.empty()) throw invalid_argument("lease.holder", "is empty");
+    if (ttl <= std::chrono::milliseconds{0})
+        throw invalid_argument("lease.ttl", "must be positive");
+    const long long at = now.time_since_epoch().count();
+    const long long until = (now + ttl).time_since_epoch().count();
+    return locked([&] {
+        bool taken = false;
+        connection().query(
+            "INSERT INTO leases VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET "
+            "holder = excluded.holder, expires = excluded.expires "
+            "WHERE leases.holder = excluded.holder OR leases.expires <= $4 RETURNING holder",
+            {name, holder, until, at}, [&](const sql_row&) { taken = true; });
+        return taken;
+    });
+}
+
+void sql_store::release_lease(const std::string& name, const std::string& holder) {
+    locked([&] {
+        connection().run("DELETE FROM leases WHERE name = $1 AND holder = $2", {name, holder});
+        return true;
+    });
+}
+
+std::optional<std::string> sql_store::lease_holder(const std::string& name, lease_time now) {
+    std::optional<std::string> out;
+    connection().query("SELECT holder FROM leases WHERE name = $1 AND expires > $2",
+                       {name, now.time_since_epoch().count()},
+                       [&](const sql_row& q) { out = q.text(0); });
     return out;
 }
 
@@ -382,14 +448,16 @@ void write_queue(sql_connection& c, const change_set& x) {
 // Lifecycle step state, effects (transactional outbox) and reports.
 void write_records(sql_connection& c, const change_set& x, long long v) {
     for (const auto& l : x.lifecycle) {
+        // An erased row keeps its key with an empty state, so others see the erasure.
         if (l.state.empty()) {
-            c.run("DELETE FROM lifecycle WHERE key = $1", {l.key});
+            c.run("UPDATE lifecycle SET state = '', row_version = $1 WHERE key = $2", {v, l.key});
             continue;
         }
         c.run(
-            "INSERT INTO lifecycle VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET "
-            "request_id = excluded.request_id, state = excluded.state",
-            {l.key, id_value(l.request), l.state});
+            "INSERT INTO lifecycle(key, request_id, state, row_version) VALUES ($1, $2, $3, $4) "
+            "ON CONFLICT (key) DO UPDATE SET request_id = excluded.request_id, "
+            "state = excluded.state, row_version = excluded.row_version",
+            {l.key, id_value(l.request), l.state, v});
     }
     for (const auto& e : x.effects) {
         if (e.idempotency_key.empty()) throw invalid_argument("effect.idempotency_key", "is empty");

@@ -543,6 +543,71 @@ TYPED_TEST_P(StoreConformance, LifecycleRowsAreSetReplacedAndErased) {
                                              {"request/1", sala::request_id{1}, R"({"a":2})"}}));
 }
 
+// Several processes on one lifecycle: another connection takes in exactly the
+// rows written after its version, erasures included (docs/lifecycle.md).
+TYPED_TEST_P(StoreConformance, LifecycleChangesSinceAVersion) {
+    sala::durable_platform p(this->backend.open(), conformance::may_2021());
+    auto other = this->backend.open();
+    p.commit_step({{"request/1", sala::request_id{1}, R"({"a":1})"},
+                   {"room/2", std::nullopt, R"({"b":1})"},
+                   {"room/3", std::nullopt, R"({"c":1})"}},
+                  {});
+    std::uint64_t at = 0;
+    EXPECT_EQ(other->lifecycle_changes(0, &at).size(), 3u);
+    EXPECT_EQ(at, p.version());
+    const std::uint64_t seen = at;
+    p.commit_step({{"request/1", sala::request_id{1}, R"({"a":2})"}}, {});
+    p.commit_step({{"room/2", std::nullopt, ""}}, {});
+    EXPECT_EQ(other->lifecycle_changes(seen, &at),
+              (std::vector<sala::lifecycle_record>{{"request/1", sala::request_id{1}, R"({"a":2})"},
+                                                   {"room/2", std::nullopt, ""}}));
+    EXPECT_EQ(at, p.version());
+    EXPECT_TRUE(other->lifecycle_changes(at).empty());
+    EXPECT_EQ(other->lifecycle().size(), 2u);  // the erased row is no row
+    // A row written again after its erasure is back.
+    p.commit_step({{"room/2", std::nullopt, R"({"b":2})"}}, {});
+    EXPECT_EQ(other->lifecycle_changes(at),
+              (std::vector<sala::lifecycle_record>{{"room/2", std::nullopt, R"({"b":2})"}}));
+    EXPECT_EQ(other->lifecycle().size(), 3u);
+}
+
+// Leases (the ticker's, a step's claim): one holder until it expires or gives
+// it up; taken inside a write transaction they go with its rollback; they do
+// not bump the version.
+TYPED_TEST_P(StoreConformance, LeasesAreExclusiveUntilTheyExpire) {
+    using std::chrono::milliseconds;
+    auto a = this->backend.open();
+    auto b = this->backend.open();
+    const sala::lease_time t0{milliseconds{1'620'000'000'000}};
+    const std::uint64_t v = a->version();
+    EXPECT_TRUE(a->take_lease("ticker", "A", t0, 10s));
+    EXPECT_FALSE(b->take_lease("ticker", "B", t0 + 1s, 10s));
+    EXPECT_EQ(b->lease_holder("ticker", t0 + 1s), std::optional<std::string>("A"));
+    EXPECT_TRUE(a->take_lease("ticker", "A", t0 + 5s, 10s));  // renewed until t0 + 15 s
+    EXPECT_FALSE(b->take_lease("ticker", "B", t0 + 12s, 10s));
+    EXPECT_EQ(b->lease_holder("ticker", t0 + 15s), std::nullopt);
+    EXPECT_TRUE(b->take_lease("ticker", "B", t0 + 15s, 10s));  // A died: taken over
+    EXPECT_FALSE(a->take_lease("ticker", "A", t0 + 16s, 10s));
+    a->release_lease("ticker", "A");  // not A's any more: nothing happens
+    EXPECT_EQ(a->lease_holder("ticker", t0 + 16s), std::optional<std::string>("B"));
+    b->release_lease("ticker", "B");
+    EXPECT_EQ(a->lease_holder("ticker", t0 + 16s), std::nullopt);
+    EXPECT_TRUE(a->take_lease("ticker", "A", t0 + 16s, 10s));
+    EXPECT_TRUE(b->take_lease("other", "B", t0 + 16s, 10s));  // leases are independent
+
+    a->begin_write();
+    EXPECT_TRUE(a->take_lease("claim/request/1", "A", t0, 10s));
+    EXPECT_EQ(a->lease_holder("claim/request/1", t0), std::optional<std::string>("A"));
+    a->rollback();
+    EXPECT_EQ(b->lease_holder("claim/request/1", t0), std::nullopt);
+    EXPECT_EQ(a->version(), v);
+
+    EXPECT_THROW(a->take_lease("", "A", t0, 10s), sala::invalid_argument);
+    EXPECT_THROW(a->take_lease("x", "", t0, 10s), sala::invalid_argument);
+    EXPECT_THROW(a->take_lease("x", "A", t0, milliseconds{0}), sala::invalid_argument);
+    EXPECT_EQ(a->lease_holder("x", t0), std::nullopt);
+}
+
 // Saving a report key again replaces it.
 TYPED_TEST_P(StoreConformance, ReportsAreReplacedByKey) {
     auto db = this->backend.open();
@@ -597,6 +662,7 @@ TYPED_TEST_P(StoreConformance, MigratesFromVersion1) {
     p.commit_step({{"room/2", std::nullopt, "{}"}}, {{"mail", "k/1", "{}", std::nullopt}});
     EXPECT_EQ(db->outbox().size(), 1u);
     EXPECT_EQ(db->lifecycle().size(), 1u);
+    EXPECT_EQ(db->lifecycle_changes(0).size(), 1u);
     EXPECT_EQ(this->backend.open()->load(), p.state());
     const auto a = p.submit(conformance::webinar("A", 10, 9, 60));
     p.cancel(a.id);
@@ -676,7 +742,8 @@ REGISTER_TYPED_TEST_SUITE_P(
     RollbackDiscardsTheTransaction, ChangesSinceCarriesAnotherWritersCommits_R1_R9,
     QueueKeepsItsOrder_R10, OutboxEnqueueIsIdempotentByKey_R10_R16, DueEffectsMarkDoneAndMarkFailed,
     DispatcherSendsOnceRetriesAndGivesUp, OneDispatcherAtATime,
-    LifecycleRowsAreSetReplacedAndErased, ReportsAreReplacedByKey, ForeignStoreIsRefusedUntouched,
+    LifecycleRowsAreSetReplacedAndErased, LifecycleChangesSinceAVersion,
+    LeasesAreExclusiveUntilTheyExpire, ReportsAreReplacedByKey, ForeignStoreIsRefusedUntouched,
     NewerSchemaIsRefusedUntouched, MigratesFromVersion1, StoreRefusesOverlappingReservations_R1,
     LifecycleCatchesUpOnceAfterARestart_R16, InconsistentChangesReloadInFullAndSayWhy_R1,
     CancelledRequestsStayAsHistory_R17, FinishedWebinarsLeaveMemoryAfterRetention_R15_R17,

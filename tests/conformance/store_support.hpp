@@ -70,6 +70,21 @@ class spy_store final : public sala::store {
     std::uint64_t version() override { return inner_->version(); }
     std::vector<sala::lifecycle_record> lifecycle() override { return inner_->lifecycle(); }
     std::vector<sala::report_record> reports() override { return inner_->reports(); }
+    std::vector<sala::lifecycle_record> lifecycle_changes(std::uint64_t since,
+                                                          std::uint64_t* v = nullptr) override {
+        return inner_->lifecycle_changes(since, v);
+    }
+    bool take_lease(const std::string& name, const std::string& holder, sala::lease_time now,
+                    std::chrono::milliseconds ttl) override {
+        return inner_->take_lease(name, holder, now, ttl);
+    }
+    void release_lease(const std::string& name, const std::string& holder) override {
+        inner_->release_lease(name, holder);
+    }
+    std::optional<std::string> lease_holder(const std::string& name,
+                                            sala::lease_time now) override {
+        return inner_->lease_holder(name, now);
+    }
     std::vector<sala::outbox_entry> outbox() override { return inner_->outbox(); }
     std::uint64_t begin_write() override { return inner_->begin_write(); }
     std::uint64_t write(const sala::change_set& c) override {

@@ -147,6 +147,42 @@ void bind_lifecycle(py::module_& m) {
         "Set a callable(Request) -> list[MailAddress] of registered attendees (R12); reads back as "
         "whether "
         "one is set. Exceptions it raises count as a retryable BackendError.");
+    // Several processes on one store (docs/lifecycle.md, "Several processes").
+    lo.def_property(
+        "credentials_key", [](const lifecycle_options& o) { return !o.credentials_key.empty(); },
+        [](lifecycle_options& o, std::string key) { o.credentials_key = std::move(key); },
+        "Set 64 hex digits (AES-256-GCM key) sealing the credentials password in the store; "
+        "reads back as whether one is set (the key is never echoed). Checked when a Lifecycle "
+        "is built.");
+    const auto millis_prop =
+        [&lo](const char* name, std::chrono::milliseconds lifecycle_options::*f, const char* doc) {
+            lo.def_property(
+                name,
+                [f](const lifecycle_options& o) {
+                    return py::module_::import("datetime")
+                        .attr("timedelta")(py::arg("milliseconds") = (o.*f).count());
+                },
+                [f, name](lifecycle_options& o, py::object v) {
+                    double seconds = 0;
+                    if (py::isinstance(v, py::module_::import("datetime").attr("timedelta")))
+                        seconds = v.attr("total_seconds")().cast<double>();
+                    else if (!py::isinstance<py::bool_>(v) &&
+                             (py::isinstance<py::float_>(v) || py::isinstance<py::int_>(v)))
+                        seconds = v.cast<double>();
+                    else
+                        throw invalid_argument(name, "must be a timedelta or a number of seconds");
+                    o.*f = std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0));
+                },
+                doc);
+        };
+    millis_prop("claim_ttl", &lifecycle_options::claim_ttl,
+                "timedelta (set: timedelta or seconds): how long a step's claim holds before "
+                "another process may take it over. Default 5 minutes.");
+    millis_prop("ticker_lease", &lifecycle_options::ticker_lease,
+                "timedelta (set: timedelta or seconds): 0 = every process ticks; positive = only "
+                "the holder of the store's ticker lease runs steps, taken over after this long.");
+    def_field(lo, "holder", &lifecycle_options::holder,
+              "This process's name in leases ('' = 'sala-' and 16 random hex digits).");
     lo.attr("__hash__") = py::none();
 
     py::class_<webinar_credentials> wc(m, "WebinarCredentials",

@@ -205,6 +205,14 @@ void bind_stores(py::module_& m) {
         },
         py::arg("request"), py::arg("now"), "R13, saved like a tick.");
     def_call(dl, "save", &durable_lifecycle::save, "Writes what changed since the last save.");
+    def_call(dl, "take_in", &durable_lifecycle::take_in,
+             "Takes in what other processes committed (every tick does it too).");
+    dl.def_property_readonly(
+        "is_ticker", [](const durable_lifecycle& x) { return x.is_ticker(); },
+        "Whether this process held the ticker lease at its last tick.");
+    dl.def_property_readonly(
+        "holder", [](const durable_lifecycle& x) { return x.holder(); },
+        "This process's name in leases.");
     dl.def(
         "next_due",
         [](const durable_lifecycle& x) { return unlocked([&] { return x.engine().next_due(); }); },

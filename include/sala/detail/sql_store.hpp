@@ -27,6 +27,12 @@ class sql_store : public store {
     std::uint64_t version() override;
     std::vector<lifecycle_record> lifecycle() override;
     std::vector<report_record> reports() override;
+    std::vector<lifecycle_record> lifecycle_changes(std::uint64_t since,
+                                                    std::uint64_t* version = nullptr) override;
+    bool take_lease(const std::string& name, const std::string& holder, lease_time now,
+                    std::chrono::milliseconds ttl) override;
+    void release_lease(const std::string& name, const std::string& holder) override;
+    std::optional<std::string> lease_holder(const std::string& name, lease_time now) override;
     std::vector<outbox_entry> outbox() override;
 
     std::uint64_t write(const change_set& changes) override;
@@ -40,6 +46,10 @@ class sql_store : public store {
     sql_store() = default;
     virtual sql_connection& connection() = 0;
     virtual const sql_dialect& dialect() const = 0;
+
+  private:
+    template <class F>
+    auto locked(F&& f);
 };
 
 }  // namespace sala::detail

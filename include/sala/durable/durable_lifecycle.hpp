@@ -1,24 +1,40 @@
 #pragma once
-// The lifecycle (sala/lifecycle/lifecycle.hpp) on a durable platform: its step state is
-// saved in the store after every tick, one transaction, with the lifecycle's
-// own row mapping (sala::changed_records / from_records in lifecycle.hpp: one
-// JSON record per webinar, per room (R20) and per admin notice). A restarted host gets it back and
-// catches up (R16): steps already done are not run again.
+// The lifecycle (sala/lifecycle/lifecycle.hpp) on a durable platform, shared
+// by every process on the store. Its step state lives in the store's lifecycle
+// rows (one JSON record per webinar, per room (R20) and per admin notice;
+// sala::to_records); each process takes in the rows the others wrote since
+// its version, and the platform's commits, at the start of every tick.
 //
 //   auto db = sala::sqlite_store::open("sala.db");
 //   sala::durable_platform p(db);
 //   sala::durable_lifecycle life(p, zoom, smtp, options);
-//   life.tick(now);   // backend calls + mails, then the step state is saved
+//   life.tick(now);   // others' commits taken in, then each due step claimed, run, committed
 //
-// What a crash can repeat: the lifecycle calls backends during tick() and
-// saves afterwards, so a crash in between runs those steps again with the same
-// idempotency keys. Mailers that honour the key (the SMTP and outbox adapters
-// derive Message-ID from it) let the receiver drop the repeat; Zoom's create
-// webinar has no idempotency key, so a crash right after a create can leave one
-// duplicate webinar per crash (the lifecycle's own create step record is what
-// keeps it from more). Credentials passwords are not saved (the lifecycle's
-// decision): a credentials mail still pending after a restart makes a new one.
+// The protocol (docs/lifecycle.md, "Several processes"): a step is claimed in
+// one store transaction before its backend call. That transaction holds the
+// writer lock, brings the platform and the lifecycle rows up to date with
+// what others committed, checks the step is still due there (a request
+// cancelled or moved by another process's committed command has no such step
+// any more), takes the lease "claim/<row>" (one holder per webinar, room or
+// notice, until lifecycle_options::claim_ttl) and commits what must be known
+// before the call (set_password's password, sealed with credentials_key).
+// After the call a second transaction commits the result and gives the lease
+// up. A process killed between the two leaves the lease to expire; whoever
+// takes it over runs the step again with the same idempotency key and, for
+// credentials, the same stored password. With lifecycle_options::ticker_lease
+// only the holder of the store's "ticker" lease runs steps.
+//
+// What a crash can still repeat: the backend call of the step that was
+// running (same idempotency key: mailers that honour it let the receiver drop
+// the repeat; Zoom's create webinar has none, so one duplicate webinar per
+// crash during a create is possible).
 
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,32 +43,99 @@
 
 namespace sala {
 
-// A lifecycle whose step state is saved after every tick (see the top).
-class durable_lifecycle {
+class durable_lifecycle final : private step_guard {
   public:
     durable_lifecycle(durable_platform& p, conferencing& c, mailer& m, lifecycle_options o = {})
-        : platform_(p),
-          engine_(p.inner(), c, m, std::move(o), from_records(p.backing_store().lifecycle())),
-          saved_(engine_.state()) {}
+        : platform_(p), engine_(p.inner(), c, m, std::move(o)) {
+        std::uint64_t at = 0;
+        absorb_rows(store_().lifecycle_changes(0, &at));
+        version_ = at;
+        engine_.set_step_guard(this);
+    }
+    ~durable_lifecycle() override {
+        engine_.set_step_guard(nullptr);
+        if (ticker_) {
+            try {
+                store_().release_lease(ticker_lease_name, holder());
+            } catch (...) {  // it expires anyway
+            }
+        }
+    }
+    durable_lifecycle(const durable_lifecycle&) = delete;
+    durable_lifecycle& operator=(const durable_lifecycle&) = delete;
 
-    // Runs what is due, then saves the step state in one transaction.
+    static constexpr const char* ticker_lease_name = "ticker";
+
+    // Takes in the others' commits, then runs what is due, each step claimed
+    // and committed in its own transactions. With a ticker lease, a process
+    // that does not hold it runs nothing and returns 0.
     std::size_t tick(instant now) {
+        take_in();
+        if (engine_.options().ticker_lease > std::chrono::milliseconds{0}) {
+            ticker_ = store_().take_lease(ticker_lease_name, holder(), wall_now(),
+                                          engine_.options().ticker_lease);
+            if (!ticker_) return 0;
+        }
         const std::size_t n = engine_.tick(now);
         save();
         return n;
     }
-    // R13, saved like a tick.
+    // R13 from any process: the credentials are made due now (under the
+    // request's claim, so not while another process runs one of its steps)
+    // and this request's steps run here. True once they have been mailed, by
+    // any process; false while another process is at it (ask again).
     bool generate_credentials_now(request_id id, instant now) {
-        const bool done = engine_.generate_credentials_now(id, now);
-        save();
-        return done;
+        take_in();
+        bool mailed = false;
+        const std::string row = "request/" + std::to_string(id.value);
+        pending_.clear();
+        platform_.commit_step_with([&](platform&) {
+            take_in_locked();
+            std::vector<lifecycle_record> out;
+            if (const auto h = store_().lease_holder(claim_name(row), wall_now());
+                h && *h != holder())
+                return out;
+            mailed = engine_.request_credentials(id, now);
+            return dirty_rows({row});
+        });
+        mark_stored(true);
+        if (mailed) return true;
+        only_ = id;
+        struct reset {
+            std::optional<request_id>& o;
+            ~reset() { o.reset(); }
+        } guard{only_};
+        engine_.tick(now);
+        return mailed_now(id);
     }
-    // Writes what changed since the last save (a failed save is retried by the next one).
+    // Writes every row that differs from the store's (a failed commit is retried by the next one).
     void save() {
-        auto changes = changed_records(saved_, engine_.state());
-        if (!changes.empty()) platform_.commit_step(std::move(changes), {});
-        saved_ = engine_.state();
+        std::vector<lifecycle_record> out;
+        std::set<std::string> seen;
+        for (auto& r : to_records(engine_.state())) {
+            seen.insert(r.key);
+            auto it = stored_.find(r.key);
+            if (it == stored_.end() || it->second != r.state) out.push_back(std::move(r));
+        }
+        for (const auto& [k, st] : stored_)
+            if (!seen.count(k)) out.push_back({k, std::nullopt, std::string{}});
+        if (out.empty()) return;
+        pending_ = out;
+        platform_.commit_step(std::move(out), {});
+        mark_stored(false);
     }
+    // Takes in what other processes committed (also done by every tick).
+    void take_in() {
+        platform_.refresh();
+        std::uint64_t at = 0;
+        auto rows = store_().lifecycle_changes(version_, &at);
+        absorb_rows(rows);
+        version_ = std::max(version_, at);
+    }
+
+    // Whether this process held the ticker lease at its last tick.
+    bool is_ticker() const noexcept { return ticker_; }
+    const std::string& holder() const noexcept { return engine_.options().holder; }
 
     // Queries and callbacks. Link accounts with durable_platform::link_account
     // (users from conferencing::list_users()), not engine().link_account, so
@@ -61,9 +144,120 @@ class durable_lifecycle {
     const lifecycle& engine() const noexcept { return engine_; }
 
   private:
+    static std::string claim_name(const std::string& row) { return "claim/" + row; }
+    static lease_time wall_now() {
+        return std::chrono::time_point_cast<std::chrono::milliseconds>(
+            std::chrono::system_clock::now());
+    }
+    store& store_() { return platform_.backing_store(); }
+
+    bool mailed_now(request_id id) const {
+        const auto& w = engine_.state().webinars;
+        auto it = w.find(id);
+        if (it == w.end()) return false;
+        auto s = it->second.steps.find(step_kind::mail_credentials);
+        return s != it->second.steps.end() && s->second.done;
+    }
+
+    // Others' rows into the lifecycle and into what this process knows is stored.
+    void absorb_rows(const std::vector<lifecycle_record>& rows) {
+        if (rows.empty()) return;
+        engine_.absorb(rows);
+        for (const auto& r : rows) {
+            if (r.state.empty())
+                stored_.erase(r.key);
+            else
+                stored_[r.key] = r.state;
+        }
+    }
+    // Inside a transaction: what the others committed since this process's version.
+    void take_in_locked() {
+        std::uint64_t at = 0;
+        absorb_rows(store_().lifecycle_changes(version_, &at));
+        version_ = std::max(version_, at);
+    }
+    // The rows among `keys` and the admin notices that differ from the store's;
+    // kept in pending_ until the transaction commits (mark_stored).
+    std::vector<lifecycle_record> dirty_rows(std::set<std::string> keys) {
+        for (const auto& n : engine_.state().admin_notices)
+            keys.insert("notice/" + n.message.idempotency_key);
+        std::vector<lifecycle_record> out;
+        for (const auto& k : keys) {
+            auto r = record_of(engine_.state(), k);
+            auto it = stored_.find(k);
+            if (r.state.empty() ? it != stored_.end()
+                                : it == stored_.end() || it->second != r.state)
+                out.push_back(std::move(r));
+        }
+        pending_ = out;
+        return out;
+    }
+    // After a commit: the rows it wrote are the store's. A transaction that
+    // took in the others' rows under the writer lock (`took_in`) also brings
+    // this process's version to the one it committed.
+    void mark_stored(bool took_in) {
+        for (const auto& r : pending_) {
+            if (r.state.empty())
+                stored_.erase(r.key);
+            else
+                stored_[r.key] = r.state;
+        }
+        pending_.clear();
+        if (took_in) version_ = std::max(version_, platform_.version());
+    }
+
+    // ---- step_guard: the claim before a step's backend call, the commit after ------
+    bool claim(const step_subject& s, instant now) override {
+        if (only_ && s.request != only_) return false;
+        bool granted = false;
+        pending_.clear();
+        platform_.commit_step_with([&](platform&) {
+            take_in_locked();
+            std::vector<lifecycle_record> out;
+            if (!engine_.due_now(s, now)) return out;  // done, moved or cancelled meanwhile
+            if (!store_().take_lease(claim_name(s.row), holder(), wall_now(),
+                                     engine_.options().claim_ttl))
+                return out;  // another process runs it
+            engine_.prepare(s);
+            granted = true;
+            return dirty_rows({s.row});
+        });
+        mark_stored(true);
+        return granted;
+    }
+    void release(const step_subject& s, instant) override {
+        pending_.clear();
+        platform_.commit_step_with([&](platform&) {
+            // Still ours unless it expired and another process took it over.
+            const bool mine = store_().take_lease(claim_name(s.row), holder(), wall_now(),
+                                                  engine_.options().claim_ttl);
+            std::uint64_t at = 0;
+            auto rows = store_().lifecycle_changes(version_, &at);
+            if (mine) {
+                std::erase_if(rows, [&](const lifecycle_record& r) { return r.key == s.row; });
+            }
+            absorb_rows(rows);
+            version_ = std::max(version_, at);
+            if (!mine) {
+                // The taker's record wins; this process's result is dropped.
+                auto it = stored_.find(s.row);
+                engine_.absorb(
+                    {{s.row, s.request, it == stored_.end() ? std::string{} : it->second}});
+            }
+            auto out = dirty_rows(mine ? std::set<std::string>{s.row} : std::set<std::string>{});
+            if (mine) store_().release_lease(claim_name(s.row), holder());
+            return out;
+        });
+        mark_stored(true);
+    }
+
     durable_platform& platform_;
     lifecycle engine_;
-    lifecycle_state saved_;
+    std::map<std::string, std::string> stored_;  // row key -> state as committed
+    std::vector<lifecycle_record> pending_;      // written by the open transaction
+    std::uint64_t version_ = 0;                  // lifecycle rows taken in up to here
+    std::optional<request_id> only_;             // generate_credentials_now's own tick
+    bool ticker_ = false;
 };
 
 }  // namespace sala

@@ -313,6 +313,14 @@ class durable_platform {
         });
     }
 
+    // A lifecycle step decided inside the transaction: `decide(platform&)` runs
+    // under the writer lock on the freshly synced platform and returns the
+    // lifecycle rows to commit with it (durable_lifecycle's claims).
+    template <class F>
+    void commit_step_with(F&& decide) {
+        run([&](platform& p) { extra_.lifecycle = decide(p); });
+    }
+
     // Runs any platform command as one transaction (see the class comment).
     template <class F>
     auto run(F&& command) -> std::invoke_result_t<F&, platform&> {

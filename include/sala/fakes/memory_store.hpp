@@ -53,7 +53,9 @@ struct memory_database {
         std::map<request_id, std::pair<reservation, std::uint64_t>> reservations;
         std::vector<request_id> queue;                                 // oldest first
         std::vector<std::pair<std::uint64_t, request_id>> tombstones;  // (version, erased id)
-        std::map<std::string, lifecycle_record> lifecycle;
+        // With the version that wrote it; an erased row stays with an empty state.
+        std::map<std::string, std::pair<lifecycle_record, std::uint64_t>> lifecycle;
+        std::map<std::string, std::pair<std::string, lease_time>> leases;  // holder, expiry
         std::vector<outbox_entry> outbox;
         std::uint64_t next_outbox = 1;
         std::map<std::string, report_record> reports;
@@ -186,8 +188,48 @@ class memory_store final : public store {
     std::vector<lifecycle_record> lifecycle() override {
         return read([](const database::tables& t) {
             std::vector<lifecycle_record> out;
-            for (const auto& [key, r] : t.lifecycle) out.push_back(r);
+            for (const auto& [key, r] : t.lifecycle)
+                if (!r.first.state.empty()) out.push_back(r.first);
             return out;
+        });
+    }
+    std::vector<lifecycle_record> lifecycle_changes(std::uint64_t since,
+                                                    std::uint64_t* version = nullptr) override {
+        return read([&](const database::tables& t) {
+            std::vector<lifecycle_record> out;
+            for (const auto& [key, r] : t.lifecycle)
+                if (since == 0 || r.second > since) out.push_back(r.first);
+            if (version) *version = t.version;
+            return out;
+        });
+    }
+    bool take_lease(const std::string& name, const std::string& holder, lease_time now,
+                    std::chrono::milliseconds ttl) override {
+        if (name.empty()) throw invalid_argument("lease.name", "is empty");
+        if (holder.empty()) throw invalid_argument("lease.holder", "is empty");
+        if (ttl <= std::chrono::milliseconds{0})
+            throw invalid_argument("lease.ttl", "must be positive");
+        bool taken = false;
+        in_transaction([&](database::tables& t) {
+            auto it = t.leases.find(name);
+            if (it != t.leases.end() && it->second.first != holder && it->second.second > now)
+                return;
+            t.leases[name] = {holder, now + ttl};
+            taken = true;
+        });
+        return taken;
+    }
+    void release_lease(const std::string& name, const std::string& holder) override {
+        in_transaction([&](database::tables& t) {
+            auto it = t.leases.find(name);
+            if (it != t.leases.end() && it->second.first == holder) t.leases.erase(it);
+        });
+    }
+    std::optional<std::string> lease_holder(const std::string& name, lease_time now) override {
+        return read([&](const database::tables& t) -> std::optional<std::string> {
+            auto it = t.leases.find(name);
+            if (it == t.leases.end() || it->second.second <= now) return std::nullopt;
+            return it->second.first;
         });
     }
     std::vector<report_record> reports() override {
@@ -242,10 +284,11 @@ class memory_store final : public store {
         for (const request_id id : c.queue_rewrite ? *c.queue_rewrite : c.queue_appended)
             enqueue(t, id);
         for (const auto& l : c.lifecycle) {
-            if (l.state.empty())
-                t.lifecycle.erase(l.key);
-            else
-                t.lifecycle[l.key] = l;
+            auto it = t.lifecycle.find(l.key);
+            if (!l.state.empty())
+                t.lifecycle[l.key] = {l, v};
+            else if (it != t.lifecycle.end())
+                it->second = {{l.key, it->second.first.request, ""}, v};
         }
         for (const auto& e : c.effects) {
             if (e.idempotency_key.empty())
@@ -368,17 +411,20 @@ class memory_store final : public store {
             if (!t.requests.count(id)) dangling("queue entry " + std::to_string(id.value));
     }
 
+    // Like an UPDATE: in the open transaction, else one of its own (waiting for the writer lock).
+    template <class F>
+    void in_transaction(F&& change) {
+        if (work_) return change(*work_);
+        begin_write();
+        change(*work_);
+        commit();
+    }
     template <class F>
     void update_outbox(std::uint64_t id, F&& change) {
-        auto apply = [&](database::tables& t) {
+        in_transaction([&](database::tables& t) {
             for (auto& e : t.outbox)
                 if (e.id == id) change(e);
-        };
-        if (work_) return apply(*work_);
-        // Like an UPDATE outside a transaction: it waits for the writer lock.
-        begin_write();
-        apply(*work_);
-        commit();
+        });
     }
 
     void release_writer() noexcept {

@@ -12,6 +12,7 @@
 // See docs/lifecycle.md for every step, its moment, its effects and its
 // idempotency key.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -121,6 +122,10 @@ struct webinar_record {
     std::vector<participant> report;         // R15, once fetched
     std::vector<recording_file> recordings;  // R19, once listed
     bool recording_stuck = false;
+    // The credentials password of the current generation, AES-256-GCM under
+    // lifecycle_options::credentials_key ("v1:" + base64 of nonce, ciphertext
+    // and tag); empty without a key, before set_password and once rotated.
+    std::string sealed_password;
     friend bool operator==(const webinar_record&, const webinar_record&) = default;
 };
 
@@ -132,9 +137,11 @@ struct admin_notice {
     friend bool operator==(const admin_notice&, const admin_notice&) = default;
 };
 
-// The lifecycle's whole persistent state. Passwords are NOT in it (decision,
-// docs/lifecycle.md): the credentials password lives only in memory and in
-// the e-mail; after a restore a pending credentials mail regenerates it.
+// The lifecycle's whole persistent state. The credentials password is in it
+// only sealed (webinar_record::sealed_password, with a credentials_key; see
+// docs/lifecycle.md "Credentials at rest"); without a key it lives only in
+// memory and in the e-mail, and after a restore a pending credentials mail
+// regenerates it.
 struct lifecycle_state {
     std::map<request_id, webinar_record> webinars;
     std::map<room_id, step_record> room_settings;  // R20
@@ -163,6 +170,24 @@ struct lifecycle_options {
     sala::room_settings room_settings{};  // R20
     // Registered attendees of a request's event (R12); panelists come from the request.
     std::function<std::vector<mail_address>(const request&)> attendees;
+
+    // ---- several processes on one store (durable_lifecycle; docs/lifecycle.md) ----
+    // 64 hexadecimal digits (a 32-byte AES-256-GCM key, e.g. `openssl rand -hex 32`)
+    // that seals the credentials password in the store, so the organizer's view
+    // and a pending credentials mail survive a restart and every process sends
+    // the same password. Empty: passwords are kept in memory only.
+    std::string credentials_key;
+    // How long a process's claim on a step holds before another may take it
+    // over (it died): longer than any backend call.
+    std::chrono::milliseconds claim_ttl{std::chrono::minutes{5}};
+    // Zero: every process that ticks runs steps (claims keep them apart).
+    // Positive: only the holder of the store's ticker lease runs steps; it
+    // renews the lease on each tick, and another process takes over once the
+    // lease is this old (the holder died or stopped ticking).
+    std::chrono::milliseconds ticker_lease{0};
+    // This process's name in leases (say, host and process id); empty: "sala-" and
+    // 16 random hexadecimal digits.
+    std::string holder;
 };
 
 // What the organizer's view shows (R12).
@@ -226,6 +251,26 @@ struct step_event {
     std::string detail;
 };
 
+// What one step is about, for a step_guard.
+struct step_subject {
+    step_kind step;
+    std::string row;  // its lifecycle row (to_records): "request/42", "room/3", "notice/<key>"
+    std::optional<request_id> request;
+    std::optional<room_id> room;
+};
+
+// Wraps every step tick() runs; sala::durable_lifecycle claims each step in a
+// store transaction before its backend call and commits it after.
+class step_guard {
+  public:
+    virtual ~step_guard() = default;
+    // Before the step runs; false skips it in this tick (another process has
+    // it, or it is no longer due once the others' commits were taken in).
+    virtual bool claim(const step_subject& s, instant now) = 0;
+    // After it ran (done, failed or still waiting); also when it threw.
+    virtual void release(const step_subject& s, instant now) = 0;
+};
+
 namespace detail {
 struct lifecycle_engine;
 }
@@ -259,12 +304,18 @@ class lifecycle {
     // they have been mailed (now or before). Throws sala::not_found, or
     // sala::rule_violation("R13") when the request has no room.
     bool generate_credentials_now(request_id id, instant now);
+    // The first half of generate_credentials_now, without the tick: true when
+    // already mailed, else the credentials are made due now. Same errors.
+    bool request_credentials(request_id id, instant now);
 
     // R1, R2, R18: lists the account's users on the backend and links them;
     // an owner holding a licence is reported to the admin by e-mail (once).
     link_report link_account(const std::string& name, pool_kind kind);
 
-    // Current credentials (only while the process that generated them runs).
+    // Current credentials until the password is rotated (R15): with a
+    // credentials_key from the store in any process, else only in the process
+    // that generated them. Throws sala::store_error when the stored password
+    // does not open with the configured key.
     std::optional<webinar_credentials> credentials_of(request_id id) const;
     std::optional<attendance_report> report_of(request_id id) const;
     std::vector<problem> problems() const;
@@ -280,6 +331,18 @@ class lifecycle {
     // The idempotency key of a step's effect ("credentials/42/1").
     static std::string key(step_kind k, request_id id, std::uint32_t generation = 0,
                            const std::string& item = {});
+
+    // ---- for a step_guard (sala::durable_lifecycle) ---------------------------------
+    // Null: no guard. The guard must outlive its use.
+    void set_step_guard(step_guard* g) noexcept { guard_ = g; }
+    // Takes in lifecycle rows other processes committed (as to_records writes
+    // them; an empty state erases the row), replacing this process's copy.
+    void absorb(const std::vector<lifecycle_record>& rows);
+    // Whether the step is due at `now` on the current platform and lifecycle state.
+    bool due_now(const step_subject& s, instant now) const;
+    // Before the step's backend call: what must be committed first (set_password's
+    // password, drawn once and sealed, so whoever runs or resumes it sends that one).
+    void prepare(const step_subject& s);
 
   private:
     // The engine and the steps (src/lifecycle/) work on the members below.
@@ -299,6 +362,8 @@ class lifecycle {
     std::shared_ptr<bool> alive_;
     std::shared_ptr<std::set<request_id>> touched_;  // marked by platform events
     bool ticking_ = false;                           // tick() refuses to be re-entered
+    step_guard* guard_ = nullptr;
+    std::string credentials_key_;  // the 32 key bytes, empty without a key
 };
 
 }  // namespace sala
@@ -321,6 +386,10 @@ lifecycle_state from_records(const std::vector<lifecycle_record>& rows);
 // that disappeared comes back with an empty `state`, which erases it).
 std::vector<lifecycle_record> changed_records(const lifecycle_state& before,
                                               const lifecycle_state& after);
+// Applies rows another process committed to `s` (an empty state erases the row).
+void absorb_records(lifecycle_state& s, const std::vector<lifecycle_record>& rows);
+// The row `key` of `s` as to_records writes it; an empty state when `s` has none.
+lifecycle_record record_of(const lifecycle_state& s, const std::string& key);
 // "set_password" -> step_kind::set_password; throws sala::invalid_argument("step").
 step_kind parse_step_kind(std::string_view s);
 

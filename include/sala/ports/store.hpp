@@ -21,6 +21,7 @@
 // (sala/error.hpp) and is left untouched. The rows it keeps besides the
 // platform state are in sala/records.hpp.
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -34,6 +35,9 @@
 #include "sala/time.hpp"
 
 namespace sala {
+
+// Lease expiry is wall-clock time (leases are about processes being alive).
+using lease_time = std::chrono::sys_time<std::chrono::milliseconds>;
 
 class store {
   public:
@@ -70,6 +74,22 @@ class store {
     virtual std::uint64_t write(const change_set& changes) = 0;
     virtual void commit() = 0;
     virtual void rollback() noexcept = 0;
+
+    // ---- several processes on one lifecycle (docs/lifecycle.md, "Several processes") ----
+    // The lifecycle rows written after version `since` (every row for 0), an
+    // erased row with an empty state, and the version they are as of.
+    virtual std::vector<lifecycle_record> lifecycle_changes(std::uint64_t since,
+                                                            std::uint64_t* version = nullptr) = 0;
+    // Takes or renews lease `name` for `holder` until now + ttl when it is free,
+    // expired or already `holder`'s; returns whether `holder` has it. Inside the
+    // open write transaction (begin_write), else in one of its own. Leases do
+    // not bump the version.
+    virtual bool take_lease(const std::string& name, const std::string& holder, lease_time now,
+                            std::chrono::milliseconds ttl) = 0;
+    // Gives lease `name` up if `holder` has it (same transaction rule).
+    virtual void release_lease(const std::string& name, const std::string& holder) = 0;
+    // Who holds lease `name` unexpired at `now`, if anyone.
+    virtual std::optional<std::string> lease_holder(const std::string& name, lease_time now) = 0;
 
     // ---- outbox dispatch (outside command transactions) -----------------------------
     // Pending effects due at `now`, oldest first.

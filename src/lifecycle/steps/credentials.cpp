@@ -54,8 +54,8 @@ struct set_password {
     }
     static bool execute(step_run& s) {
         auto& w = *s.rec->webinar;
-        auto& pw = s.engine.passwords[s.id];
-        if (pw.empty()) pw = generate_room_password();  // kept across retries of this step
+        // Kept across retries and restarts (sealed with a key): one password per key.
+        const std::string pw = s.engine.ensure_password(s.id, *s.rec);
         s.engine.conf.set_user_password(w.host_user_id, pw);
         w.password_given = true;
         s.engine.record_effect(
@@ -81,7 +81,7 @@ struct mail_credentials {
     static bool execute(step_run& s) {
         auto& e = s.engine;
         auto ctx = e.context(*s.rq, *s.rec);
-        ctx.password = e.passwords.at(s.id);
+        ctx.password = e.password_of(s.id, *s.rec).value();
         e.send(e.message(mail_kind::credentials, ctx, {s.organizer()},
                          key(s.id, s.rec->generation, {})),
                s.id, "credentials");

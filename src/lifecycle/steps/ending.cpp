@@ -73,6 +73,7 @@ struct rotate_password {
             s.detail = "password of " + w.room_email + " already replaced by the next webinar's";
         }
         s.engine.passwords.erase(s.id);
+        s.rec->sealed_password.clear();  // expired: nothing left to keep at rest
         return true;
     }
 };

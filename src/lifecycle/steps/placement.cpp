@@ -84,6 +84,7 @@ struct create_webinar {
                   step_kind::mail_credentials, step_kind::mail_join_links})
                 r.steps.erase(k);
             e.passwords.erase(s.id);
+            r.sealed_password.clear();
         }
         e.record_effect("create_webinar", key(s.id, r.generation, {}),
                         "{\"user\":" + json_str(rm.user_id) + ",\"topic\":" + json_str(rq.title) +
@@ -160,6 +161,7 @@ struct delete_cancelled {
         r.webinar.reset();
         r.replaced.clear();
         s.engine.passwords.erase(s.id);
+        r.sealed_password.clear();
         s.detail = "cancelled: backend webinar deleted";
         return true;
     }
