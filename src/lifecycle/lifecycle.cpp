@@ -112,6 +112,13 @@ std::optional<instant> lifecycle::next_due() const {
     return best;
 }
 
+std::set<request_id> lifecycle::busy_requests() const {
+    std::set<request_id> out;
+    for (const auto& c : detail::lifecycle_engine::candidates(*this))
+        if (c.request) out.insert(*c.request);
+    return out;
+}
+
 // ---- queries and commands ---------------------------------------------------------------
 
 std::vector<about_to_start_entry> lifecycle::about_to_start(instant now, minutes lookahead) const {

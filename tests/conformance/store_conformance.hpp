@@ -736,6 +736,52 @@ TYPED_TEST_P(StoreConformance, LifecycleCatchesUpOnceAfterARestart_R16) {
     EXPECT_EQ(sala::from_records(this->backend.open()->lifecycle()), life.engine().state());
 }
 
+// Bounded hot state with a lifecycle: a webinar leaves memory only once its
+// lifecycle has nothing left (recordings polled to the end, R19), its step
+// record with it in one transaction, and the lifecycle never takes the
+// archived webinar for a cancelled one (no delete on the backend) (R15, R19).
+TYPED_TEST_P(StoreConformance, LifecycleArchivesOnlyWhatIsDone_R15_R19) {
+    auto clock = conformance::may_2021();
+    sala::fake_conferencing conf(seed::symposium_users(), clock);
+    sala::fake_mailer mail;
+    sala::lifecycle_options o;
+    o.retention = std::chrono::hours{24};
+    sala::durable_platform p(this->backend.open(), clock);
+    sala::durable_lifecycle life(p, conf, mail, o);
+    p.link_account("symposium", sala::pool_kind::own, conf.list_users());
+    for (std::uint32_t r = 1; r <= 4; ++r) p.activate(sala::room_id{r});
+    p.set_mode(sala::room_id{1}, sala::room_mode::automatic);
+    const auto a = p.submit(seed::fixture::webinar("webinar de tarde", 2021, 5, 12, 15, 5, 50));
+    const auto later = p.submit(seed::fixture::webinar("más tarde", 2021, 6, 20, 15, 5, 50));
+    for (auto t = clock->now(); t < sala::make_utc(2021, 5, 14); t += std::chrono::minutes{30}) {
+        clock->set(t);
+        life.tick(t);
+    }
+    EXPECT_EQ(conf.count(sala::fake_conferencing::method::end_webinar), 1u);
+    // Past the retention window but recordings are still polled: kept.
+    EXPECT_TRUE(life.engine().busy_requests().count(a.id));
+    EXPECT_TRUE(p.state().requests.count(a.id));
+    const auto deletes = conf.count(sala::fake_conferencing::method::delete_webinar);
+    // Polling gives up after 7 days; a day later the webinar leaves memory.
+    for (auto t = clock->now(); t < sala::make_utc(2021, 5, 22); t += std::chrono::hours{1}) {
+        clock->set(t);
+        life.tick(t);
+    }
+    EXPECT_FALSE(life.engine().busy_requests().count(a.id));
+    EXPECT_FALSE(p.state().requests.count(a.id));
+    EXPECT_FALSE(life.engine().state().webinars.count(a.id));
+    EXPECT_TRUE(p.state().requests.count(later.id));
+    const auto h = p.history_of(a.id);
+    ASSERT_TRUE(h);
+    EXPECT_EQ(h->status, sala::history_status::finished);
+    for (int k = 0; k < 3; ++k) life.tick(clock->now() + std::chrono::hours{k});
+    EXPECT_EQ(conf.count(sala::fake_conferencing::method::delete_webinar), deletes);
+    EXPECT_EQ(sala::from_records(this->backend.open()->lifecycle()), life.engine().state());
+    // A second process opens with the live set only.
+    sala::durable_platform q(this->backend.open(), clock);
+    EXPECT_EQ(q.state(), p.state());
+}
+
 REGISTER_TYPED_TEST_SUITE_P(
     StoreConformance, NewStoreIsEmptyAtVersionZero, RoundTripOfEveryEntity_R1_R11,
     EveryCommandIsOneTransaction, RejectedCommandWritesNothing_R3_R8, FailedWriteReloadsMemory_R9,
@@ -747,4 +793,4 @@ REGISTER_TYPED_TEST_SUITE_P(
     NewerSchemaIsRefusedUntouched, MigratesFromVersion1, StoreRefusesOverlappingReservations_R1,
     LifecycleCatchesUpOnceAfterARestart_R16, InconsistentChangesReloadInFullAndSayWhy_R1,
     CancelledRequestsStayAsHistory_R17, FinishedWebinarsLeaveMemoryAfterRetention_R15_R17,
-    SettingsOverAnExistingStoreAreAppliedOrRefused);
+    SettingsOverAnExistingStoreAreAppliedOrRefused, LifecycleArchivesOnlyWhatIsDone_R15_R19);

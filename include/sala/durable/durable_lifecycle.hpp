@@ -78,6 +78,46 @@ class durable_lifecycle final : private step_guard {
         }
         const std::size_t n = engine_.tick(now);
         save();
+        archive(now);
+        return n;
+    }
+    // Bounded hot state: finished webinars with nothing left to do leave
+    // memory as history, their step records erased in the same transaction
+    // (lifecycle_options::retention; ticks do it at most once an hour).
+    // Returns how many.
+    std::size_t archive(instant now) {
+        const minutes keep_for = engine_.options().retention;
+        if (keep_for <= minutes{0} || (last_archive_ && now - *last_archive_ < minutes{60}))
+            return 0;
+        last_archive_ = now;
+        std::size_t n = 0;
+        pending_.clear();
+        std::vector<lifecycle_record> forgotten;  // put back if the commit fails
+        try {
+            n = platform_.archive_finished(
+            keep_for,
+            [busy = engine_.busy_requests()](request_id id) { return busy.count(id) > 0; },
+            [&](const std::vector<request_id>& ids) {
+                take_in_locked();
+                std::vector<lifecycle_record> erase;
+                std::set<std::string> keys;
+                for (const request_id id : ids) {
+                    const std::string row = "request/" + std::to_string(id.value);
+                    erase.push_back({row, id, std::string{}});
+                    keys.insert(row);
+                }
+                for (const auto& k : keys)
+                    if (auto it = stored_.find(k); it != stored_.end())
+                        forgotten.push_back({k, std::nullopt, it->second});
+                engine_.absorb(erase);  // forgotten, not taken for cancelled
+                return dirty_rows(keys);
+            });
+        } catch (...) {
+            pending_.clear();
+            engine_.absorb(forgotten);
+            throw;
+        }
+        mark_stored(true);
         return n;
     }
     // R13 from any process: the credentials are made due now (under the
@@ -257,6 +297,7 @@ class durable_lifecycle final : private step_guard {
     std::vector<lifecycle_record> pending_;      // written by the open transaction
     std::uint64_t version_ = 0;                  // lifecycle rows taken in up to here
     std::optional<request_id> only_;             // generate_credentials_now's own tick
+    std::optional<instant> last_archive_;
     bool ticker_ = false;
 };
 

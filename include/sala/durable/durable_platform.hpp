@@ -208,10 +208,13 @@ class durable_platform {
     // Finished webinars (their blocked time, post-processing included, over
     // for at least `retention`) leave the live state and become history, in
     // one transaction; others' processes drop them at their next sync. `keep`
-    // holds back those still in use (the lifecycle's unfinished steps).
-    // Returns how many were archived.
+    // holds back those still in use (the lifecycle's unfinished steps);
+    // `rows(ids)` gives lifecycle rows to commit in the same transaction (the
+    // lifecycle erasing their step records). Returns how many were archived.
+    using archive_rows = std::function<std::vector<lifecycle_record>(const std::vector<request_id>&)>;
     std::size_t archive_finished(minutes retention = default_retention,
-                                 const std::function<bool(request_id)>& keep = {}) {
+                                 const std::function<bool(request_id)>& keep = {},
+                                 const archive_rows& rows = {}) {
         if (retention < minutes{0}) throw invalid_argument("retention", "must not be negative");
         return run([&](platform& p) -> std::size_t {
             const instant cutoff = clock_->now() - retention;
@@ -239,6 +242,11 @@ class durable_platform {
                 return std::any_of(gone.begin(), gone.end(),
                                    [&](const history_record& h) { return h.request.id == id; });
             });
+            if (rows) {
+                std::vector<request_id> ids;
+                for (const auto& h : gone) ids.push_back(h.request.id);
+                extra_.lifecycle = rows(ids);
+            }
             extra_.history = std::move(gone);
             const std::size_t n = extra_.history.size();
             p.apply_changes(d);  // no events: nothing a listener must act on

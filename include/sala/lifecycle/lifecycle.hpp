@@ -188,6 +188,11 @@ struct lifecycle_options {
     // This process's name in leases (say, host and process id); empty: "sala-" and
     // 16 random hexadecimal digits.
     std::string holder;
+    // Bounded hot state (durable_lifecycle): a webinar whose lifecycle has
+    // nothing left to do and whose blocked time and grace end are this far
+    // behind leaves memory and becomes history (durable_platform::
+    // archive_finished), its step record with it. Zero: never.
+    minutes retention{7 * 24 * 60};
 };
 
 // What the organizer's view shows (R12).
@@ -292,6 +297,9 @@ class lifecycle {
     // When the next step becomes due (a past instant if some already is);
     // empty when idle. A host loop sleeps until then, or until dirty().
     std::optional<instant> next_due() const;
+    // The requests with a step still to run, now or later (retries and
+    // polling included): what must stay live.
+    std::set<request_id> busy_requests() const;
     // The platform changed (assigned, queued, reassigned, cancelled, room
     // activated) since the last tick: work may be due now.
     bool dirty() const noexcept { return !touched_->empty(); }
