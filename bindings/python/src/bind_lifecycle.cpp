@@ -238,46 +238,19 @@ void bind_lifecycle(py::module_& m) {
                                    "is a DurablePlatform: use DurableLifecycle, which saves the "
                                    "steps in the platform's store");
               auto& p = held_arg<platform&>(po, "platform");
-              auto& c = held_arg<conferencing&>(co, "conferencing");
-              auto& mm = held_arg<mailer&>(mo, "mailer");
-              auto o = arg_as<std::optional<lifecycle_options>>(oo, "options");
+              auto ports = lifecycle_ports_arg(co, mo, oo);
               auto st = arg_as<std::optional<lifecycle_state>>(so, "state");
               return unlocked([&] {
-                  return std::make_unique<bound_lifecycle>(bound_lifecycle{
-                      p, c,
-                      std::make_unique<lifecycle>(p, c, mm, o.value_or(lifecycle_options{}),
-                                                  st.value_or(lifecycle_state{}))});
+                  auto life = std::make_unique<lifecycle>(p, ports.conf, ports.mail,
+                                                          std::move(ports.options),
+                                                          st.value_or(lifecycle_state{}));
+                  return std::make_unique<bound_lifecycle>(bound_lifecycle{p, std::move(life)});
               });
           }),
           py::arg("platform"), py::arg("conferencing"), py::arg("mailer"),
           py::arg("options") = py::none(), py::arg("state") = py::none(), py::keep_alive<1, 2>(),
           py::keep_alive<1, 3>(), py::keep_alive<1, 4>(),
           "Subscribes to ``platform``; ``state`` restores a saved LifecycleState.");
-    l.def(
-        "tick",
-        [](bound_lifecycle& x, py::object now) {
-            const instant t = instant_arg(now, "now", /*floor=*/true);
-            return unlocked([&] { return x.life->tick(t); });
-        },
-        py::arg("now"),
-        "Runs every step due at aware ``now``; returns how many were attempted. Releases the GIL.");
-    l.def(
-        "generate_credentials_now",
-        [](bound_lifecycle& x, py::object id, py::object now) {
-            const auto r = arg_as<request_id>(id, "request");
-            const instant t = instant_arg(now, "now", true);
-            return unlocked([&] { return x.life->generate_credentials_now(r, t); });
-        },
-        py::arg("request"), py::arg("now"),
-        "R13: makes the credentials due now and ticks; True once mailed.");
-    def_method(
-        l, "link_account",
-        +[](bound_lifecycle& x, const std::string& name, pool_kind kind) {
-            return x.life->link_account(name, kind);
-        },
-        py::arg("name"), py::arg("kind"),
-        "R1/R2: lists the backend's users and links them; returns a LinkReport. An owner "
-        "holding a licence is reported to the admin by e-mail, once.");
     bind_lifecycle_surface(l);
 }
 

@@ -128,49 +128,17 @@ void bind_stores(py::module_& m) {
                                     "is a Platform, which has no store: use Lifecycle, or a "
                                     "DurablePlatform");
                auto& p = held_arg<durable_platform&>(po, "platform");
-               auto& c = held_arg<conferencing&>(co, "conferencing");
-               auto& mm = held_arg<mailer&>(mo, "mailer");
-               auto o = arg_as<std::optional<lifecycle_options>>(oo, "options");
+               auto ports = lifecycle_ports_arg(co, mo, oo);
                return unlocked([&] {
+                   auto life = std::make_unique<durable_lifecycle>(p, ports.conf, ports.mail,
+                                                                   std::move(ports.options));
                    return std::make_unique<bound_durable_lifecycle>(
-                       bound_durable_lifecycle{p, c,
-                                               std::make_unique<durable_lifecycle>(
-                                                   p, c, mm, o.value_or(lifecycle_options{}))});
+                       bound_durable_lifecycle{p, std::move(life)});
                });
            }),
            py::arg("platform"), py::arg("conferencing"), py::arg("mailer"),
            py::arg("options") = py::none(), py::keep_alive<1, 2>(), py::keep_alive<1, 3>(),
            py::keep_alive<1, 4>(), "Restores the step records from the store.");
-    dl.def(
-        "tick",
-        [](bound_durable_lifecycle& x, py::object now) {
-            const instant t = instant_arg(now, "now", true);
-            return unlocked([&] { return x.life->tick(t); });
-        },
-        py::arg("now"),
-        "Runs every step due at aware ``now``, then saves the step records; returns how many "
-        "were attempted. Releases the GIL.");
-    dl.def(
-        "generate_credentials_now",
-        [](bound_durable_lifecycle& x, py::object id, py::object now) {
-            const auto r = arg_as<request_id>(id, "request");
-            const instant t = instant_arg(now, "now", true);
-            return unlocked([&] { return x.life->generate_credentials_now(r, t); });
-        },
-        py::arg("request"), py::arg("now"),
-        "R13: makes the credentials due now and ticks, then saves; True once mailed.");
-    def_method(
-        dl, "link_account",
-        +[](bound_durable_lifecycle& x, const std::string& name, pool_kind kind) {
-            // One platform transaction (the rooms), then the admin notices it queued.
-            auto rep =
-                x.plat.run([&](platform&) { return x.life->engine().link_account(name, kind); });
-            x.life->save();
-            return rep;
-        },
-        py::arg("name"), py::arg("kind"),
-        "R1/R2: lists the backend's users and links them (one store transaction); returns a "
-        "LinkReport. An owner holding a licence is reported to the admin by e-mail, once.");
     def_method(
         dl, "save", +[](bound_durable_lifecycle& x) { x.life->save(); },
         "Writes what changed since the last save.");

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "args.hpp"
@@ -18,23 +19,42 @@ namespace sala::python {
 
 struct bound_lifecycle {
     platform& plat;
-    conferencing& conf;
     std::unique_ptr<lifecycle> life;
 
     lifecycle& engine() { return *life; }
     const lifecycle& engine() const { return *life; }
     instant now() const { return plat.now(); }
+    link_report link_account(const std::string& name, pool_kind kind) {
+        return life->link_account(name, kind);
+    }
 };
 
 struct bound_durable_lifecycle {
     durable_platform& plat;
-    conferencing& conf;
     std::unique_ptr<durable_lifecycle> life;
 
     lifecycle& engine() { return life->engine(); }
     const lifecycle& engine() const { return life->engine(); }
     instant now() const { return plat.view().now(); }
+    // One platform transaction (the rooms), then the admin notices it queued.
+    link_report link_account(const std::string& name, pool_kind kind) {
+        auto rep = plat.run([&](platform&) { return life->engine().link_account(name, kind); });
+        life->save();
+        return rep;
+    }
 };
+
+// The ports and options both lifecycles take, converted naming their parameters.
+struct lifecycle_ports {
+    conferencing& conf;
+    mailer& mail;
+    lifecycle_options options;
+};
+inline lifecycle_ports lifecycle_ports_arg(py::handle conf, py::handle mail, py::handle options) {
+    return {
+        held_arg<conferencing&>(conf, "conferencing"), held_arg<mailer&>(mail, "mailer"),
+        arg_as<std::optional<lifecycle_options>>(options, "options").value_or(lifecycle_options{})};
+}
 
 // Decision (docs/python.md "As soon as possible"): C++ marks a step that may
 // run at once with the epoch; Python never shows that as a 1970 datetime.
@@ -60,6 +80,32 @@ std::function<void(const Arg&)> logging_callback(py::object f) {
 
 template <class W>
 void bind_lifecycle_surface(py::class_<W>& c) {
+    c.def(
+        "tick",
+        [](W& x, py::object now) {
+            const instant t = instant_arg(now, "now", /*floor=*/true);
+            return unlocked([&] { return x.life->tick(t); });
+        },
+        py::arg("now"),
+        "Runs every step due at aware ``now`` (a DurableLifecycle then saves the step records); "
+        "returns how many were attempted. Releases the GIL.");
+    c.def(
+        "generate_credentials_now",
+        [](W& x, py::object id, py::object now) {
+            const auto r = arg_as<request_id>(id, "request");
+            const instant t = instant_arg(now, "now", true);
+            return unlocked([&] { return x.life->generate_credentials_now(r, t); });
+        },
+        py::arg("request"), py::arg("now"),
+        "R13: makes the credentials due now and ticks (and saves, on a DurableLifecycle); True "
+        "once mailed.");
+    def_method(
+        c, "link_account",
+        +[](W& x, const std::string& name, pool_kind kind) { return x.link_account(name, kind); },
+        py::arg("name"), py::arg("kind"),
+        "R1/R2: lists the backend's users and links them (on a DurableLifecycle, in one store "
+        "transaction); returns a LinkReport. An owner holding a licence is reported to the admin "
+        "by e-mail, once.");
     def_method(
         c, "next_due",
         +[](const W& x) -> std::optional<instant> {
