@@ -96,6 +96,8 @@ def run(p, cmd):
 
 
 def names_what_was_wrong(e):
+    if "::" in str(e):  # Python spellings only (docs/python.md "Messages speak Python")
+        return False
     if isinstance(e, sala.InvalidArgumentError):
         return bool(e.field)
     if isinstance(e, sala.NotFoundError):

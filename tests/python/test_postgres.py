@@ -47,3 +47,29 @@ def test_R1_R9_two_hosts_share_one_postgres_schema(conninfo):
     assert [q.title for q in a.queue()] == ["B"]
     assert b.get_request(first.id).start == madrid(2021, 5, 12, 15, 5)
     assert sala.PostgresStore.open(conninfo, schema="py").schema_version() == sala.PostgresStore.current_schema
+
+
+def test_keywords_views_and_the_durable_lifecycle_on_postgres(conninfo):
+    """Issue 13's Python parity on the shared store: submit's keywords, the views and
+    DurableLifecycle's queries work on a PostgreSQL-backed DurablePlatform as on a Platform."""
+    import datetime as dt
+
+    clock = sala.ManualClock(utc(2021, 5, 1))
+    p = sala.DurablePlatform(sala.PostgresStore.open(conninfo, schema="py_views"), clock,
+                             seed_2086_settings())
+    life = sala.DurableLifecycle(p, sala.FakeConferencing(symposium_users(), clock), sala.FakeMailer())
+    rep = life.link_account("symposium", sala.PoolKind.OWN)
+    p.activate(rep.new_rooms[0])
+    p.set_mode(rep.new_rooms[0], sala.RoomMode.AUTOMATIC)
+    s = p.submit(title="A", start=madrid(2021, 5, 12, 15, 5), duration=50, event_id="2086",
+                 organizer=sala.Organizer("Soporte", "support@symposium.events"))
+    assert s.assignment.room == rep.new_rooms[0]
+    assert life.next_due() == clock.now()  # as soon as possible, never 1970
+    life.tick(clock.now())
+    assert life.next_due() == madrid(2021, 5, 12, 15, 2)
+    mem = sala.Platform.restore(p.state(), clock)
+    assert sala.ical_platform(p) == sala.ical_platform(mem)
+    assert sala.render_day(p, dt.date(2021, 5, 12), "Europe/Madrid") == \
+        sala.render_day(mem, dt.date(2021, 5, 12), "Europe/Madrid")
+    [entry] = life.about_to_start(madrid(2021, 5, 12, 15, 2))  # R13: in the window, not mailed
+    assert entry.request == s.id

@@ -219,6 +219,17 @@ void def_call(Cls& scope, const char* name, R (*f)(A...), const Extra&... extra)
               extra...);
 }
 
+// cls.def(name, f, ...) for a function f(Self&, A...) bound as a method: one
+// body for classes that share a surface (Platform and DurablePlatform).
+template <class Cls, class R, class S, class... A, class... Extra>
+void def_method(Cls& cls, const char* name, R (*f)(S&, A...), const Extra&... extra) {
+    auto call = [f](S& self, auto&... a) -> R { return f(self, a...); };
+    cls.def(name,
+            detail_args::wrap<R, S&, decltype(call), A...>(call, detail_args::names_of(extra...),
+                                                           std::index_sequence_for<A...>{}),
+            extra...);
+}
+
 // A read-write attribute: reads return a copy, writes go through arg_as
 // (InvalidArgumentError naming the attribute).
 template <class Cls, class T, class M>

@@ -1,7 +1,14 @@
 // sala/error.hpp: one exception hierarchy rooted at sala.Error, mirroring sala::error.
 #include <pybind11/eval.h>
 
+#include <cctype>
+#include <string_view>
+#include <utility>
+#include <vector>
+
 #include "args.hpp"
+#include "sala/enum_names.hpp"
+#include "sala/lifecycle/lifecycle.hpp"
 #include "sala/ports/store.hpp"
 
 namespace sala::python {
@@ -116,7 +123,104 @@ void raise(py::object instance) {
     PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(instance.ptr())), instance.ptr());
 }
 
-py::object make(int k, const char* what) { return (*g_classes[k])(what); }
+// ---- Python spellings --------------------------------------------------------------------
+// sala's messages are written for C++ users ("pass choose::earliest"). On their
+// way into Python, in this one place, every C++ spelling they can hold becomes
+// what a Python user writes (docs/python.md "Errors"); C++ messages stay as
+// they are. tests/python/test_error_spellings.py provokes each.
+
+struct rewrite {
+    std::string cpp;
+    std::string python;
+    bool whole_word = false;  // the match must not run on into a longer name
+};
+
+std::string upper(std::string_view s) {
+    std::string out(s);
+    for (auto& ch : out) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return out;
+}
+
+// cpp_name::member -> PyName.MEMBER for every member of E.
+template <class E>
+void enum_rewrites(std::vector<rewrite>& out, const std::string& cpp_name,
+                   const std::string& py_name) {
+    for (const auto& [e, name] : enum_names<E>::entries)
+        out.push_back({cpp_name + "::" + std::string(name), py_name + "." + upper(name), true});
+}
+
+const std::vector<rewrite>& rewrites() {
+    static const std::vector<rewrite> table = [] {
+        std::vector<rewrite> r;
+        // "pass choose::earliest" names the argument Python spells choose=.
+        r.push_back({"pass choose::earliest or choose::latest",
+                     "pass choose=Choose.EARLIEST or choose=Choose.LATEST"});
+        enum_rewrites<choose>(r, "choose", "Choose");
+        enum_rewrites<room_mode>(r, "room_mode", "RoomMode");
+        enum_rewrites<pool_kind>(r, "pool_kind", "PoolKind");
+        enum_rewrites<admission>(r, "admission", "Admission");
+        enum_rewrites<policy_kind>(r, "policy_kind", "PolicyKind");
+        enum_rewrites<webinar_status>(r, "webinar_status", "WebinarStatus");
+        enum_rewrites<step_kind>(r, "step_kind", "StepKind");
+        // Enum values quoted bare in a sentence.
+        for (const auto& [e, name] : enum_names<step_kind>::entries)
+            r.push_back({"step '" + std::string(name) + "'", "step StepKind." + upper(name)});
+        for (const auto& [e, name] : enum_names<pool_kind>::entries)
+            r.push_back({"already linked as " + std::string(name),
+                         "already linked as PoolKind." + upper(name), true});
+        // Classes and their members.
+        r.push_back({"durable_lifecycle::", "DurableLifecycle."});
+        r.push_back({"durable_platform::", "DurablePlatform."});
+        r.push_back({"lifecycle::", "Lifecycle."});
+        r.push_back({"platform::", "Platform."});
+        return r;
+    }();
+    return table;
+}
+
+bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
+
+std::string python_text(std::string s) {
+    for (const auto& w : rewrites()) {
+        for (std::size_t at = s.find(w.cpp); at != std::string::npos; at = s.find(w.cpp, at)) {
+            const std::size_t end = at + w.cpp.size();
+            if (w.whole_word && end < s.size() && word_char(s[end])) {
+                at = end;
+                continue;
+            }
+            s.replace(at, w.cpp.size(), w.python);
+            at += w.python.size();
+        }
+    }
+    return s;
+}
+
+// C++ fields Python spells differently (``from`` is a Python keyword).
+std::string python_field(const std::string& field) {
+    static const std::pair<std::string_view, std::string_view> renamed[] = {{"from", "sender"}};
+    for (const auto& [cpp, py] : renamed)
+        if (field.rfind(cpp, 0) == 0 &&
+            (field.size() == cpp.size() || field[cpp.size()] == '.' || field[cpp.size()] == '['))
+            return std::string(py) + field.substr(cpp.size());
+    return field;
+}
+
+// An invalid_argument's message is "field: reason"; both move to Python spelling.
+std::pair<std::string, std::string> python_field_message(const std::string& field,
+                                                         const std::string& what) {
+    const std::string f = python_field(field);
+    std::string msg = what;
+    if (f != field && msg.rfind(field + ": ", 0) == 0) msg = f + msg.substr(field.size());
+    return {f, python_text(std::move(msg))};
+}
+
+py::object make(int k, const char* what) { return (*g_classes[k])(python_text(what)); }
+
+template <class E>
+void raise_field(int k, const E& e) {
+    const auto [field, msg] = python_field_message(e.field(), e.what());
+    raise((*g_classes[k])(msg, field));
+}
 
 }  // namespace
 
@@ -149,22 +253,23 @@ void bind_error(py::module_& m) {
         try {
             std::rethrow_exception(p);
         } catch (const wrong_type& e) {
-            raise((*g_classes[k_type])(e.what(), e.field()));
+            raise_field(k_type, e);
         } catch (const sala::nonexistent_local_time& e) {
-            raise((*g_classes[k_nonexistent])(e.what(), e.field()));
+            raise_field(k_nonexistent, e);
         } catch (const sala::ambiguous_local_time& e) {
-            raise((*g_classes[k_ambiguous])(e.what(), e.field()));
+            raise_field(k_ambiguous, e);
         } catch (const sala::invalid_settings& e) {
-            raise((*g_classes[k_settings])(e.what(), e.field()));
+            raise_field(k_settings, e);
         } catch (const sala::invalid_argument& e) {
-            raise((*g_classes[k_invalid])(e.what(), e.field()));
+            raise_field(k_invalid, e);
         } catch (const sala::not_found& e) {
-            raise((*g_classes[k_not_found])(e.what(), e.kind()));
+            raise((*g_classes[k_not_found])(python_text(e.what()), e.kind()));
         } catch (const sala::rule_violation& e) {
-            raise((*g_classes[k_rule])(e.what(), e.rule()));
+            raise((*g_classes[k_rule])(python_text(e.what()), e.rule()));
         } catch (const sala::room_not_free& e) {
             raise(make(k_not_free, e.what()));
         } catch (const sala::backend_error& e) {
+            // A backend's own words (Zoom's, an SMTP server's, a Python port's): as they came.
             raise((*g_classes[k_backend])(e.what(), e.retryable(), e.retry_after_seconds()));
         } catch (const sala::store_error& e) {
             raise(make(k_store, e.what()));

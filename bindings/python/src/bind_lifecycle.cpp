@@ -1,6 +1,7 @@
 // sala/lifecycle/lifecycle.hpp: the life of a webinar on the backend (R10-R16, R19, R20),
 // driven by tick(now); its ports may be Python classes.
 #include "args.hpp"
+#include "lifecycle_surface.hpp"
 #include "sala/lifecycle/lifecycle.hpp"
 
 namespace sala::python {
@@ -51,7 +52,9 @@ void bind_lifecycle(py::module_& m) {
     sr.def_readonly("done", &step_record::done, "Finished.");
     sr.def_readonly("attempts", &step_record::attempts, "Every try.");
     sr.def_readonly("failures", &step_record::failures, "Consecutive failed tries.");
-    sr.def_readonly("next_attempt", &step_record::next_attempt, "Not before (aware UTC).");
+    sr.def_property_readonly(
+        "next_attempt", [](const step_record& s) { return time_or_none(s.next_attempt); },
+        "Not before (aware UTC), after a failure; None when the step need not wait.");
     sr.def_readonly("last_error", &step_record::last_error, "Last failure's message.");
     sr.def_readonly("surfaced", &step_record::surfaced, "Reported to the admin.");
     sr.def_readonly("done_at", &step_record::done_at, "Aware UTC or None.");
@@ -147,6 +150,9 @@ void bind_lifecycle(py::module_& m) {
         "Set a callable(Request) -> list[MailAddress] of registered attendees (R12); reads back as "
         "whether "
         "one is set. Exceptions it raises count as a retryable BackendError.");
+    def_field(lo, "retention", &lifecycle_options::retention,
+              "DurableLifecycle: finished webinars with nothing left to do leave memory as "
+              "history this long after their grace end (timedelta or minutes; 0 = never).");
     // Several processes on one store (docs/lifecycle.md, "Several processes").
     lo.def_property(
         "credentials_key", [](const lifecycle_options& o) { return !o.credentials_key.empty(); },
@@ -242,7 +248,10 @@ void bind_lifecycle(py::module_& m) {
 
     py::class_<step_event> se(m, "StepEvent", "One attempt at one step, for timelines and logs.");
     se.def_readonly("at", &step_event::at, "The tick's now (aware UTC).");
-    se.def_readonly("due", &step_event::due, "The step's moment (aware UTC).");
+    se.def_property_readonly(
+        "due", [](const step_event& e) { return time_or_none(e.due); },
+        "The step's moment (aware UTC), or None for a step that runs as soon as possible "
+        "(placement, deletes, room settings).");
     se.def_readonly("step", &step_event::step, "StepKind.");
     se.def_readonly("outcome", &step_event::outcome, "StepOutcome.");
     se.def_readonly("request", &step_event::request, "RequestId or None.");
@@ -256,110 +265,32 @@ void bind_lifecycle(py::module_& m) {
                ", detail=" + py::repr(self.attr("detail")).cast<std::string>() + ")";
     });
 
-    py::class_<lifecycle> l(
+    py::class_<bound_lifecycle> l(
         m, "Lifecycle",
         "Drives each webinar's life (R10-R16, R19, R20) from the platform's state: tick(now) "
         "runs every due step once, in moment order, catching up after an outage (R16). The "
         "conferencing and mailer may be Python classes; their exceptions are retried like any "
         "backend failure. Keeps the platform and ports alive.");
-    l.def(py::init([](platform& p, conferencing& c, mailer& mm, std::optional<lifecycle_options> o,
-                      std::optional<lifecycle_state> st) {
+    l.def(py::init([](py::object po, py::object co, py::object mo, py::object oo, py::object so) {
+              if (py::isinstance<durable_platform>(po))
+                  throw wrong_type("platform",
+                                   "is a DurablePlatform: use DurableLifecycle, which saves the "
+                                   "steps in the platform's store");
+              auto& p = held_arg<platform&>(po, "platform");
+              auto ports = lifecycle_ports_arg(co, mo, oo);
+              auto st = arg_as<std::optional<lifecycle_state>>(so, "state");
               return unlocked([&] {
-                  return std::make_unique<lifecycle>(p, c, mm, o.value_or(lifecycle_options{}),
-                                                     st.value_or(lifecycle_state{}));
+                  auto life = std::make_unique<lifecycle>(p, ports.conf, ports.mail,
+                                                          std::move(ports.options),
+                                                          st.value_or(lifecycle_state{}));
+                  return std::make_unique<bound_lifecycle>(bound_lifecycle{p, std::move(life)});
               });
           }),
           py::arg("platform"), py::arg("conferencing"), py::arg("mailer"),
           py::arg("options") = py::none(), py::arg("state") = py::none(), py::keep_alive<1, 2>(),
           py::keep_alive<1, 3>(), py::keep_alive<1, 4>(),
           "Subscribes to ``platform``; ``state`` restores a saved LifecycleState.");
-    l.def(
-        "tick",
-        [](lifecycle& x, py::object now) {
-            const instant t = instant_arg(now, "now", /*floor=*/true);
-            return unlocked([&] { return x.tick(t); });
-        },
-        py::arg("now"),
-        "Runs every step due at aware ``now``; returns how many were attempted. Releases the GIL.");
-    l.def(
-        "next_due", [](const lifecycle& x) { return unlocked([&] { return x.next_due(); }); },
-        "When the next step is due (aware UTC; past if one already is), or None when idle.");
-    l.def_property_readonly("dirty", &lifecycle::dirty,
-                            "The platform changed since the last tick.");
-    l.def(
-        "about_to_start",
-        [](const lifecycle& x, py::object now, py::object lookahead) {
-            const instant t = instant_arg(now, "now", true);
-            const minutes la = minutes_arg(lookahead, "lookahead");
-            return unlocked([&] { return x.about_to_start(t, la); });
-        },
-        py::arg("now"), py::arg("lookahead") = 0,
-        "R13: webinars in their credentials window without credentials.");
-    l.def(
-        "generate_credentials_now",
-        [](lifecycle& x, request_id id, py::object now) {
-            const instant t = instant_arg(now, "now", true);
-            return unlocked([&] { return x.generate_credentials_now(id, t); });
-        },
-        py::arg("request"), py::arg("now"),
-        "R13: makes the credentials due now and ticks; True once mailed.");
-    def_call(l, "link_account", &lifecycle::link_account, py::arg("name"), py::arg("kind"),
-             "R1/R2: lists the backend's users and links them; returns a LinkReport.");
-    def_call(l, "credentials_of", &lifecycle::credentials_of, py::arg("request"),
-             "R12: WebinarCredentials or None (only in the process that generated them).");
-    def_call(l, "report_of", &lifecycle::report_of, py::arg("request"),
-             "R15: AttendanceReport or None.");
-    def_call(l, "problems", &lifecycle::problems, "list of Problem.");
-    l.def(
-        "state", [](const lifecycle& x) { return unlocked([&] { return x.state(); }); },
-        "LifecycleState (a copy).");
-    l.def(
-        "options", [](const lifecycle& x) { return unlocked([&] { return x.options(); }); },
-        "LifecycleOptions (a copy).");
-    l.def(
-        "effects", [](const lifecycle& x) { return unlocked([&] { return x.effects(); }); },
-        "Every external effect so far, in order (list of Effect copies).");
-    l.def(
-        "on_step",
-        [](lifecycle& x, py::object f) {
-            auto held = hold_callable(std::move(f));
-            unlocked([&] {
-                x.on_step([held](const step_event& e) {
-                    py::gil_scoped_acquire gil;
-                    try {
-                        (*held)(step_event(e));
-                    } catch (py::error_already_set& err) {
-                        // A logging callback must not break a step half-way: report it as
-                        // unraisable.
-                        err.discard_as_unraisable("sala.Lifecycle callback");
-                    }
-                });
-            });
-        },
-        py::arg("callback"),
-        "callback(StepEvent) after every step attempt; its exceptions are reported as unraisable.");
-    l.def(
-        "on_effect",
-        [](lifecycle& x, py::object f) {
-            auto held = hold_callable(std::move(f));
-            unlocked([&] {
-                x.on_effect([held](const effect& e) {
-                    py::gil_scoped_acquire gil;
-                    try {
-                        (*held)(effect(e));
-                    } catch (py::error_already_set& err) {
-                        // A logging callback must not break a step half-way: report it as
-                        // unraisable.
-                        err.discard_as_unraisable("sala.Lifecycle callback");
-                    }
-                });
-            });
-        },
-        py::arg("callback"),
-        "callback(Effect) after every external effect; its exceptions are reported as unraisable.");
-    l.def_static("key", &lifecycle::key, py::arg("step"), py::arg("request"),
-                 py::arg("generation") = 0, py::arg("item") = "",
-                 "The idempotency key of a step's effect ('credentials/42/1').");
+    bind_lifecycle_surface(l);
 }
 
 }  // namespace sala::python

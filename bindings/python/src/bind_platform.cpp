@@ -1,21 +1,39 @@
 // sala/platform.hpp: the facade a host talks to (R1-R11, R17). Every query
 // returns copies (lists of value objects), never references into C++ state.
 #include "args.hpp"
+#include "platform_surface.hpp"
+#include "sala/durable/durable_platform.hpp"
 #include "sala/platform.hpp"
 
 namespace sala::python {
 
-namespace {
-
 std::shared_ptr<const clock> clock_arg(py::object c) {
     if (c.is_none()) return nullptr;
     if (!py::isinstance<clock>(c))
-        throw invalid_argument("clock",
-                               "expected a sala.Clock (SystemClock, ManualClock or a subclass)");
+        throw wrong_type(
+            "clock",
+            "must be a sala.Clock (SystemClock, ManualClock or a subclass), got " + type_name(c));
     return hold_python<clock>(std::move(c));
 }
 
-}  // namespace
+const platform& platform_view_arg(py::handle value, const std::string& field) {
+    if (py::isinstance<platform>(value)) return value.cast<const platform&>();
+    if (py::isinstance<durable_platform>(value))
+        return value.cast<const durable_platform&>().view();
+    throw wrong_type(field, "must be a Platform or a DurablePlatform, got " + type_name(value));
+}
+
+request_input request_input_keywords(py::object title, py::object start, py::object duration,
+                                     py::object event_id, py::object organizer, py::object zone,
+                                     py::object admission, py::object expected_attendees,
+                                     py::object panelists, py::object how) {
+    return py::module_::import("sala._sala")
+        .attr("RequestInput")(title, start, duration, event_id, organizer, py::arg("zone") = zone,
+                              py::arg("admission") = admission,
+                              py::arg("expected_attendees") = expected_attendees,
+                              py::arg("panelists") = panelists, py::arg("choose") = how)
+        .cast<request_input>();
+}
 
 void bind_platform(py::module_& m) {
     make_enum<assign_status>(m, "AssignStatus",
@@ -118,7 +136,8 @@ void bind_platform(py::module_& m) {
         "(R17). Commands happen whole or not at all. Queries return copies. Calls release the GIL; "
         "sala "
         "calls from several threads are serialized.");
-    p.def(py::init([](std::optional<settings> s, py::object c) {
+    p.def(py::init([](py::object so, py::object c) {
+              const auto s = arg_as<std::optional<settings>>(so, "settings");
               auto clk = clock_arg(std::move(c));
               return unlocked([&] {
                   return std::make_shared<platform>(s.value_or(settings{}), std::move(clk));
@@ -139,116 +158,7 @@ void bind_platform(py::module_& m) {
         py::arg("state"), py::arg("clock") = py::none(),
         "Rebuilds a platform from a saved PlatformState; validates it.");
 
-    p.def_property_readonly(
-        "settings", [](const platform& x) { return unlocked([&] { return x.get_settings(); }); },
-        "A copy of the Settings in force (use set_settings to change them).");
-    def_call(p, "set_settings", &platform::set_settings, py::arg("settings"),
-             "Validates and applies to requests made from now on.");
-    p.def(
-        "set_policy",
-        [](platform& x, py::object pol) {
-            if (py::isinstance<allocation_policy>(pol)) {
-                auto sp = hold_python<allocation_policy>(std::move(pol));
-                unlocked([&] { x.set_policy(std::move(sp)); });
-                return;
-            }
-            const auto k = arg_as<policy_kind>(pol, "policy");
-            unlocked([&] { x.set_policy(k); });
-        },
-        py::arg("policy"),
-        "R9: a built-in PolicyKind (first-fit unless told otherwise), or a custom "
-        "AllocationPolicy (kept alive; not saved in the state).");
-    p.def_property_readonly(
-        "policy_name",
-        [](const platform& x) { return unlocked([&] { return x.policy().name(); }); },
-        "The name of the policy in force.");
-
-    def_call(
-        p, "link_account", &platform::link_account, py::arg("name"), py::arg("kind"),
-        py::arg("users"),
-        "R1/R2: lists the account's users (AccountUser) as candidate rooms, inactive; returns a "
-        "LinkReport.");
-    def_call(p, "activate", &platform::activate, py::arg("room"),
-             "R2: inactive -> active, in manual mode.");
-    def_call(p, "deactivate", &platform::deactivate, py::arg("room"),
-             "R4: RuleViolationError while the room holds unfinished webinars.");
-    def_call(p, "set_mode", &platform::set_mode, py::arg("room"), py::arg("mode"),
-             "R3: manual -> automatic always; automatic -> manual only without reservations.");
-    def_call(p, "takes_new_requests", &platform::takes_new_requests, py::arg("pool"),
-             "R5: whether the pool's rooms take new requests.");
-
-    def_call(
-        p, "submit", &platform::submit, py::arg("input"),
-        "R6-R10: validates a RequestInput (InvalidArgumentError naming the field), then assigns "
-        "automatically or queues; returns a Submission.");
-    p.def(
-        "submit",
-        [](platform& x, py::object title, py::object start, py::object duration,
-           py::object event_id, py::object org, py::object zone, py::object adm,
-           py::object expected, py::object panelists, py::object how) {
-            const auto in =
-                py::module_::import("sala._sala")
-                    .attr("RequestInput")(title, start, duration, event_id, org,
-                                          py::arg("zone") = zone, py::arg("admission") = adm,
-                                          py::arg("expected_attendees") = expected,
-                                          py::arg("panelists") = panelists, py::arg("choose") = how)
-                    .cast<request_input>();
-            return unlocked([&] { return x.submit(in); });
-        },
-        py::kw_only(), py::arg("title"), py::arg("start"), py::arg("duration"), py::arg("event_id"),
-        py::arg("organizer"), py::arg("zone") = py::none(),
-        py::arg("admission") = admission::automatic, py::arg("expected_attendees") = py::none(),
-        py::arg("panelists") = py::list(), py::arg("choose") = py::none(),
-        "Same, with RequestInput's fields as keywords.");
-    def_call(p, "retry", &platform::retry, py::arg("request"),
-             "R10: automatic assignment again for a queued request.");
-    def_call(p, "retry_queue", &platform::retry_queue,
-             "R10: retries the queue in order; returns how many got a room.");
-    def_call(p, "assign", &platform::assign, py::arg("request"), py::arg("room"),
-             "R10/R11: an admin gives any active room (manual too); a reassignment when already "
-             "assigned.");
-    def_call(p, "reassign", &platform::reassign, py::arg("request"), py::arg("room"),
-             "R11: moves an assigned webinar to another room (delete + create on the backend).");
-    def_call(p, "cancel", &platform::cancel, py::arg("request"),
-             "Removes a request that has not started.");
-
-    def_call(p, "pools", &platform::pools, "list of Pool (copies).");
-    def_call(p, "rooms", &platform::rooms, "list of Room in id order (copies).");
-    def_call(p, "get_room", &platform::get_room, py::arg("room"),
-             "Room (a copy); NotFoundError when unknown.");
-    def_call(p, "get_request", &platform::get_request, py::arg("request"),
-             "Request (a copy); NotFoundError when unknown.");
-    def_call(p, "reservation_of", &platform::reservation_of, py::arg("request"),
-             "Reservation or None.");
-    def_call(p, "reservations", &platform::reservations, "list of Reservation (copies).");
-    def_call(p, "room_webinars", &platform::room_webinars, py::arg("room"),
-             "R17: the room's webinars in start order (CalendarEntry copies).");
-    def_call(p, "calendar", &platform::calendar, py::arg("window"),
-             "R17: webinars whose blocked Interval overlaps ``window`` (queued ones too), by start "
-             "then room.");
-    def_call(p, "queue", &platform::queue,
-             "R10: the unassigned queue, oldest first (Request copies).");
-    def_call(p, "status", &platform::status, py::arg("request"), "WebinarStatus now (R17).");
-    def_call(p, "peak_concurrency", &platform::peak_concurrency, py::arg("window"),
-             "R18: most blocked intervals at one instant inside ``window``.");
-    def_call(p, "now", &platform::now, "The platform clock's now (aware UTC).");
-    p.def(
-        "state", [](const platform& x) { return unlocked([&] { return x.state(); }); },
-        "A copy of everything the platform knows (PlatformState).");
-    p.def(
-        "subscribe",
-        [](platform& x, py::function listener) {
-            auto f = hold_callable(std::move(listener));
-            unlocked([&] {
-                x.subscribe([f](const event& e) {
-                    py::gil_scoped_acquire gil;
-                    (*f)(event(e));  // a copy: the listener may keep it
-                });
-            });
-        },
-        py::arg("listener"),
-        "Calls listener(Event) after every successful command, in order. An exception it raises "
-        "propagates to the command's caller (the command has already happened).");
+    bind_platform_surface(p);
 }
 
 }  // namespace sala::python

@@ -1,6 +1,7 @@
 // sala/{calendar_html,icalendar,planner,make_room}.hpp: calendar pages and
 // iCalendar feeds (R17), the licence planner (R18) and "make room" (R10/R11).
 #include "args.hpp"
+#include "platform_surface.hpp"
 #include "sala/planning/make_room.hpp"
 #include "sala/planning/planner.hpp"
 #include "sala/views/calendar_html.hpp"
@@ -32,8 +33,8 @@ calendar_options cal_opts(py::object zone, const std::string& heading) {
 void bind_views(py::module_& m) {
     m.def(
         "render_month",
-        [](const platform& p, int year, unsigned month, py::object zone,
-           const std::string& heading) {
+        [](py::object po, int year, unsigned month, py::object zone, const std::string& heading) {
+            const platform& p = platform_view_arg(po, "platform");
             const auto o = cal_opts(zone, heading);
             return unlocked(
                 [&] { return render_month(p, date::year{year} / date::month{month}, o); });
@@ -43,7 +44,8 @@ void bind_views(py::module_& m) {
         "R17: the month page (HTML), times in ``zone`` (default UTC).");
     m.def(
         "render_week",
-        [](const platform& p, py::object day, py::object zone, const std::string& heading) {
+        [](py::object po, py::object day, py::object zone, const std::string& heading) {
+            const platform& p = platform_view_arg(po, "platform");
             const auto o = cal_opts(zone, heading);
             const auto d = ymd_arg(day, "day");
             return unlocked([&] { return render_week(p, d, o); });
@@ -53,7 +55,8 @@ void bind_views(py::module_& m) {
         "R17: the week page (HTML) of the week holding datetime.date ``day``.");
     m.def(
         "render_day",
-        [](const platform& p, py::object day, py::object zone, const std::string& heading) {
+        [](py::object po, py::object day, py::object zone, const std::string& heading) {
+            const platform& p = platform_view_arg(po, "platform");
             const auto o = cal_opts(zone, heading);
             const auto d = ymd_arg(day, "day");
             return unlocked([&] { return render_day(p, d, o); });
@@ -69,14 +72,16 @@ void bind_views(py::module_& m) {
     def_field(io, "note", &ical_options::note, "Added to every description.");
     m.def(
         "ical_platform",
-        [](const platform& p, std::optional<ical_options> o) {
+        [](py::object po, std::optional<ical_options> o) {
+            const platform& p = platform_view_arg(po, "platform");
             return unlocked([&] { return ical_platform(p, o.value_or(ical_options{})); });
         },
         py::arg("platform"), py::arg("options") = py::none(),
         "R17: every webinar as an RFC 5545 calendar.");
     m.def(
         "ical_room",
-        [](const platform& p, room_id r, std::optional<ical_options> o) {
+        [](py::object po, room_id r, std::optional<ical_options> o) {
+            const platform& p = platform_view_arg(po, "platform");
             return unlocked([&] { return ical_room(p, r, o.value_or(ical_options{})); });
         },
         py::arg("platform"), py::arg("room"), py::arg("options") = py::none(),
@@ -103,7 +108,8 @@ void bind_views(py::module_& m) {
     });
     m.def(
         "plan_licences",
-        [](const platform& p, const interval& w) {
+        [](py::object po, const interval& w) {
+            const platform& p = platform_view_arg(po, "platform");
             return unlocked([&] { return plan_licences(p, w); });
         },
         py::arg("platform"), py::arg("window"),
@@ -127,7 +133,8 @@ void bind_views(py::module_& m) {
            [](const make_room_plan& x) { return "MakeRoomPlan(" + x.explanation + ")"; });
     m.def(
         "find_make_room",
-        [](const platform& p, request_id id, std::size_t max_moves) {
+        [](py::object po, request_id id, std::size_t max_moves) {
+            const platform& p = platform_view_arg(po, "platform");
             make_room_options o;
             o.max_moves = max_moves;
             return unlocked([&] { return find_make_room(p, id, o); });
@@ -135,8 +142,22 @@ void bind_views(py::module_& m) {
         py::arg("platform"), py::arg("request"), py::arg("max_moves") = 3,
         "A plan of at most ``max_moves`` reassignments that frees a room for a queued request, or "
         "None.");
-    def_call(m, "apply_make_room", &apply_make_room, py::arg("platform"), py::arg("plan"),
-             "Runs the plan's moves then assigns; returns the Assignment.");
+    m.def(
+        "apply_make_room",
+        [](py::object po, py::object plan_arg) {
+            (void)platform_view_arg(po, "platform");  // a Platform or a DurablePlatform
+            const auto plan = arg_as<make_room_plan>(plan_arg, "plan");
+            if (py::isinstance<durable_platform>(po)) {
+                auto& d = po.cast<durable_platform&>();
+                return unlocked(
+                    [&] { return d.run([&](platform& p) { return apply_make_room(p, plan); }); });
+            }
+            auto& p = po.cast<platform&>();
+            return unlocked([&] { return apply_make_room(p, plan); });
+        },
+        py::arg("platform"), py::arg("plan"),
+        "Runs the plan's moves then assigns (on a DurablePlatform, in one store transaction); "
+        "returns the Assignment.");
 }
 
 }  // namespace sala::python
