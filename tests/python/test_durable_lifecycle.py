@@ -171,3 +171,15 @@ def test_lifecycle_next_due_follows_the_same_rule():
     assert life.next_due() == madrid(2021, 5, 12, 15, 2)
     f.clock.set(madrid(2021, 5, 13))  # a day's outage: overdue steps are due now
     assert life.next_due() == madrid(2021, 5, 13)
+
+
+def test_credentials_of_a_cancelled_request_never_say_valid_until_1970():
+    f = Seed(seed_2086_settings()).activate_all()
+    life = sala.Lifecycle(f.p, sala.FakeConferencing(symposium_users(), f.clock), sala.FakeMailer())
+    s = f.p.submit(webinar("A", 2021, 5, 12, 15, 5, 50))
+    f.clock.set(madrid(2021, 5, 12, 14, 0))
+    assert life.generate_credentials_now(s.id, f.clock.now())
+    assert life.credentials_of(s.id).valid_until == madrid(2021, 5, 12, 15, 55)  # the grace end
+    f.p.cancel(s.id)
+    creds = life.credentials_of(s.id)
+    assert creds is None or creds.valid_until is None

@@ -721,7 +721,7 @@ class WebinarCredentials:
     join_url: str
     user_name: str
     password: str
-    valid_until: datetime.datetime
+    valid_until: Optional[datetime.datetime]  # None once the request is gone
 
 class AttendanceReport:
     request: RequestId

@@ -197,8 +197,9 @@ void bind_lifecycle(py::module_& m) {
     wc.def_readonly("join_url", &webinar_credentials::join_url, "Attendee join URL.");
     wc.def_readonly("user_name", &webinar_credentials::user_name, "The room's e-mail.");
     wc.def_readonly("password", &webinar_credentials::password, "Valid for this webinar only.");
-    wc.def_readonly("valid_until", &webinar_credentials::valid_until,
-                    "Grace end (aware UTC), then rotated (R15).");
+    wc.def_property_readonly(
+        "valid_until", [](const webinar_credentials& c) { return time_or_none(c.valid_until); },
+        "Grace end (aware UTC), then rotated (R15); None once the request is gone.");
     wc.def("__repr__", [](const webinar_credentials& c) {
         return "WebinarCredentials(user_name='" + c.user_name + "', join_url='" + c.join_url +
                "', password=<hidden>)";
