@@ -97,11 +97,11 @@ def table(command, opening):
             print(f"| {label} | " + " | ".join(cells) + " |")
     if opening:
         print()
-        print("| open (1 % live) | held | live | ready | resident memory |")
+        print("| open (1 % live) | held | live | ready | heap |")
         print("|---|---:|---:|---:|---:|")
         for (key, n), b in sorted(opening.items()):
             print(f"| {key} | {n:,} | {int(b['live']):,} | {b['ready_ms']:.0f} ms | "
-                  f"{b['rss_mb']:.1f} MB |")
+                  f"{b.get('heap_mb', 0.0):.1f} MB |")
 
 
 def main():
