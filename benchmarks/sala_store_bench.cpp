@@ -106,8 +106,8 @@ void seed(sala::store& db, std::size_t n, std::size_t live) {
             c.requests.push_back(q);
             c.reservations.push_back({q.id, room, q.window.blocked});
         } else {
-            c.history.push_back({q, sala::history_status::finished, q.window.grace_end,
-                                 "archive", room, ""});
+            c.history.push_back(
+                {q, sala::history_status::finished, q.window.grace_end, "archive", room, ""});
         }
     }
     c.next_request = n + 1;
@@ -245,16 +245,18 @@ int main(int argc, char** argv) {
     for (const auto& b : backends) {
         for (const std::size_t n : sizes()) {
             // FULL fsyncs every commit: fewer iterations, the same figures.
-            const std::size_t it = b.name == "sqlite_full" ? std::max<std::size_t>(iters / 10, 20)
-                                                           : iters;
-            benchmark::RegisterBenchmark(("command/" + b.name + "/" + std::to_string(n)).c_str(),
-                                         [b, n](benchmark::State& st) { bm_command(st, b, n, false); })
+            const std::size_t it =
+                b.name == "sqlite_full" ? std::max<std::size_t>(iters / 10, 20) : iters;
+            benchmark::RegisterBenchmark(
+                ("command/" + b.name + "/" + std::to_string(n)).c_str(),
+                [b, n](benchmark::State& st) { bm_command(st, b, n, false); })
                 ->Iterations(static_cast<benchmark::IterationCount>(it))
                 ->UseManualTime()
                 ->Unit(benchmark::kMicrosecond);
             if (b.name == "pg")
-                benchmark::RegisterBenchmark(("command/pg_two/" + std::to_string(n)).c_str(),
-                                             [b, n](benchmark::State& st) { bm_command(st, b, n, true); })
+                benchmark::RegisterBenchmark(
+                    ("command/pg_two/" + std::to_string(n)).c_str(),
+                    [b, n](benchmark::State& st) { bm_command(st, b, n, true); })
                     ->Iterations(static_cast<benchmark::IterationCount>(it))
                     ->UseManualTime()
                     ->Unit(benchmark::kMicrosecond);

@@ -237,9 +237,14 @@ int main(int argc, char** argv) {
                     const auto& st = p.state();
                     const sala::request_id rid{id};
                     auto res = st.reservations.find(rid);
-                    std::cout << st.requests.count(rid) << " "
-                              << (res == st.reservations.end() ? 0 : res->second.room.value)
-                              << std::endl;
+                    // A finished webinar archived after the retention window is still there,
+                    // as history; a cancelled one is not.
+                    const auto h = st.requests.count(rid) ? std::nullopt : p.history_of(rid);
+                    const bool present = st.requests.count(rid) ||
+                                         (h && h->status == sala::history_status::finished);
+                    std::uint32_t room = res == st.reservations.end() ? 0 : res->second.room.value;
+                    if (h && h->room) room = h->room->value;
+                    std::cout << present << " " << room << std::endl;
                 } else if (cmd == "reservations") {
                     p.refresh();
                     std::string out;

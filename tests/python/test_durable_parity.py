@@ -13,7 +13,9 @@ from conftest import madrid, seed_2086_settings, symposium_users, utc, webinar
 pytestmark = pytest.mark.skipif(not sala.HAVE_SQLITE, reason="built without sala::sqlite")
 
 ONLY_PLATFORM = {"restore"}  # a DurablePlatform restores from its store
-ONLY_DURABLE = {"refresh", "version"}
+# Taking in others' commits, and history (what left the live state stays in the store).
+ONLY_DURABLE = {"refresh", "version", "history", "history_of", "archive_finished", "syncs",
+                "reloads", "last_reload_reason"}
 
 
 def public(cls):

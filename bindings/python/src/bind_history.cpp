@@ -5,6 +5,9 @@
 #include "common.hpp"
 #include "sala/durable/durable_platform.hpp"
 
+// Only this file converts history_status (the other casters live in common.hpp).
+SALA_PY_ENUM_CASTER(sala::history_status, "sala.HistoryStatus")
+
 namespace sala::python {
 
 void bind_history(py::module_& m) {

@@ -93,31 +93,34 @@ class durable_lifecycle final : private step_guard {
         std::size_t n = 0;
         pending_.clear();
         std::vector<lifecycle_record> forgotten;  // put back if the commit fails
+        bool took_in = false;                     // lifecycle rows taken in under the writer lock
         try {
             n = platform_.archive_finished(
-            keep_for,
-            [busy = engine_.busy_requests()](request_id id) { return busy.count(id) > 0; },
-            [&](const std::vector<request_id>& ids) {
-                take_in_locked();
-                std::vector<lifecycle_record> erase;
-                std::set<std::string> keys;
-                for (const request_id id : ids) {
-                    const std::string row = "request/" + std::to_string(id.value);
-                    erase.push_back({row, id, std::string{}});
-                    keys.insert(row);
-                }
-                for (const auto& k : keys)
-                    if (auto it = stored_.find(k); it != stored_.end())
-                        forgotten.push_back({k, std::nullopt, it->second});
-                engine_.absorb(erase);  // forgotten, not taken for cancelled
-                return dirty_rows(keys);
-            });
+                keep_for,
+                [busy = engine_.busy_requests()](request_id id) { return busy.count(id) > 0; },
+                [&](const std::vector<request_id>& ids) {
+                    take_in_locked();
+                    took_in = true;
+                    std::vector<lifecycle_record> erase;
+                    std::set<std::string> keys;
+                    for (const request_id id : ids) {
+                        const std::string row = "request/" + std::to_string(id.value);
+                        erase.push_back({row, id, std::string{}});
+                        keys.insert(row);
+                    }
+                    for (const auto& k : keys)
+                        if (auto it = stored_.find(k); it != stored_.end())
+                            forgotten.push_back({k, std::nullopt, it->second});
+                    engine_.absorb(erase);  // forgotten, not taken for cancelled
+                    return dirty_rows(keys);
+                });
         } catch (...) {
             pending_.clear();
             engine_.absorb(forgotten);
             throw;
         }
-        mark_stored(true);
+        // Nothing archived: the rows were not taken in, so the version must not pass them.
+        mark_stored(took_in);
         return n;
     }
     // R13 from any process: the credentials are made due now (under the

@@ -211,7 +211,8 @@ class durable_platform {
     // holds back those still in use (the lifecycle's unfinished steps);
     // `rows(ids)` gives lifecycle rows to commit in the same transaction (the
     // lifecycle erasing their step records). Returns how many were archived.
-    using archive_rows = std::function<std::vector<lifecycle_record>(const std::vector<request_id>&)>;
+    using archive_rows =
+        std::function<std::vector<lifecycle_record>(const std::vector<request_id>&)>;
     std::size_t archive_finished(minutes retention = default_retention,
                                  const std::function<bool(request_id)>& keep = {},
                                  const archive_rows& rows = {}) {
