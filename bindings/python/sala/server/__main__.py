@@ -66,6 +66,7 @@ def serve(cfg: config_mod.Config) -> int:
         sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
+        sock.listen(2048)  # connections wait in the backlog until uvicorn accepts
     except OSError as e:
         log.error("startup_failed", reason=f"cannot listen on {cfg.listen}: {e.strerror}")
         return 3

@@ -27,7 +27,7 @@ class RequestIn(In):
     title: str = Field(..., min_length=1, max_length=200)
     start: str = Field(..., description=RFC3339, example="2026-05-13T09:00:00+02:00")
     zone: str = Field(..., description="IANA time zone of the event", example="Europe/Madrid")
-    duration: int = Field(..., gt=0, le=100000, description="minutes")
+    duration: int = Field(..., ge=1, le=100000, description="minutes")
     event_id: str = Field(..., min_length=1, max_length=100)
     organizer: Optional[OrganizerIn] = Field(
         None, description="required for admin and platform tokens; an organizer token submits as itself")
