@@ -6,6 +6,7 @@ without it, `python3 -m sala.server` runs directly."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import queue
@@ -16,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Any, Optional
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -130,9 +132,44 @@ ORGANIZER_EMAIL = "ana@example.org"
 OTHER_EMAIL = "otro@example.org"
 
 
+# Dates relative to today, so the tests keep working as time passes (sala refuses
+# the past and more than max_days_in_advance ahead).
+MADRID = ZoneInfo("Europe/Madrid")
+BASE = (dt.date.today() + dt.timedelta(days=40)).replace(day=1)
+
+
+def day(n: int, hour: int = 9, minute: int = 0) -> str:
+    """RFC 3339 with Madrid's offset, n days after BASE."""
+    d = BASE + dt.timedelta(days=n)
+    return dt.datetime(d.year, d.month, d.day, hour, minute, tzinfo=MADRID).isoformat()
+
+
+def utc_day(n: int) -> str:
+    return (BASE + dt.timedelta(days=n)).isoformat() + "T00:00:00Z"
+
+
+def _next_last_sunday(month: int) -> dt.date:
+    today = dt.date.today()
+    for year in (today.year, today.year + 1):
+        d = dt.date(year, month, 31)
+        d -= dt.timedelta(days=(d.weekday() + 1) % 7)
+        if d > today + dt.timedelta(days=1):
+            return d
+    raise AssertionError("unreachable")
+
+
+def dst_gap() -> str:
+    """02:30 on Madrid's next spring-forward night (does not exist), no offset."""
+    return _next_last_sunday(3).isoformat() + "T02:30:00"
+
+
+def dst_overlap() -> str:
+    """02:30 on Madrid's next fall-back night (happens twice), no offset."""
+    return _next_last_sunday(10).isoformat() + "T02:30:00"
+
+
 def request_body(i: int = 0, **over: Any) -> dict[str, Any]:
-    day = 1 + i % 27
-    body = {"title": f"Taller {i}", "start": f"2027-05-{day:02d}T09:00:00+02:00", "zone": "Europe/Madrid",
+    body = {"title": f"Taller {i}", "start": day(i % 27), "zone": "Europe/Madrid",
             "duration": 60, "event_id": f"e{i}", "organizer": {"name": "Ana", "email": ORGANIZER_EMAIL}}
     body.update(over)
     return body

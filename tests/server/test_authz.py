@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 import pytest
 
-from conftest import ORGANIZER_EMAIL, OTHER_EMAIL, LiveServer, World, request_body
+from conftest import ORGANIZER_EMAIL, OTHER_EMAIL, LiveServer, World, request_body, utc_day
 
 SOURCE = Path(os.environ.get("SALA_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 ROLES = ("admin", "organizer", "platform")
@@ -32,7 +32,7 @@ def doc_matrix() -> dict[tuple[str, str], dict[str, str]]:
 
 
 MATRIX = doc_matrix()
-WINDOW = "from=2027-05-01T00:00:00Z&to=2027-06-01T00:00:00Z"
+WINDOW = f"from={utc_day(0)}&to={utc_day(30)}"
 
 
 def _call(w: World, role: Optional[str], method: str, path: str, token: Optional[str] = None) -> Any:

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from conftest import request_body, setup_world
+from conftest import day, request_body, setup_world
 from test_process import no_overlaps
 
 CLIENTS = int(os.environ.get("SALA_SERVER_CLIENTS", "8"))
@@ -28,7 +28,7 @@ def test_concurrent_submits_are_each_booked_once(start_server: Any, tmp_path: Pa
         with w.server.client(w.tokens["platform"]) as c:
             for i in range(k, REQUESTS, CLIENTS):
                 # 12 start times a day over a few days: plenty of overlap, many queued.
-                body = request_body(i, start=f"2027-05-{1 + i % 5:02d}T{8 + (i // 5) % 12:02d}:00:00+02:00",
+                body = request_body(i, start=day(i % 5, hour=8 + (i // 5) % 12),
                                     title=f"c{k} r{i}", event_id=f"load-{i}")
                 r = c.post("/v1/requests", json=body, headers={"Idempotency-Key": f"load-{i}"})
                 with lock:

@@ -90,7 +90,8 @@ def test_pending_idempotency_key_is_resolved_at_start(start_server: Any, tmp_pat
     body_done = json.dumps(request_body(1)).encode()
     body_lost = json.dumps(request_body(2)).encode()
     b = request_body(1)
-    sub = dp.submit(sala.RequestInput(b["title"], dt.datetime(2027, 5, 2, 9, 0), 60, b["event_id"],
+    start = dt.datetime.fromisoformat(b["start"]).replace(tzinfo=None)
+    sub = dp.submit(sala.RequestInput(b["title"], start, 60, b["event_id"],
                                       sala.Organizer("Ana", ORGANIZER_EMAIL), zone="Europe/Madrid"))
     del dp, store
     conn = sqlite3.connect(db)
