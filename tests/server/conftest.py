@@ -30,8 +30,8 @@ def sala_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "sala.server", *args]
 
 
-def make_token(db: Path, role: str, email: str = "", name: str = "") -> str:
-    cmd = sala_command("token", "create", "--role", role, "--db", str(db))
+def make_token(db: Path, role: str, email: str = "", name: str = "", pg: bool = False) -> str:
+    cmd = sala_command("token", "create", "--role", role, "--server-db" if pg else "--db", str(db))
     if email:
         cmd += ["--email", email]
     if name:
@@ -44,11 +44,13 @@ def make_token(db: Path, role: str, email: str = "", name: str = "") -> str:
 
 
 class LiveServer:
-    def __init__(self, db: Path, config: Optional[str] = None, env: Optional[dict[str, str]] = None) -> None:
+    def __init__(self, db: Path, config: Optional[str] = None, env: Optional[dict[str, str]] = None,
+                 pg: bool = False) -> None:
         self.db = db
         self.lines: list[str] = []
         self._q: queue.Queue[str] = queue.Queue()
-        cmd = sala_command("serve", "--db", str(db), "--listen", "127.0.0.1:0")
+        # pg: the store is PostgreSQL (SALA_PG_CONNINFO), `db` the server's own file.
+        cmd = sala_command("serve", "--server-db" if pg else "--db", str(db), "--listen", "127.0.0.1:0")
         if config is not None:
             cfg = db.parent / f"{db.stem}.toml"
             cfg.write_text(config)
@@ -106,6 +108,7 @@ def start_server(tmp_path: Path):
     started: list[LiveServer] = []
 
     def start(db: Optional[Path] = None, config: Optional[str] = None, **kw: Any) -> LiveServer:
+        # kw: env=, pg=
         s = LiveServer(db or tmp_path / "sala.db", config, **kw)
         started.append(s)
         return s
@@ -175,12 +178,13 @@ def request_body(i: int = 0, **over: Any) -> dict[str, Any]:
     return body
 
 
-def setup_world(start_server: Any, tmp_path: Path, rooms: int = 2, config: Optional[str] = None) -> World:
+def setup_world(start_server: Any, tmp_path: Path, rooms: int = 2, config: Optional[str] = None,
+                pg: bool = False) -> World:
     db = tmp_path / "sala.db"
-    tokens = {"admin": make_token(db, "admin"), "platform": make_token(db, "platform"),
-              "organizer": make_token(db, "organizer", ORGANIZER_EMAIL, "Ana"),
-              "other": make_token(db, "organizer", OTHER_EMAIL, "Otro")}
-    server = start_server(db, config)
+    tokens = {"admin": make_token(db, "admin", pg=pg), "platform": make_token(db, "platform", pg=pg),
+              "organizer": make_token(db, "organizer", ORGANIZER_EMAIL, "Ana", pg=pg),
+              "other": make_token(db, "organizer", OTHER_EMAIL, "Otro", pg=pg)}
+    server = start_server(db, config, pg=pg) if pg else start_server(db, config)
     w = World(server, tokens)
     users = [{"user_id": f"u{k}", "email": f"webinar{k:02d}@symposium.events"} for k in range(rooms)]
     r = w.admin.post("/v1/accounts", json={"name": "symposium", "kind": "own", "users": users})

@@ -98,19 +98,17 @@ def _has_graceful() -> bool:
 
 
 def token(args: argparse.Namespace) -> int:
-    if args.pg:
-        print("sala token: tokens live in the SQLite store file (--db); see docs/server.md", file=sys.stderr)
-        return 2
-    path = args.db
+    path = args.server_db or args.db
     try:
         if args.action == "create":
             if args.role == "organizer" and not args.email:
                 print("sala token create: --email is required for --role organizer", file=sys.stderr)
                 return 2
-            # Works before the server ever ran: the store is created (and initialised) first.
-            store = sala.SqliteStore.open(path, create=True)
-            sala.DurablePlatform(store)
-            db = ServerDB(path)
+            if not args.server_db:
+                # Works before the server ever ran: the store is created (and initialised) first.
+                store = sala.SqliteStore.open(path, create=True)
+                sala.DurablePlatform(store)
+            db = ServerDB(path, shares_store_file=not args.server_db)
             tid, tok = db.create_token(args.role, args.email or "", args.name or "")
             db.close()
             print(tok)
@@ -142,12 +140,14 @@ def main(argv: Optional[list[str]] = None) -> int:
     sv.add_argument("--db", help="SQLite store file (created if missing)")
     sv.add_argument("--pg", help="PostgreSQL conninfo (prefer SALA_PG_CONNINFO: it may hold a password)")
     sv.add_argument("--listen", help="HOST:PORT (default 127.0.0.1:8080; port 0 picks a free one)")
+    sv.add_argument("--server-db", help="SQLite file of tokens and idempotency keys (default: --db; "
+                                        "required with --pg)")
     tk = sub.add_parser("token", help="create, list or revoke API tokens")
     tsub = tk.add_subparsers(dest="action", required=True)
     for name in ("create", "list", "revoke"):
         t = tsub.add_parser(name)
         t.add_argument("--db", default="sala.db", help="SQLite store file (default ./sala.db)")
-        t.add_argument("--pg", help=argparse.SUPPRESS)
+        t.add_argument("--server-db", help="with PostgreSQL: the server's SQLite file (as sala serve --server-db)")
         if name == "create":
             t.add_argument("--role", required=True, choices=ROLES)
             t.add_argument("--email", help="the organizer's address (organizer tokens)")
@@ -159,7 +159,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         return token(args)
     try:
         cfg = config_mod.load(args.config or os.environ.get("SALA_CONFIG"), db=args.db, pg=args.pg,
-                              listen=args.listen)
+                              listen=args.listen, server_db=args.server_db)
     except config_mod.ConfigError as e:
         print(f"sala serve: {e}", file=sys.stderr)
         return 2

@@ -114,7 +114,7 @@ class Server:
         self.worker = worker
         self.routes: list[RouteInfo] = []
         self.limiter = AuthLimiter(cfg.auth_failures_per_minute)
-        self.tokens = TokenCache(cfg.db)
+        self.tokens = TokenCache(cfg.server_db)
         self._templates: dict[Any, str] = {}
         self.app = FastAPI(
             title="sala", version=getattr(sala, "__version__", "0"),

@@ -21,6 +21,7 @@ class Config:
     db: Optional[str] = None  # SQLite store file
     pg: Optional[str] = None  # PostgreSQL conninfo (may hold a password: a secret)
     pg_schema: str = "sala"
+    server_db: Optional[str] = None  # the server's tables (tokens, idempotency keys); default: db
     listen: str = "127.0.0.1:8080"
     sqlite_full_sync: bool = True
     max_body_bytes: int = 64 * 1024
@@ -65,6 +66,7 @@ _KEYS: dict[str, dict[str, tuple[str, type]]] = {
     "store": {
         "db": ("db", str),
         "pg_schema": ("pg_schema", str),
+        "server_db": ("server_db", str),
         "sqlite_full_sync": ("sqlite_full_sync", bool),
     },
     "conferencing": {"backend": ("conferencing", str), "fake_users": ("fake_users", list)},
@@ -87,6 +89,7 @@ _ENV: dict[str, tuple[str, type]] = {
     "SALA_DB": ("db", str),
     "SALA_LISTEN": ("listen", str),
     "SALA_PG_SCHEMA": ("pg_schema", str),
+    "SALA_SERVER_DB": ("server_db", str),
     "SALA_CONFERENCING": ("conferencing", str),
     "SALA_MAILER": ("mailer", str),
     "SALA_OUTBOX_DIR": ("outbox_dir", str),
@@ -177,6 +180,11 @@ def validate(cfg: Config) -> None:
     if bool(cfg.db) == bool(cfg.pg):
         raise ConfigError("store: give exactly one of --db PATH (SQLite) or --pg CONNINFO "
                           "(or SALA_PG_CONNINFO)")
+    if cfg.server_db is None:
+        if cfg.pg:
+            raise ConfigError("store: with PostgreSQL give --server-db PATH, the SQLite file of the "
+                              "server's tokens and idempotency keys")
+        cfg.server_db = cfg.db
     parse_listen(cfg.listen)
     if cfg.conferencing not in ("none", "fake", "zoom"):
         raise ConfigError("conferencing backend: one of none, fake, zoom")

@@ -65,11 +65,14 @@ def digest(token: str) -> str:
 class ServerDB:
     """One connection; use it from one thread."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, shares_store_file: bool = True) -> None:
         self.path = path
         self.conn = sqlite3.connect(path, timeout=30, isolation_level=None)
         self.conn.execute("PRAGMA busy_timeout = 30000")
-        self.conn.execute("PRAGMA synchronous = NORMAL")
+        if not shares_store_file:
+            # A file of its own (PostgreSQL mode): no store commit fsyncs it for us.
+            self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = " + ("NORMAL" if shares_store_file else "FULL"))
         self.conn.executescript(_SCHEMA)
 
     def close(self) -> None:

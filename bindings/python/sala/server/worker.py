@@ -135,8 +135,8 @@ class Worker:
     def _run(self) -> None:
         try:
             _open_backends(self.cfg, self.ctx)
-            if self.cfg.db:
-                self.ctx.db = ServerDB(self.cfg.db)
+            if self.cfg.server_db:
+                self.ctx.db = ServerDB(self.cfg.server_db, shares_store_file=self.cfg.server_db == self.cfg.db)
             if self._on_open:
                 self._on_open(self.ctx)
         except BaseException as e:  # reported by start() in the caller's thread
