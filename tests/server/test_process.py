@@ -150,13 +150,28 @@ admin = "admin@symposium.events"
         1, start=start.isoformat(), zone="UTC", organizer=None))
     assert r.status_code == 201 and r.json()["state"] == "assigned", r.text
     rid = r.json()["id"]
+    # Constant load meanwhile: the lifecycle must not wait for an idle moment.
+    busy = threading.Event()
+
+    def reader() -> None:
+        with s.client(admin) as rc:
+            while not busy.is_set():
+                rc.get("/v1/rooms")
+    readers = [threading.Thread(target=reader) for _ in range(4)]
+    for t in readers:
+        t.start()
     deadline = time.monotonic() + 30
     cred = None
-    while time.monotonic() < deadline:
-        cred = s.client(organizer).get(f"/v1/requests/{rid}/credentials")
-        if cred.status_code == 200:
-            break
-        time.sleep(0.2)
+    try:
+        while time.monotonic() < deadline:
+            cred = s.client(organizer).get(f"/v1/requests/{rid}/credentials")
+            if cred.status_code == 200:
+                break
+            time.sleep(0.2)
+    finally:
+        busy.set()
+        for t in readers:
+            t.join()
     assert cred is not None and cred.status_code == 200, cred.text if cred else ""
     assert cred.json()["join_url"] and cred.json()["user_name"] == "webinar01@symposium.events"
     assert sum(1 for r in s.records() if r["event"] == "tick") > ticks_before

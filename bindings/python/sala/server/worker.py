@@ -112,7 +112,9 @@ class Worker:
         fut: concurrent.futures.Future[Any] = concurrent.futures.Future()
         with self._cv:
             if self._stop:
-                fut.set_exception(RuntimeError("the server is stopping"))
+                from .problems import ApiProblem
+                fut.set_exception(ApiProblem(503, "stopping", "The server is stopping", "try again shortly",
+                                             headers={"Retry-After": "5"}))
                 return fut
             self._jobs.append((fn, fut))
             self.metrics.worker_queue.set(len(self._jobs))
@@ -176,7 +178,8 @@ class Worker:
                     if not self._jobs:
                         return
                 continue
-            if self.ctx.life is not None and not jobs:
+            # Between batches, also under constant load (a tick never waits for an idle moment).
+            if self.ctx.life is not None:
                 wait = self._wait_seconds()
                 if wait is not None and wait <= 0:
                     self._tick()
