@@ -193,3 +193,29 @@ def setup_world(start_server: Any, tmp_path: Path, rooms: int = 2, config: Optio
         assert w.admin.post(f"/v1/rooms/{room}/activate").status_code == 200
         assert w.admin.put(f"/v1/rooms/{room}/mode", json={"mode": "automatic"}).status_code == 200
     return w
+
+
+def module_world(tmp_path_factory: Any, name: str, config: str, rooms: int) -> Any:
+    """A World for a whole test module (a generator for a module-scoped fixture)."""
+    started: list[LiveServer] = []
+
+    def start(db: Any, cfg: Any = None) -> LiveServer:
+        s = LiveServer(db, cfg)
+        started.append(s)
+        return s
+    w = setup_world(start, tmp_path_factory.mktemp(name), rooms=rooms, config=config)
+    yield w
+    for s in started:
+        s.stop()
+
+
+def all_requests(c: httpx.Client) -> list[dict[str, Any]]:
+    """Every request, page by page."""
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = c.get("/v1/requests?limit=500" + (f"&cursor={cursor}" if cursor else "")).json()
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            return items

@@ -11,25 +11,16 @@ from typing import Any
 import jsonschema
 import pytest
 
-from conftest import ORGANIZER_EMAIL, World, day, dst_gap, dst_overlap, request_body, setup_world, utc_day
+from conftest import (ORGANIZER_EMAIL, World, day, dst_gap, dst_overlap, module_world, request_body,
+                      utc_day)
 
 OPENAPI_SCHEMA = Path("/usr/share/openapi-specification/schemas/v3.0/schema.json")
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: Any) -> Any:
-    from conftest import LiveServer
-    started: list[LiveServer] = []
-
-    def start(db: Any, config: Any = None) -> LiveServer:
-        s = LiveServer(db, config)
-        started.append(s)
-        return s
-    w = setup_world(start, tmp_path_factory.mktemp("api"), rooms=2,
-                    config="[server]\nauth_failures_per_minute = 100000\nmax_body_bytes = 4096\n")
-    yield w
-    for s in started:
-        s.stop()
+    yield from module_world(tmp_path_factory, "api", rooms=2,
+                            config="[server]\nauth_failures_per_minute = 100000\nmax_body_bytes = 4096\n")
 
 
 def snapshot(w: World) -> Any:

@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 import pytest
 
-from conftest import ORGANIZER_EMAIL, OTHER_EMAIL, LiveServer, World, request_body, utc_day
+from conftest import ORGANIZER_EMAIL, OTHER_EMAIL, World, module_world, request_body, utc_day
 
 SOURCE = Path(os.environ.get("SALA_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 ROLES = ("admin", "organizer", "platform")
@@ -68,18 +68,8 @@ def _call(w: World, role: Optional[str], method: str, path: str, token: Optional
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: Any) -> Any:
-    from conftest import setup_world
-    started: list[LiveServer] = []
-
-    def start(db: Any, config: Any = None) -> LiveServer:
-        s = LiveServer(db, config)
-        started.append(s)
-        return s
-    w = setup_world(start, tmp_path_factory.mktemp("authz"), rooms=3,
-                    config="[server]\nauth_failures_per_minute = 100000\n")
-    yield w
-    for s in started:
-        s.stop()
+    yield from module_world(tmp_path_factory, "authz", rooms=3,
+                            config="[server]\nauth_failures_per_minute = 100000\n")
 
 
 def test_docs_table_lists_every_route(world: World) -> None:

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from conftest import day, request_body, setup_world
+from conftest import all_requests, day, request_body, setup_world
 from test_process import no_overlaps
 
 CLIENTS = int(os.environ.get("SALA_SERVER_CLIENTS", "8"))
@@ -47,14 +47,7 @@ def test_concurrent_submits_are_each_booked_once(start_server: Any, tmp_path: Pa
     assert len(set(ids)) == REQUESTS  # one request per submit
     assert all(x["state"] in ("assigned", "queued") for x in results.values())
 
-    items: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        page = w.admin.get("/v1/requests?limit=500" + (f"&cursor={cursor}" if cursor else "")).json()
-        items += page["items"]
-        cursor = page["next_cursor"]
-        if not cursor:
-            break
+    items = all_requests(w.admin)
     assert sorted(x["id"] for x in items) == sorted(ids)
     queued = {x["id"] for x in w.admin.get("/v1/queue").json()["items"]}
     assert queued == {x["id"] for x in items if x["state"] == "queued"}

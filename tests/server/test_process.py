@@ -17,7 +17,7 @@ from typing import Any
 
 import sala
 
-from conftest import ORGANIZER_EMAIL, make_token, request_body, sala_command, setup_world
+from conftest import ORGANIZER_EMAIL, all_requests, make_token, request_body, sala_command, setup_world
 
 
 def no_overlaps(items: list[dict[str, Any]]) -> None:
@@ -66,14 +66,7 @@ def test_sigterm_under_load_exits_zero_and_restart_keeps_everything(start_server
 
     again = start_server(tmp_path / "sala.db")
     with again.client(w.tokens["admin"]) as c:
-        items: list[dict[str, Any]] = []
-        cursor = None
-        while True:
-            page = c.get("/v1/requests?limit=500" + (f"&cursor={cursor}" if cursor else "")).json()
-            items += page["items"]
-            cursor = page["next_cursor"]
-            if not cursor:
-                break
+        items = all_requests(c)
     ids = [x["id"] for x in items]
     assert len(ids) == len(set(ids))
     assert set(acked) <= set(ids)

@@ -193,27 +193,23 @@ def register(s: Server) -> None:
             return 200, cv.assignment_json(ctx.dp, rid, ctx.dp.retry(rid))
         return await s.idempotent(request, "retry", command)
 
-    @route("POST", "/v1/requests/{rid}/assign", ADMIN_ONLY, "Assign a queued request to a room",
-           model=m.AssignmentOut)
-    async def assign_request(rid: int, body: m.RoomRef, request: Request) -> Response:
-        def command(ctx: Context) -> tuple[int, Any]:
-            a = ctx.dp.assign(rid, body.room)
-            if not a:
-                raise problems.ApiProblem(409, "room-not-free", "The room is not free", a.reason,
-                                          field="room", rule="free")
-            return 200, cv.assignment_json(ctx.dp, rid, a)
-        return await s.idempotent(request, "assign", command)
+    def _to_room(name: str, method: str) -> Any:
+        """assign / reassign: the room must be free (409 naming `room` otherwise)."""
+        async def handler(rid: int, body: m.RoomRef, request: Request) -> Response:
+            def command(ctx: Context) -> tuple[int, Any]:
+                a = getattr(ctx.dp, method)(rid, body.room)
+                if not a:
+                    raise problems.ApiProblem(409, "room-not-free", "The room is not free", a.reason,
+                                              field="room", rule="free")
+                return 200, cv.assignment_json(ctx.dp, rid, a)
+            return await s.idempotent(request, method, command)
+        handler.__name__ = name
+        return handler
 
-    @route("POST", "/v1/requests/{rid}/reassign", ADMIN_ONLY, "Move an assigned request to another room",
-           model=m.AssignmentOut)
-    async def reassign_request(rid: int, body: m.RoomRef, request: Request) -> Response:
-        def command(ctx: Context) -> tuple[int, Any]:
-            a = ctx.dp.reassign(rid, body.room)
-            if not a:
-                raise problems.ApiProblem(409, "room-not-free", "The room is not free", a.reason,
-                                          field="room", rule="free")
-            return 200, cv.assignment_json(ctx.dp, rid, a)
-        return await s.idempotent(request, "reassign", command)
+    route("POST", "/v1/requests/{rid}/assign", ADMIN_ONLY, "Assign a queued request to a room",
+          model=m.AssignmentOut)(_to_room("assign_request", "assign"))
+    route("POST", "/v1/requests/{rid}/reassign", ADMIN_ONLY, "Move an assigned request to another room",
+          model=m.AssignmentOut)(_to_room("reassign_request", "reassign"))
 
     @route("GET", "/v1/queue", ADMIN_ONLY, "The unassigned queue, oldest first", model=m.QueueOut)
     async def queue(request: Request) -> Response:
@@ -355,10 +351,7 @@ def register(s: Server) -> None:
         win = cv.window(start_from, start_to)
 
         def job(ctx: Context) -> Any:
-            return [{"request": cv.request_json(ctx.dp, e.request, ctx.dp.reservation_of(e.request.id),
-                                                status=e.status.value),
-                     "room": int(e.room) if e.room is not None else None, "status": e.status.value}
-                    for e in ctx.dp.calendar(win)]
+            return [cv.calendar_entry_json(ctx.dp, e) for e in ctx.dp.calendar(win)]
         return _json(200, await s.run(request, "calendar", job), _rid(request))
 
     @route("GET", "/v1/rooms", ADMIN_ONLY, "Rooms", model=list[m.RoomOut])
@@ -369,10 +362,7 @@ def register(s: Server) -> None:
     @route("GET", "/v1/rooms/{room}/webinars", ADMIN_ONLY, "A room's webinars", model=list[m.CalendarEntryOut])
     async def room_webinars(room: int, request: Request) -> Response:
         def job(ctx: Context) -> Any:
-            return [{"request": cv.request_json(ctx.dp, e.request, ctx.dp.reservation_of(e.request.id),
-                                                status=e.status.value),
-                     "room": int(e.room) if e.room is not None else None, "status": e.status.value}
-                    for e in ctx.dp.room_webinars(room)]
+            return [cv.calendar_entry_json(ctx.dp, e) for e in ctx.dp.room_webinars(room)]
         return _json(200, await s.run(request, "room_webinars", job), _rid(request))
 
     def _room_command(name: str, action: Any) -> Any:

@@ -116,3 +116,8 @@ def assignment_json(dp: Any, rid: Any, a: Any) -> dict[str, Any]:
     req = dp.get_request(rid)
     return {"assigned": bool(a), "status": a.status.value, "room": int(a.room) if a.room is not None else None,
             "reason": a.reason, "request": request_json(dp, req, dp.reservation_of(rid))}
+
+
+def calendar_entry_json(dp: Any, e: Any) -> dict[str, Any]:
+    return {"request": request_json(dp, e.request, dp.reservation_of(e.request.id), status=e.status.value),
+            "room": int(e.room) if e.room is not None else None, "status": e.status.value}
