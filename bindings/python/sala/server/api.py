@@ -172,7 +172,7 @@ def register(s: Server) -> None:
         def job(ctx: Context) -> Any:
             req = _owned(ctx, p, rid)
             return cv.request_json(ctx.dp, req, ctx.dp.reservation_of(rid))
-        return _json(200, await s.run(request, "get_request", job), _rid(request))
+        return _json(200, await s.run(request, "get_request", job, inline=True), _rid(request))
 
     @route("POST", "/v1/requests/{rid}/cancel", ALL_ROLES, "Cancel a request", model=m.RequestOut)
     async def cancel_request(rid: int, request: Request) -> Response:

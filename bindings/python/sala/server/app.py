@@ -28,7 +28,7 @@ from .logs import Log
 from .metrics import Metrics
 from .problems import ApiProblem
 from .serverdb import Principal, ServerDB
-from .worker import Context, Worker
+from .worker import NOT_RUN, Context, Worker
 
 ADMIN, ORGANIZER, PLATFORM = "admin", "organizer", "platform"
 ALL_ROLES = frozenset({ADMIN, ORGANIZER, PLATFORM})
@@ -171,7 +171,9 @@ class Server:
         return authenticate
 
     # ---- the bridge to the worker ----------------------------------------------------------------------
-    async def run(self, request: Request, name: str, job: Callable[[Context], Any]) -> Any:
+    async def run(self, request: Request, name: str, job: Callable[[Context], Any], *, inline: bool = False) -> Any:
+        """Runs `job` on the platform: in this thread when `inline` and the worker is idle
+        (short commands), otherwise as a job of the worker thread."""
         t0 = time.perf_counter()
         started: list[float] = []
 
@@ -180,6 +182,10 @@ class Server:
             return job(ctx)
         outcome = "ok"
         try:
+            if inline:
+                out = self.worker.try_inline(timed)
+                if out is not NOT_RUN:
+                    return out
             return await asyncio.wrap_future(self.worker.call(timed))
         except ApiProblem as e:
             outcome = f"refused:{e.status}"
@@ -212,7 +218,7 @@ class Server:
         principal: Principal = request.state.principal
         rid = _rid(request)
         if key is None:
-            status, body = await self.run(request, name, command)
+            status, body = await self.run(request, name, command, inline=True)
             return _json(status, body, rid)
         if not _IDEM_KEY.match(key):
             raise problems.invalid("Idempotency-Key", "printable-ascii-1-255",
@@ -246,7 +252,7 @@ class Server:
                 raise
             db.idem_done(principal.id, key, fp, status, json.dumps(body))
             return status, body, False
-        status, body, replayed = await self.run(request, name, job)
+        status, body, replayed = await self.run(request, name, job, inline=True)
         resp = _json(status, body, rid)
         if replayed:
             resp.headers["Idempotent-Replayed"] = "true"

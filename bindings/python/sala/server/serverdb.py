@@ -67,7 +67,8 @@ class ServerDB:
 
     def __init__(self, path: str, *, shares_store_file: bool = True) -> None:
         self.path = path
-        self.conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+        # check_same_thread off: the worker and inline jobs use it in turn, under the worker's lock.
+        self.conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         self.conn.execute("PRAGMA busy_timeout = 30000")
         if not shares_store_file:
             # A file of its own (PostgreSQL mode): no store commit fsyncs it for us.

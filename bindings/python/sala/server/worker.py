@@ -25,6 +25,7 @@ from .metrics import Metrics
 from .serverdb import ServerDB
 
 UTC = dt.timezone.utc
+NOT_RUN = object()  # try_inline's answer when the worker is busy
 
 
 class Context:
@@ -90,6 +91,8 @@ class Worker:
         self.ctx = Context()
         self._on_open = on_open
         self._cv = threading.Condition()
+        # Held while sala objects are in use (the worker's batches and ticks, inline jobs).
+        self._busy = threading.Lock()
         self._jobs: collections.deque[tuple[Callable[[Context], Any], concurrent.futures.Future[Any]]] = \
             collections.deque()
         self._stop = False
@@ -120,6 +123,21 @@ class Worker:
             self.metrics.worker_queue.set(len(self._jobs))
             self._cv.notify()
         return fut
+
+    def try_inline(self, fn: Callable[[Context], Any]) -> Any:
+        """Runs a short job in the caller's thread when the worker is idle (saves
+        two thread hops per request); NOT_RUN when it is busy or has jobs queued,
+        so order between queued jobs and this one is kept."""
+        if self._stop or self._jobs or not self._busy.acquire(blocking=False):
+            return NOT_RUN
+        try:
+            return fn(self.ctx)
+        finally:
+            self._due_dirty = True
+            self._busy.release()
+            if self.ctx.life is not None:
+                with self._cv:
+                    self._cv.notify()  # the job may have made lifecycle work due
 
     def stop(self, timeout: float = 120) -> None:
         with self._cv:
@@ -164,13 +182,14 @@ class Worker:
                 self._jobs.clear()
                 self.metrics.worker_queue.set(0)
                 stopping = self._stop
-            for fn, fut in jobs:
-                if not fut.set_running_or_notify_cancel():
-                    continue
-                try:
-                    fut.set_result(fn(self.ctx))
-                except BaseException as e:
-                    fut.set_exception(e)
+            with self._busy:
+                for fn, fut in jobs:
+                    if not fut.set_running_or_notify_cancel():
+                        continue
+                    try:
+                        fut.set_result(fn(self.ctx))
+                    except BaseException as e:
+                        fut.set_exception(e)
             if jobs:
                 self._due_dirty = True
             if stopping:
@@ -182,15 +201,17 @@ class Worker:
             if self.ctx.life is not None:
                 wait = self._wait_seconds()
                 if wait is not None and wait <= 0:
-                    self._tick()
+                    with self._busy:
+                        self._tick()
 
     def _wait_seconds(self) -> Optional[float]:
         """Seconds until the lifecycle is due (<= 0: due now); None: nothing scheduled."""
         if self.ctx.life is None:
             return None
         if self._due_dirty:
-            self.next_due = self.ctx.life.next_due()
-            self._due_dirty = False
+            with self._busy:
+                self._due_dirty = False
+                self.next_due = self.ctx.life.next_due()
         if self.next_due is None:
             return None
         at = self.next_due.timestamp()
