@@ -16,7 +16,6 @@ import datetime as dt
 import http.client
 import json
 import os
-import statistics
 import sys
 import tempfile
 import threading

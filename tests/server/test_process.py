@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -226,3 +227,18 @@ def test_bad_configuration_is_refused_without_echoing_secrets(tmp_path: Path) ->
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "listen" in r.stderr
     assert not (tmp_path / "x.db").exists()
+
+
+@pytest.mark.skipif(not os.environ.get("SALA_BUILD_DIR"), reason="needs SALA_BUILD_DIR (set by ctest)")
+def test_installed_package_has_the_server(tmp_path: Path) -> None:
+    env = dict(os.environ, DESTDIR=str(tmp_path / "root"))
+    subprocess.run(["cmake", "--install", os.environ["SALA_BUILD_DIR"], "--component", "python", "--prefix",
+                    "/usr/local"], check=True, env=env, capture_output=True, timeout=120)
+    mains = sorted((tmp_path / "root").rglob("sala/server/__main__.py"))
+    assert len(mains) == 1
+    site = mains[0].parent.parent.parent
+    clean = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(site), "PYTHONDONTWRITEBYTECODE": "1"}
+    out = subprocess.run(["/usr/bin/python3", "-m", "sala.server", "token", "create", "--role", "admin", "--db",
+                          str(tmp_path / "i.db")], cwd="/", env=clean, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("sala_")
