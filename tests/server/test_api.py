@@ -250,3 +250,30 @@ def test_auth_failures_are_rate_limited(start_server: Any, tmp_path: Path) -> No
     r = s.client(good).get("/v1/rooms")
     assert_problem(r, 429, None)
     assert int(r.headers["retry-after"]) >= 1
+
+
+def test_readyz_fails_when_the_lifecycle_is_behind(tmp_path: Path) -> None:
+    """In-process (the lag cannot be produced on demand through HTTP): the worker's
+    next_due an hour ago is past ready_max_lag_seconds, so /readyz answers 503."""
+    import asyncio
+    import datetime as dt
+    import io
+
+    import httpx
+    from sala.server import config
+    from sala.server.__main__ import build
+    from sala.server.logs import Log
+    cfg = config.load(None, env={}, db=str(tmp_path / "r.db"))
+    s = build(cfg, Log(io.StringIO()))
+    s.worker.start()
+    try:
+        async def ready() -> httpx.Response:
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=s.asgi), base_url="http://t") as c:
+                return await c.get("/readyz")
+        assert asyncio.run(ready()).status_code == 200
+        s.worker.next_due = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
+        r = asyncio.run(ready())
+        assert r.status_code == 503
+        assert r.json()["checks"]["lifecycle"]["ok"] is False and r.json()["checks"]["store"]["ok"] is True
+    finally:
+        s.worker.stop()
