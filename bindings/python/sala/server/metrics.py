@@ -22,4 +22,6 @@ class Metrics:
         self.lifecycle_lag = Gauge("sala_lifecycle_lag_seconds", "How far the lifecycle is behind its next_due",
                                    registry=r)
         self.outbox_backlog = Gauge("sala_outbox_backlog", "Outbox effects not yet delivered", registry=r)
+        self.outbox = Counter("sala_outbox_dispatched_total", "Outbox effects by dispatch outcome", ["outcome"],
+                              registry=r)
         self.worker_queue = Gauge("sala_worker_jobs_waiting", "Jobs waiting for the worker thread", registry=r)

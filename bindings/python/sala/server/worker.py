@@ -41,6 +41,7 @@ class Context:
         self.clock: Any = None
         self.db: Optional[ServerDB] = None
         self.next_request: int = 1  # the id the next submit will get (see api.submit)
+        self.dispatcher: Any = None  # sala.OutboxDispatcher, when handlers are registered
 
     def now(self) -> dt.datetime:
         return self.clock.now()
@@ -103,6 +104,11 @@ class Worker:
         self._hold_until: Optional[float] = None
         self.next_due: Optional[dt.datetime] = None  # read by /metrics and /readyz (a plain value)
         self.ticks = 0
+        # The outbox: effect kind -> handler(ctx, effect), registered before start() by the
+        # parts that produce effects (webhooks). No handlers, no dispatcher: the library's
+        # dispatcher marks an effect of a kind it has no handler for as failed for good.
+        self.dispatch_handlers: dict[str, Callable[[Context, Any], None]] = {}
+        self._dispatch_at: Optional[float] = None
 
     # ---- called from other threads -------------------------------------------------------------
     def start(self) -> None:
@@ -134,8 +140,10 @@ class Worker:
             return fn(self.ctx)
         finally:
             self._due_dirty = True
+            if self.ctx.dispatcher is not None:
+                self._dispatch_at = 0.0
             self._busy.release()
-            if self.ctx.life is not None:
+            if self.ctx.life is not None or self.ctx.dispatcher is not None:
                 with self._cv:
                     self._cv.notify()  # the job may have made lifecycle work due
 
@@ -159,6 +167,8 @@ class Worker:
                 self.ctx.db = ServerDB(self.cfg.server_db, shares_store_file=self.cfg.server_db == self.cfg.db)
             if self._on_open:
                 self._on_open(self.ctx)
+            if self.dispatch_handlers:
+                self._open_dispatcher()
         except BaseException as e:  # reported by start() in the caller's thread
             self._open_error = e
             self._opened.set()
@@ -169,6 +179,32 @@ class Worker:
         finally:
             if self.ctx.db:
                 self.ctx.db.close()
+
+    def _open_dispatcher(self) -> None:
+        if not hasattr(sala, "OutboxDispatcher"):
+            raise RuntimeError("outbox handlers are registered but this sala module has no OutboxDispatcher")
+        d = sala.OutboxDispatcher(self.ctx.store, self.ctx.clock)
+        for kind, handler in self.dispatch_handlers.items():
+            d.on(kind, lambda effect, h=handler: h(self.ctx, effect))
+        self.ctx.dispatcher = d
+        self._dispatch_at = 0.0  # what was committed before a restart goes out first
+
+    def _dispatch(self) -> None:
+        t0 = time.perf_counter()
+        r = self.ctx.dispatcher.dispatch()
+        for outcome in ("sent", "retrying", "failed"):
+            n = getattr(r, outcome)
+            if n:
+                self.metrics.outbox.labels(outcome=outcome).inc(n)
+        if r.sent or r.retrying or r.failed:
+            self.log.info("dispatch", sent=r.sent, retrying=r.retrying, failed=r.failed,
+                          latency_ms=round((time.perf_counter() - t0) * 1000, 2))
+        if r.sent + r.retrying + r.failed >= 100:
+            self._dispatch_at = 0.0  # a full batch: there may be more
+        elif r.retrying:
+            self._dispatch_at = time.time() + 60  # the dispatcher's backoff is in whole minutes
+        else:
+            self._dispatch_at = None
 
     def _loop(self) -> None:
         while True:
@@ -192,20 +228,42 @@ class Worker:
                         fut.set_exception(e)
             if jobs:
                 self._due_dirty = True
+                if self.ctx.dispatcher is not None:
+                    self._dispatch_at = 0.0
             if stopping:
                 with self._cv:
                     if not self._jobs:
                         return
                 continue
             # Between batches, also under constant load (a tick never waits for an idle moment).
-            if self.ctx.life is not None:
-                wait = self._wait_seconds()
-                if wait is not None and wait <= 0:
+            # A failure here must not end the thread (the API would hang): log, retry next minute.
+            try:
+                if self.ctx.life is not None:
+                    wait = self._life_wait()
+                    if wait is not None and wait <= 0:
+                        with self._busy:
+                            self._tick()
+                        if self.ctx.dispatcher is not None:
+                            self._dispatch_at = 0.0
+                if self._dispatch_at is not None and self._dispatch_at <= time.time():
                     with self._busy:
-                        self._tick()
+                        self._dispatch()
+            except Exception as e:
+                self.metrics.backend_errors.labels(kind=type(e).__name__).inc()
+                self.log.error("backend_error", where="worker", kind=type(e).__name__, detail=str(e))
+                self._hold_until = time.time() + 60
+                if self._dispatch_at is not None:
+                    self._dispatch_at = time.time() + 60
 
     def _wait_seconds(self) -> Optional[float]:
-        """Seconds until the lifecycle is due (<= 0: due now); None: nothing scheduled."""
+        """Seconds until the lifecycle or the outbox is due (<= 0: now); None: nothing scheduled."""
+        life = self._life_wait()
+        if self._dispatch_at is None:
+            return life
+        d = self._dispatch_at - time.time()
+        return d if life is None else min(life, d)
+
+    def _life_wait(self) -> Optional[float]:
         if self.ctx.life is None:
             return None
         if self._due_dirty:
