@@ -203,10 +203,13 @@ def module_world(tmp_path_factory: Any, name: str, config: str, rooms: int) -> A
         s = LiveServer(db, cfg)
         started.append(s)
         return s
-    w = setup_world(start, tmp_path_factory.mktemp(name), rooms=rooms, config=config)
-    yield w
-    for s in started:
-        s.stop()
+    try:
+        yield setup_world(start, tmp_path_factory.mktemp(name), rooms=rooms, config=config)
+    finally:  # also when the setup failed half-way: no server outlives its tests
+        for s in started:
+            if s.proc.poll() is None:
+                s.proc.kill()
+                s.proc.wait(30)
 
 
 def all_requests(c: httpx.Client) -> list[dict[str, Any]]:
