@@ -28,7 +28,8 @@ int exec_server(int argc, char** argv) {
     const auto built = std::filesystem::weakly_canonical(SALA_SERVER_BUILD_EXE, ec);
     if (!ec && self == built) {
         std::string path = SALA_SERVER_PYTHONPATH;
-        if (const char* old = std::getenv("PYTHONPATH"); old && *old) path += std::string(":") + old;
+        if (const char* old = std::getenv("PYTHONPATH"); old && *old)
+            path += std::string(":") + old;
         ::setenv("PYTHONPATH", path.c_str(), 1);
     }
 #endif
