@@ -78,9 +78,9 @@ def serve(cfg: config_mod.Config) -> int:
     bound = sock.getsockname()
     log.info("listening", host=bound[0], port=bound[1], store=cfg.store_label(),
              conferencing=cfg.conferencing, mailer=cfg.mailer, pid=os.getpid())
+    extra = {"timeout_graceful_shutdown": 30} if _has_graceful() else {}
     ucfg = uvicorn.Config(server.asgi, log_level="warning", access_log=False, lifespan="off",
-                          timeout_graceful_shutdown=30) if _has_graceful() else \
-        uvicorn.Config(server.asgi, log_level="warning", access_log=False, lifespan="off")
+                          timeout_keep_alive=cfg.keep_alive_seconds, backlog=2048, **extra)
     userver = uvicorn.Server(ucfg)
     # uvicorn turns SIGTERM/SIGINT into a graceful shutdown: stop accepting, let
     # the requests in flight finish; then the worker finishes its jobs and the tick in hand.

@@ -25,6 +25,7 @@ class Config:
     listen: str = "127.0.0.1:8080"
     sqlite_full_sync: bool = True
     max_body_bytes: int = 64 * 1024
+    keep_alive_seconds: int = 75  # as nginx's upstream keep-alive; uvicorn's default 5 s drops busy clients
     ready_max_lag_seconds: int = 300
     auth_failures_per_minute: int = 20
     page_size_max: int = 500
@@ -57,6 +58,7 @@ _KEYS: dict[str, dict[str, tuple[str, type]]] = {
     "server": {
         "listen": ("listen", str),
         "max_body_bytes": ("max_body_bytes", int),
+        "keep_alive_seconds": ("keep_alive_seconds", int),
         "ready_max_lag_seconds": ("ready_max_lag_seconds", int),
         "auth_failures_per_minute": ("auth_failures_per_minute", int),
         "page_size_max": ("page_size_max", int),
@@ -192,7 +194,7 @@ def validate(cfg: Config) -> None:
         raise ConfigError("mail backend: one of none, fake, outbox, smtp")
     if cfg.language not in ("en", "es"):
         raise ConfigError("lifecycle language: one of en, es")
-    for name in ("max_body_bytes", "ready_max_lag_seconds", "auth_failures_per_minute",
+    for name in ("max_body_bytes", "keep_alive_seconds", "ready_max_lag_seconds", "auth_failures_per_minute",
                  "page_size_max"):
         if getattr(cfg, name) < 1:
             raise ConfigError(f"{name}: must be at least 1")
