@@ -139,14 +139,17 @@ def register(s: Server) -> None:
         after = int(cursor) if cursor else 0
 
         def job(ctx: Context) -> tuple[int, Any]:
-            st = ctx.dp.state()
+            # Walk the ids upward from the cursor (a page costs its own size, not a copy of
+            # every request); ids of cancelled requests are gone and skipped.
             items: list[dict[str, Any]] = []
             last = None
-            for rid in sorted(st.requests, key=int):
-                if int(rid) <= after:
+            for num in range(after + 1, ctx.next_request):
+                try:
+                    req = ctx.dp.get_request(num)
+                except sala.NotFoundError:
                     continue
-                req = st.requests[rid]
-                res = st.reservations.get(rid)
+                rid = req.id
+                res = ctx.dp.reservation_of(rid)
                 if who is not None and req.organizer.email.casefold() != who:
                     continue
                 if state == "assigned" and res is None or state == "queued" and res is not None:
