@@ -59,5 +59,7 @@ std::string for_terminal(std::string_view text);
 std::string one_line(std::string_view text);
 
 int cmd_plan(const args& a);
+// `sala serve` / `sala token`: execs the Python service (serve.cpp); returns only on failure.
+int exec_server(int argc, char** argv);
 
 }  // namespace sala::cli

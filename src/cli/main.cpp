@@ -46,6 +46,10 @@ Commands:
   ics (--room ID | --all)  iCalendar feed of one room or of the platform (R17)
   make-room --request ID   fewest moves that free a room for a queued request (R10, R11)
   simulate SCENARIO.json   run a scenario (rooms, settings, requests, actions)
+  serve --db PATH --listen HOST:PORT
+                           the HTTP API, the lifecycle and the outbox (docs/server.md)
+  token create --role ROLE --db PATH
+                           an API token (admin, organizer, platform), printed once
 
 Data: calendar, ics and make-room read the SQLite store (--db PATH, default
 ./sala.db) or run a scenario file (--scenario FILE).
@@ -464,6 +468,7 @@ int main(int argc, char** argv) {
         std::cout << main_help;
         return ok;
     }
+    if (cmd == "serve" || cmd == "token") return sala::cli::exec_server(argc, argv);
     const std::set<std::string> source_opts{"--db", "--scenario", "--now"};
     std::map<std::string, std::pair<std::set<std::string>, std::set<std::string>>> spec{
         {"plan", {{"--preparation", "--courtesy", "--post"}, {}}},

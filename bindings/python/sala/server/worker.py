@@ -1,0 +1,343 @@
+"""The one thread that owns the durable platform, its lifecycle and the
+server's database connection. sala's durable objects are not thread-safe, so
+every HTTP handler hands its work to this thread as a job and awaits the
+result; between jobs the thread runs the lifecycle when it is due.
+
+No polling: the thread sleeps until the lifecycle's next_due or until a job
+arrives (a job may make work due: after a batch of jobs next_due is asked
+again). On stop it finishes the jobs it has taken and the tick in hand (a
+tick saves its step state before it returns), then closes."""
+
+from __future__ import annotations
+
+import collections
+import concurrent.futures
+import datetime as dt
+import threading
+import time
+from typing import Any, Callable, Optional
+
+import sala
+
+from . import config as config_mod
+from .logs import Log
+from .metrics import Metrics
+from .serverdb import ServerDB
+
+UTC = dt.timezone.utc
+NOT_RUN = object()  # try_inline's answer when the worker is busy
+
+
+class Context:
+    """What a job sees: the platform, the lifecycle (None when no conferencing
+    backend is configured), the server database and the clock."""
+
+    def __init__(self) -> None:
+        self.store: Any = None
+        self.dp: Any = None
+        self.life: Any = None
+        self.conferencing: Any = None
+        self.mailer: Any = None
+        self.clock: Any = None
+        self.db: Optional[ServerDB] = None
+        self.next_request: int = 1  # the id the next submit will get (see api.submit)
+        self.dispatcher: Any = None  # sala.OutboxDispatcher, when handlers are registered
+
+    def now(self) -> dt.datetime:
+        return self.clock.now()
+
+
+def _open_backends(cfg: config_mod.Config, ctx: Context) -> None:
+    if cfg.db:
+        ctx.store = sala.SqliteStore.open(cfg.db, create=True, full_sync=cfg.sqlite_full_sync)
+    else:
+        ctx.store = sala.PostgresStore.open(cfg.pg, schema=cfg.pg_schema)
+    ctx.clock = sala.SystemClock()
+    ctx.dp = sala.DurablePlatform(ctx.store, ctx.clock)
+    if cfg.conferencing == "none":
+        return
+    if cfg.conferencing == "fake":
+        users = [sala.AccountUser(u["user_id"], u["email"], u.get("display_name", ""),
+                                  capacity=int(u.get("capacity", 100)))
+                 for u in cfg.fake_users]
+        ctx.conferencing = sala.FakeConferencing(users, ctx.clock)
+    else:
+        ctx.conferencing = sala.ZoomRest(sala.ZoomConfig.from_env())
+    if cfg.mailer in ("none", "fake"):
+        ctx.mailer = sala.FakeMailer()
+    elif cfg.mailer == "outbox":
+        ctx.mailer = sala.OutboxMailer(cfg.outbox_dir)
+    else:
+        ctx.mailer = sala.SmtpMailer(sala.SmtpConfig.from_env())
+    o = sala.LifecycleOptions()
+    o.platform_name = cfg.platform_name
+    o.language = sala.Language(cfg.language)
+    if cfg.sender:
+        o.sender = sala.MailAddress(cfg.sender)
+    if cfg.admin:
+        o.admin = sala.MailAddress(cfg.admin)
+    if cfg.reports_dir:
+        o.reports_dir = cfg.reports_dir
+    if cfg.recordings_dir:
+        o.recordings_dir = cfg.recordings_dir
+    ctx.life = sala.DurableLifecycle(ctx.dp, ctx.conferencing, ctx.mailer, o)
+
+
+class Worker:
+    def __init__(self, cfg: config_mod.Config, log: Log, metrics: Metrics,
+                 on_open: Optional[Callable[[Context], None]] = None) -> None:
+        self.cfg = cfg
+        self.log = log
+        self.metrics = metrics
+        self.ctx = Context()
+        self._on_open = on_open
+        self._cv = threading.Condition()
+        # Held while sala objects are in use (the worker's batches and ticks, inline jobs).
+        self._busy = threading.Lock()
+        self._jobs: collections.deque[tuple[Callable[[Context], Any], concurrent.futures.Future[Any]]] = \
+            collections.deque()
+        self._stop = False
+        self._opened = threading.Event()
+        self._open_error: Optional[BaseException] = None
+        self._thread = threading.Thread(target=self._run, name="sala-worker", daemon=True)
+        self._due_dirty = True
+        self._hold_until: Optional[float] = None
+        self.next_due: Optional[dt.datetime] = None  # read by /metrics and /readyz (a plain value)
+        self.ticks = 0
+        # The outbox: effect kind -> handler(ctx, effect), registered before start() by the
+        # parts that produce effects (webhooks). No handlers, no dispatcher: the library's
+        # dispatcher marks an effect of a kind it has no handler for as failed for good.
+        self.dispatch_handlers: dict[str, Callable[[Context, Any], None]] = {}
+        self._dispatch_at: Optional[float] = None
+
+    # ---- called from other threads -------------------------------------------------------------
+    def start(self) -> None:
+        self._thread.start()
+        self._opened.wait()
+        if self._open_error is not None:
+            raise self._open_error
+
+    def call(self, fn: Callable[[Context], Any]) -> concurrent.futures.Future[Any]:
+        fut: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        with self._cv:
+            if self._stop:
+                from .problems import ApiProblem
+                fut.set_exception(ApiProblem(503, "stopping", "The server is stopping", "try again shortly",
+                                             headers={"Retry-After": "5"}))
+                return fut
+            self._jobs.append((fn, fut))
+            self.metrics.worker_queue.set(len(self._jobs))
+            self._cv.notify()
+        return fut
+
+    def try_inline(self, fn: Callable[[Context], Any]) -> Any:
+        """Runs a short job in the caller's thread when the worker is idle (saves
+        two thread hops per request); NOT_RUN when it is busy or has jobs queued,
+        so order between queued jobs and this one is kept."""
+        if self._stop or self._jobs or not self._busy.acquire(blocking=False):
+            return NOT_RUN
+        try:
+            return fn(self.ctx)
+        finally:
+            self._due_dirty = True
+            if self.ctx.dispatcher is not None:
+                self._dispatch_at = 0.0
+            self._busy.release()
+            if self.ctx.life is not None or self.ctx.dispatcher is not None:
+                with self._cv:
+                    self._cv.notify()  # the job may have made lifecycle work due
+
+    def stop(self, timeout: float = 120) -> None:
+        with self._cv:
+            self._stop = True
+            self._cv.notify()
+        self._thread.join(timeout)
+
+    def lag_seconds(self) -> float:
+        nd = self.next_due
+        if nd is None:
+            return 0.0
+        return max(0.0, time.time() - nd.timestamp())
+
+    # ---- the thread ---------------------------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            _open_backends(self.cfg, self.ctx)
+            if self.cfg.server_db:
+                self.ctx.db = ServerDB(self.cfg.server_db, shares_store_file=self.cfg.server_db == self.cfg.db)
+            if self._on_open:
+                self._on_open(self.ctx)
+            if self.dispatch_handlers:
+                self._open_dispatcher()
+        except BaseException as e:  # reported by start() in the caller's thread
+            self._open_error = e
+            self._opened.set()
+            return
+        self._opened.set()
+        try:
+            self._loop()
+        finally:
+            if self.ctx.db:
+                self.ctx.db.close()
+
+    def _open_dispatcher(self) -> None:
+        if not hasattr(sala, "OutboxDispatcher"):
+            raise RuntimeError("outbox handlers are registered but this sala module has no OutboxDispatcher")
+        d = sala.OutboxDispatcher(self.ctx.store, self.ctx.clock)
+        for kind, handler in self.dispatch_handlers.items():
+            d.on(kind, lambda effect, h=handler: h(self.ctx, effect))
+        self.ctx.dispatcher = d
+        self._dispatch_at = 0.0  # what was committed before a restart goes out first
+
+    def _dispatch(self) -> None:
+        t0 = time.perf_counter()
+        r = self.ctx.dispatcher.dispatch()
+        for outcome in ("sent", "retrying", "failed"):
+            n = getattr(r, outcome)
+            if n:
+                self.metrics.outbox.labels(outcome=outcome).inc(n)
+        if r.sent or r.retrying or r.failed:
+            self.log.info("dispatch", sent=r.sent, retrying=r.retrying, failed=r.failed,
+                          latency_ms=round((time.perf_counter() - t0) * 1000, 2))
+        if r.sent + r.retrying + r.failed >= 100:
+            self._dispatch_at = 0.0  # a full batch: there may be more
+        elif r.retrying:
+            self._dispatch_at = time.time() + 60  # the dispatcher's backoff is in whole minutes
+        else:
+            self._dispatch_at = None
+
+    def _loop(self) -> None:
+        while True:
+            with self._cv:
+                while not self._jobs and not self._stop:
+                    wait = self._wait_seconds()
+                    if wait is not None and wait <= 0:
+                        break
+                    self._cv.wait(wait)
+                jobs = list(self._jobs)
+                self._jobs.clear()
+                self.metrics.worker_queue.set(0)
+                stopping = self._stop
+            with self._busy:
+                for fn, fut in jobs:
+                    if not fut.set_running_or_notify_cancel():
+                        continue
+                    try:
+                        fut.set_result(fn(self.ctx))
+                    except BaseException as e:
+                        fut.set_exception(e)
+            if jobs:
+                self._due_dirty = True
+                if self.ctx.dispatcher is not None:
+                    self._dispatch_at = 0.0
+            if stopping:
+                with self._cv:
+                    if not self._jobs:
+                        return
+                continue
+            # Between batches, also under constant load (a tick never waits for an idle moment).
+            # A failure here must not end the thread (the API would hang): log, retry next minute.
+            try:
+                if self.ctx.life is not None:
+                    wait = self._life_wait()
+                    if wait is not None and wait <= 0:
+                        with self._busy:
+                            self._tick()
+                        if self.ctx.dispatcher is not None:
+                            self._dispatch_at = 0.0
+                if self._dispatch_at is not None and self._dispatch_at <= time.time():
+                    with self._busy:
+                        self._dispatch()
+            except Exception as e:
+                self.metrics.backend_errors.labels(kind=type(e).__name__).inc()
+                self.log.error("backend_error", where="worker", kind=type(e).__name__, detail=str(e))
+                self._hold_until = time.time() + 60
+                if self._dispatch_at is not None:
+                    self._dispatch_at = time.time() + 60
+
+    def _wait_seconds(self) -> Optional[float]:
+        """Seconds until the lifecycle or the outbox is due (<= 0: now); None: nothing scheduled."""
+        life = self._life_wait()
+        if self._dispatch_at is None:
+            return life
+        d = self._dispatch_at - time.time()
+        return d if life is None else min(life, d)
+
+    def _life_wait(self) -> Optional[float]:
+        if self.ctx.life is None:
+            return None
+        if self._due_dirty:
+            with self._busy:
+                self._due_dirty = False
+                self.next_due = self.ctx.life.next_due()
+        if self.next_due is None:
+            return None
+        at = self.next_due.timestamp()
+        if self._hold_until is not None and self._hold_until > at:
+            at = self._hold_until
+        return at - time.time()
+
+    def _tick(self) -> None:
+        life = self.ctx.life
+        before = _step_snapshot(life.state())
+        lag = self.lag_seconds()
+        t0 = time.perf_counter()
+        now = self.ctx.now()
+        try:
+            ran = life.tick(now)
+        except sala.Error as e:
+            ran = 0
+            self.metrics.backend_errors.labels(kind=type(e).__name__).inc()
+            self.log.error("backend_error", where="lifecycle.tick", kind=type(e).__name__, detail=str(e))
+        latency = time.perf_counter() - t0
+        after_state = life.state()
+        for outcome, rid, step, error in _step_changes(before, _step_snapshot(after_state), after_state):
+            self.metrics.steps.labels(outcome=outcome).inc()
+            if outcome == "failed":
+                self.metrics.backend_errors.labels(kind=step).inc()
+                self.log.error("backend_error", where="step", step=step, request=rid, detail=error)
+            self.log.info("step", step=step, request=rid, outcome=outcome)
+        self.ticks += 1
+        self.metrics.lifecycle_lag.set(lag)
+        self.log.info("tick", steps=ran, latency_ms=round(latency * 1000, 2), lag_seconds=round(lag, 1))
+        self._due_dirty = True
+        nd = life.next_due()
+        self.next_due = nd
+        self._due_dirty = False
+        # Work still due right after a tick (a step waiting on a backend): try again next minute.
+        if nd is not None and nd.timestamp() <= time.time():
+            self._hold_until = (int(time.time()) // 60 + 1) * 60
+        else:
+            self._hold_until = None
+
+
+def _step_snapshot(state: Any) -> dict[tuple[Optional[int], str], tuple[bool, int, int]]:
+    snap: dict[tuple[Optional[int], str], tuple[bool, int, int]] = {}
+    for rid, w in state.webinars.items():
+        for kind, rec in w.steps.items():
+            snap[(int(rid), kind.value)] = (rec.done, rec.attempts, rec.failures)
+    for room, rec in state.room_settings.items():
+        snap[(None, f"apply_room_settings:{int(room)}")] = (rec.done, rec.attempts, rec.failures)
+    return snap
+
+
+def _step_changes(before: dict[tuple[Optional[int], str], tuple[bool, int, int]],
+                  after: dict[tuple[Optional[int], str], tuple[bool, int, int]],
+                  state: Any) -> list[tuple[str, Optional[int], str, str]]:
+    out: list[tuple[str, Optional[int], str, str]] = []
+    for key, (done, attempts, failures) in after.items():
+        b = before.get(key, (False, 0, 0))
+        rid, step = key
+        if failures > b[2]:
+            err = ""
+            w = state.webinars.get(sala.RequestId(rid)) if rid is not None else None
+            if w is not None:
+                for kind, rec in w.steps.items():
+                    if kind.value == step:
+                        err = rec.last_error
+            out.append(("failed", rid, step, err))
+        elif done and not b[0]:
+            out.append(("done", rid, step, ""))
+        elif attempts > b[1]:
+            out.append(("waiting", rid, step, ""))
+    return out
