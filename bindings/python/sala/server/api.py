@@ -149,7 +149,10 @@ def register(s: Server) -> None:
                 except sala.NotFoundError:
                     continue
                 rid = req.id
-                res = ctx.dp.reservation_of(rid)
+                try:
+                    res = ctx.dp.reservation_of(rid)
+                except sala.NotFoundError:
+                    continue  # cancelled or archived: get_request answers from history
                 if who is not None and req.organizer.email.casefold() != who:
                     continue
                 if state == "assigned" and res is None or state == "queued" and res is not None:
