@@ -55,9 +55,18 @@ class sql_row {
     ~sql_row() = default;
 };
 
+using sql_row_handler = std::function<void(const sql_row&)>;
+
+// One statement of a batch (sql_connection::query_batch).
+struct sql_query {
+    std::string sql;
+    std::vector<sql_value> params;
+    sql_row_handler each;  // may be empty
+};
+
 class sql_connection {
   public:
-    using row_handler = std::function<void(const sql_row&)>;
+    using row_handler = sql_row_handler;
     virtual ~sql_connection() = default;
 
     // Runs one statement; `each` (if any) sees every row it returns.
@@ -71,6 +80,15 @@ class sql_connection {
     }
     virtual void query_rows(const std::string& sql, std::span<const sql_value> params,
                             const row_handler& each) = 0;
+    // Runs the statements in order; each handler sees its statement's rows before
+    // the next statement's rows are read, so a handler may decide what a later one
+    // keeps. The first failure throws once the batch is drained (the statements
+    // after it did not run). PostgreSQL sends the batch in one round trip (pipeline
+    // mode): what a command pays to take in others' commits is then one wait, not
+    // one per table.
+    virtual void query_batch(std::span<const sql_query> batch) {
+        for (const auto& q : batch) query_rows(q.sql, q.params, q.each);
+    }
     // Runs statements without parameters (several at once: migrations).
     virtual void exec(const std::string& sql) = 0;
     // Whether a transaction is open on this connection.

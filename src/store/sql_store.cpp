@@ -111,24 +111,31 @@ outbox_entry outbox_row(const sql_row& q) {
     return e;
 }
 
-// Settings, policy, next id, pools, rooms and the queue: small, read whole.
-platform_state load_small(sql_connection& c, platform_state s) {
-    c.query("SELECT next_request, policy FROM head WHERE id = 1", {}, [&](const sql_row& h) {
-        s.next_request = static_cast<std::uint64_t>(h.integer(0));
-        s.policy = parse_policy(h.text(1));
-    });
-    c.query(std::string("SELECT ") + settings_cols + " FROM settings WHERE id = 1", {},
-            [&](const sql_row& q) { s.settings = settings_row(q); });
-    s.pools.clear();
-    c.query("SELECT id, name, kind FROM pools ORDER BY id", {},
-            [&](const sql_row& p) { s.pools.push_back(pool_row(p)); });
-    s.rooms.clear();
-    c.query(std::string("SELECT ") + room_cols + " FROM rooms ORDER BY id", {},
-            [&](const sql_row& r) { s.rooms.push_back(room_row(r)); });
-    s.queue.clear();
-    c.query("SELECT request_id FROM queue ORDER BY seq", {},
-            [&](const sql_row& q) { s.queue.push_back(request_of(q.integer(0))); });
-    return s;
+// The reads load() and changes_since() share, each a query whose handler fills `out`.
+sql_query settings_query(settings& out) {
+    return {std::string("SELECT ") + settings_cols + " FROM settings WHERE id = 1",
+            {},
+            [&out](const sql_row& q) { out = settings_row(q); }};
+}
+sql_query pools_query(std::vector<pool>& out) {
+    return {"SELECT id, name, kind FROM pools ORDER BY id", {}, [&out](const sql_row& p) {
+                out.push_back(pool_row(p));
+            }};
+}
+sql_query rooms_query(const std::string& where, const std::vector<sql_value>& params,
+                      std::vector<room>& out) {
+    return {std::string("SELECT ") + room_cols + " FROM rooms " + where + " ORDER BY id", params,
+            [&out](const sql_row& r) { out.push_back(room_row(r)); }};
+}
+sql_query requests_query(const std::string& where, const std::vector<sql_value>& params,
+                         std::function<void(request)> each) {
+    return {std::string("SELECT ") + request_cols + " FROM requests " + where, params,
+            [each = std::move(each)](const sql_row& q) { each(request_row(q)); }};
+}
+sql_query reservations_query(const std::string& where, const std::vector<sql_value>& params,
+                             std::function<void(const reservation&)> each) {
+    return {std::string("SELECT ") + reservation_cols + " FROM reservations " + where, params,
+            [each = std::move(each)](const sql_row& r) { each(reservation_row(r)); }};
 }
 
 // A consistent read: inside the open write transaction, or a snapshot of its own.
@@ -160,18 +167,35 @@ std::uint64_t sql_store::version() {
 platform_state sql_store::load(std::uint64_t* version) {
     auto& c = connection();
     return snapshot(c, dialect(), [&] {
-        platform_state s = load_small(c, {});
-        c.query(std::string("SELECT ") + request_cols + " FROM requests ORDER BY id", {},
-                [&](const sql_row& q) {
-                    request x = request_row(q);
-                    s.requests.emplace(x.id, std::move(x));
-                });
-        c.query(std::string("SELECT ") + reservation_cols + " FROM reservations", {},
-                [&](const sql_row& r) {
-                    const reservation x = reservation_row(r);
-                    s.reservations.emplace(x.request, x);
-                });
-        if (version) *version = static_cast<std::uint64_t>(c.scalar(version_sql));
+        platform_state s;
+        // One batch (one round trip on PostgreSQL), the version last.
+        const sql_query batch[] = {
+            {"SELECT next_request, policy FROM head WHERE id = 1",
+             {},
+             [&](const sql_row& h) {
+                 s.next_request = static_cast<std::uint64_t>(h.integer(0));
+                 s.policy = parse_policy(h.text(1));
+             }},
+            settings_query(s.settings),
+            pools_query(s.pools),
+            rooms_query("", {}, s.rooms),
+            {"SELECT request_id FROM queue ORDER BY seq",
+             {},
+             [&](const sql_row& q) { s.queue.push_back(request_of(q.integer(0))); }},
+            requests_query("ORDER BY id", {},
+                           [&](request x) {
+                               const request_id id = x.id;
+                               s.requests.emplace(id, std::move(x));
+                           }),
+            reservations_query("", {},
+                               [&](const reservation& x) { s.reservations.emplace(x.request, x); }),
+            {version_sql,
+             {},
+             [&](const sql_row& h) {
+                 if (version) *version = static_cast<std::uint64_t>(h.integer(0));
+             }},
+        };
+        c.query_batch(batch);
         return s;
     });
 }
@@ -180,38 +204,35 @@ state_delta sql_store::changes_since(std::uint64_t since) {
     auto& c = connection();
     return snapshot(c, dialect(), [&] {
         state_delta d;
-        std::uint64_t rooms_at = 0, queue_at = 0;
-        c.query(
-            "SELECT version, next_request, policy, rooms_version, queue_version FROM head "
-            "WHERE id = 1",
-            {}, [&](const sql_row& h) {
-                d.version = static_cast<std::uint64_t>(h.integer(0));
-                d.next_request = static_cast<std::uint64_t>(h.integer(1));
-                d.policy = parse_policy(h.text(2));
-                rooms_at = static_cast<std::uint64_t>(h.integer(3));
-                queue_at = static_cast<std::uint64_t>(h.integer(4));
-            });
-        c.query(std::string("SELECT ") + settings_cols + " FROM settings WHERE id = 1", {},
-                [&](const sql_row& q) { d.settings = settings_row(q); });
-        c.query("SELECT id, name, kind FROM pools ORDER BY id", {},
-                [&](const sql_row& p) { d.pools.push_back(pool_row(p)); });
-        const sql_value v = since;
-        if (rooms_at > since)
-            c.query(std::string("SELECT ") + room_cols +
-                        " FROM rooms WHERE row_version > $1 ORDER BY id",
-                    {v}, [&](const sql_row& r) { d.rooms.push_back(room_row(r)); });
-        if (queue_at > since) {
-            d.queue.emplace();
-            c.query("SELECT request_id FROM queue ORDER BY seq", {},
-                    [&](const sql_row& q) { d.queue->push_back(request_of(q.integer(0))); });
-        }
-        c.query("SELECT request_id FROM tombstones WHERE row_version > $1", {v},
-                [&](const sql_row& t) { d.erased.push_back(request_of(t.integer(0))); });
-        c.query(std::string("SELECT ") + request_cols + " FROM requests WHERE row_version > $1",
-                {v}, [&](const sql_row& q) { d.requests.push_back(request_row(q)); });
-        c.query(
-            std::string("SELECT ") + reservation_cols + " FROM reservations WHERE row_version > $1",
-            {v}, [&](const sql_row& r) { d.reservations.push_back(reservation_row(r)); });
+        const std::vector<sql_value> v{since};
+        // One batch (one round trip on PostgreSQL): rows written after `since`,
+        // the queue only when its version moved (the head, read first, says so).
+        const sql_query batch[] = {
+            {"SELECT version, next_request, policy, queue_version FROM head WHERE id = 1",
+             {},
+             [&](const sql_row& h) {
+                 d.version = static_cast<std::uint64_t>(h.integer(0));
+                 d.next_request = static_cast<std::uint64_t>(h.integer(1));
+                 d.policy = parse_policy(h.text(2));
+                 if (static_cast<std::uint64_t>(h.integer(3)) > since) d.queue.emplace();
+             }},
+            settings_query(d.settings),
+            pools_query(d.pools),
+            rooms_query("WHERE row_version > $1", v, d.rooms),
+            {"SELECT request_id FROM queue "
+             "WHERE (SELECT queue_version FROM head WHERE id = 1) > $1 ORDER BY seq",
+             v,
+             [&](const sql_row& q) {
+                 if (d.queue) d.queue->push_back(request_of(q.integer(0)));
+             }},
+            {"SELECT request_id FROM tombstones WHERE row_version > $1", v,
+             [&](const sql_row& t) { d.erased.push_back(request_of(t.integer(0))); }},
+            requests_query("WHERE row_version > $1", v,
+                           [&](request x) { d.requests.push_back(std::move(x)); }),
+            reservations_query("WHERE row_version > $1", v,
+                               [&](const reservation& x) { d.reservations.push_back(x); }),
+        };
+        c.query_batch(batch);
         return d;
     });
 }

@@ -313,3 +313,30 @@ TEST_F(Postgres, FourProcessesBookThousandsOfOverlappingRequests_R1_R9_R10) {
         "(%lld assigned, %lld queued, 0 overlaps)\n",
         processes, total, secs, total / secs, assigned, queued);
 }
+
+// Taking in others' commits is one pipelined batch: a statement that fails in
+// it (a table gone) throws a backend_error naming it, the batch is drained and
+// the connection leaves pipeline mode, so the next command works (issue 13).
+TEST_F(Postgres, FailedSyncBatchLeavesTheConnectionUsable) {
+    const auto o = in_schema("batchfail");
+    auto clock = may_2021();
+    sala::durable_platform a(sala::postgres_store::open(conninfo(), o), clock);
+    seed_rooms(a, 2, 0);
+    auto db_b = sala::postgres_store::open(conninfo(), o);
+    sala::durable_platform b(db_b, clock);
+    EXPECT_TRUE(a.submit(webinar("A", 3, 9, 0, 60)).assignment);
+    sql_exec("ALTER TABLE batchfail.tombstones RENAME TO tombstones_away");
+    try {
+        db_b->changes_since(0);
+        ADD_FAILURE() << "changes_since read a missing table";
+    } catch (const sala::backend_error& e) {
+        EXPECT_NE(std::string(e.what()).find("tombstones"), std::string::npos) << e.what();
+    }
+    sql_exec("ALTER TABLE batchfail.tombstones_away RENAME TO tombstones");
+    const auto d = db_b->changes_since(0);
+    EXPECT_EQ(d.requests.size(), 1u);
+    EXPECT_EQ(d.reservations.size(), 1u);
+    const auto s = b.submit(webinar("B", 3, 9, 0, 60));  // takes in A's booking first
+    ASSERT_TRUE(s.assignment);
+    EXPECT_NE(s.assignment.room, a.state().reservations.at(sala::request_id{1}).room);
+}

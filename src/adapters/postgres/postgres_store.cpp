@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <memory>
+#include <optional>
 
 #include "store/sql_connection.hpp"
 #include "store/sql_schema.hpp"
@@ -80,27 +81,52 @@ class pg_connection final : public sql_connection {
 
     void query_rows(const std::string& sql, std::span<const sql_value> params,
                     const row_handler& each) override {
-        std::vector<std::string> texts;
-        texts.reserve(params.size());
-        std::vector<const char*> values;
-        values.reserve(params.size());
-        for (const auto& v : params) {
-            switch (v.kind) {
-                case sql_value::type::null: texts.emplace_back(); break;
-                case sql_value::type::integer: texts.push_back(std::to_string(v.integer)); break;
-                case sql_value::type::boolean:
-                    texts.emplace_back(v.integer ? "true" : "false");
-                    break;
-                case sql_value::type::text: texts.emplace_back(v.text); break;
-            }
-        }
-        auto it = params.begin();
-        for (const auto& t : texts)
-            values.push_back((it++)->kind == sql_value::type::null ? nullptr : t.c_str());
-        const result r = checked(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()),
-                                              nullptr, values.data(), nullptr, nullptr, 0));
+        const pg_params p(params);
+        const result r = checked(
+            PQexecParams(conn, sql.c_str(), p.count(), nullptr, p.values(), nullptr, nullptr, 0));
         if (each)
             for (int k = 0; k < PQntuples(r.get()); ++k) each(pg_row(r.get(), k));
+    }
+
+    // libpq's pipeline mode: every statement sent, then one sync, then the
+    // results read back in order (https://www.postgresql.org/docs/15/libpq-pipeline-mode.html).
+    void query_batch(std::span<const sql_query> batch) override {
+        if (batch.size() < 2 || PQenterPipelineMode(conn) != 1)
+            return sql_connection::query_batch(batch);
+        std::optional<backend_error> failure;
+        std::size_t sent = 0;
+        for (const auto& q : batch) {
+            const pg_params p(q.params);
+            if (PQsendQueryParams(conn, q.sql.c_str(), p.count(), nullptr, p.values(), nullptr,
+                                  nullptr, 0) != 1) {
+                failure = error_of(nullptr);
+                break;
+            }
+            ++sent;
+        }
+        if (PQpipelineSync(conn) != 1 && !failure) failure = error_of(nullptr);
+        // Results come as: one result then a null per statement, then the sync.
+        std::size_t k = 0;
+        while (k <= sent + 1) {
+            PGresult* raw = PQgetResult(conn);
+            if (!raw) {
+                ++k;
+                continue;
+            }
+            const result r(raw);
+            const auto st = PQresultStatus(r.get());
+            if (st == PGRES_PIPELINE_SYNC) break;
+            if (st == PGRES_PIPELINE_ABORTED || failure) continue;
+            if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+                failure = error_of(r.get());
+                continue;
+            }
+            if (k < sent && batch[k].each)
+                for (int row = 0; row < PQntuples(r.get()); ++row)
+                    batch[k].each(pg_row(r.get(), row));
+        }
+        if (PQexitPipelineMode(conn) != 1 && !failure) failure = error_of(nullptr);
+        if (failure) throw *failure;
     }
 
     // Without parameters PQexec also runs several statements (migrations).
@@ -116,25 +142,59 @@ class pg_connection final : public sql_connection {
     bool in_transaction() override { return PQtransactionStatus(conn) != PQTRANS_IDLE; }
 
   private:
+    // Parameters as libpq takes them: text, or a null pointer for NULL.
+    class pg_params {
+      public:
+        explicit pg_params(std::span<const sql_value> params) {
+            texts_.reserve(params.size());
+            for (const auto& v : params) {
+                switch (v.kind) {
+                    case sql_value::type::null: texts_.emplace_back(); break;
+                    case sql_value::type::integer:
+                        texts_.push_back(std::to_string(v.integer));
+                        break;
+                    case sql_value::type::boolean:
+                        texts_.emplace_back(v.integer ? "true" : "false");
+                        break;
+                    case sql_value::type::text: texts_.emplace_back(v.text); break;
+                }
+            }
+            auto it = params.begin();
+            for (const auto& t : texts_)
+                values_.push_back((it++)->kind == sql_value::type::null ? nullptr : t.c_str());
+        }
+        int count() const { return static_cast<int>(values_.size()); }
+        const char* const* values() const { return values_.data(); }
+
+      private:
+        std::vector<std::string> texts_;
+        std::vector<const char*> values_;
+    };
+
     result checked(PGresult* raw) {
         result r(raw);
         const auto st = PQresultStatus(r.get());
         if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
-        const char* state = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
+        throw error_of(r.get());
+    }
+
+    // The failure a result (or, without one, the connection) reports.
+    backend_error error_of(const PGresult* r) const {
+        const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
         const std::string code = state ? state : "";
-        std::string msg = PQresultErrorMessage(r.get());
+        std::string msg = r ? PQresultErrorMessage(r) : "";
         if (msg.empty()) msg = PQerrorMessage(conn);
         while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
         if (code == "23P01")
-            throw backend_error(where() +
-                                    ": overlapping reservation on one room refused by the "
-                                    "exclusion constraint (R1): " +
-                                    msg,
-                                false);
+            return backend_error(where() +
+                                     ": overlapping reservation on one room refused by the "
+                                     "exclusion constraint (R1): " +
+                                     msg,
+                                 false);
         const bool retryable = code.empty() /* connection */ || code.rfind("40", 0) == 0 ||
                                code.rfind("08", 0) == 0 || code == "55P03" || code == "57P01";
-        throw backend_error(where() + ": " + msg + (code.empty() ? "" : " [SQLSTATE " + code + "]"),
-                            retryable);
+        return backend_error(
+            where() + ": " + msg + (code.empty() ? "" : " [SQLSTATE " + code + "]"), retryable);
     }
 };
 
