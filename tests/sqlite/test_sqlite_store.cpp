@@ -430,3 +430,30 @@ TEST(Sqlite, EmptyFilesDirectoriesAndDevicesAreRefused) {
     // Asked to create one, an empty file (mkstemp's) becomes a store.
     EXPECT_NO_THROW(sala::sqlite_store::open(empty));
 }
+
+// The checkpoint interval is an option: refused when below 1 (named, nothing
+// created), and a store with a tiny one still round-trips every command.
+TEST(Sqlite, CheckpointPagesIsCheckedAndHonoured) {
+    temp_dir dir;
+    sala::sqlite_store::options o;
+    o.checkpoint_pages = 0;
+    try {
+        sala::sqlite_store::open(dir.file("a.db"), o);
+        ADD_FAILURE() << "opened with checkpoint_pages = 0";
+    } catch (const sala::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("options.checkpoint_pages"), std::string::npos)
+            << e.what();
+    }
+    EXPECT_FALSE(fs::exists(dir.file("a.db")));
+    o.checkpoint_pages = 1;  // a checkpoint after every commit
+    sala::platform_state saved;
+    {
+        sala::durable_platform p(sala::sqlite_store::open(dir.file("a.db"), o),
+                                 conformance::may_2021());
+        conformance::seed_rooms(p);
+        for (unsigned h = 9; h < 15; ++h) p.submit(conformance::webinar("W", 12, h, 30));
+        saved = p.state();
+    }
+    // With a checkpoint per commit the log holds no committed frame beyond the file.
+    EXPECT_EQ(sala::sqlite_store::open(dir.file("a.db"))->load(), saved);
+}

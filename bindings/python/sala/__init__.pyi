@@ -905,7 +905,7 @@ class SqliteStore(Store):
     current_schema: int
     @staticmethod
     def open(path: str, *, create: bool = ..., full_sync: bool = ..., busy_timeout_ms: int = ...,
-             quick_check: bool = ...) -> SqliteStore: ...
+             quick_check: bool = ..., checkpoint_pages: int = ...) -> SqliteStore: ...
 
 class PostgresStore(Store):
     current_schema: int

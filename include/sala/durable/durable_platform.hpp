@@ -60,8 +60,16 @@ struct state_snapshot {
     std::vector<room> rooms;
     std::vector<request_id> queue;
 
-    static state_snapshot of(const platform_state& s) {
-        return {s.settings, s.policy, s.next_request, s.pools, s.rooms, s.queue};
+    // Copy-assigned into one object command after command: the rooms' strings
+    // keep their buffers, so a warm snapshot allocates nothing (a fresh copy of
+    // 200 rooms was an eighth of a SQLite command's CPU time).
+    void take(const platform_state& s) {
+        settings = s.settings;
+        policy = s.policy;
+        next_request = s.next_request;
+        pools = s.pools;
+        rooms = s.rooms;
+        queue = s.queue;
     }
 };
 
@@ -343,15 +351,15 @@ class durable_platform {
                 reload_locked("a previous failure");
             else if (committed != version_)
                 sync_locked();
-            const auto before = detail::state_snapshot::of(platform_.state());
+            before_.take(platform_.state());
             if constexpr (std::is_void_v<result_t>) {
                 command(platform_);
                 command_done = true;
-                finish(before);
+                finish(before_);
             } else {
                 result_t out = command(platform_);
                 command_done = true;
-                finish(before);
+                finish(before_);
                 return out;
             }
         } catch (...) {
@@ -435,6 +443,7 @@ class durable_platform {
     std::string reload_reason_;
     effect_planner planner_;
     std::vector<std::function<void(const event&)>> listeners_;
+    detail::state_snapshot before_;  // the command's "before", reused (see take)
 };
 
 // Sends committed effects and marks them done (transactional outbox). A crash

@@ -312,6 +312,10 @@ std::shared_ptr<sqlite_store> sqlite_store::open(const std::string& path) {
 
 std::shared_ptr<sqlite_store> sqlite_store::open(const std::string& path, const options& opt) {
     if (path.empty()) throw invalid_argument("path", "is empty");
+    if (opt.checkpoint_pages < 1)
+        throw invalid_argument(
+            "options.checkpoint_pages",
+            "must be at least 1 (got " + std::to_string(opt.checkpoint_pages) + ")");
     auto m = open_impl(path, opt.create);
     sqlite3_busy_timeout(m->conn.db, opt.busy_timeout_ms);
     const int at = inspect(*m);
@@ -336,6 +340,7 @@ std::shared_ptr<sqlite_store> sqlite_store::open(const std::string& path, const 
     m->exec(opt.sync == durability::full ? "PRAGMA synchronous = FULL"
                                          : "PRAGMA synchronous = NORMAL");
     m->exec("PRAGMA foreign_keys = ON");
+    m->exec("PRAGMA wal_autocheckpoint = " + std::to_string(opt.checkpoint_pages));
     for (int v = at + 1; v <= current_schema; ++v) run_migration(*m, v);
     m->schema = current_schema;
     m->conn.clear_cache();
