@@ -20,6 +20,10 @@ class ConfigError(Exception):
 class Config:
     db: Optional[str] = None  # SQLite store file
     pg: Optional[str] = None  # PostgreSQL conninfo (may hold a password: a secret)
+    # 64 hex digits sealing credentials in the store (a secret): SALA_CREDENTIALS_KEY(_FILE).
+    # Without it credentials live only in the process that issued them (lost on restart,
+    # unknown to another instance).
+    credentials_key: Optional[str] = None
     pg_schema: str = "sala"
     server_db: Optional[str] = None  # the server's tables (tokens, idempotency keys); default: db
     listen: str = "127.0.0.1:8080"
@@ -39,6 +43,10 @@ class Config:
     language: str = "en"
     reports_dir: str = ""
     recordings_dir: str = ""
+    # Several instances on one store: only the holder of the store's ticker lease runs the
+    # lifecycle; the others take it over this long after the holder stopped renewing it.
+    # 0: every instance ticks (steps are still claimed one by one, docs/lifecycle.md).
+    ticker_lease_seconds: int = 15
     docs: bool = True
     access_log: bool = True
 
@@ -50,6 +58,7 @@ class Config:
         """The configuration as it may be logged: secrets left out."""
         d = dataclasses.asdict(self)
         d["pg"] = "(set)" if self.pg else None
+        d["credentials_key"] = "(set)" if self.credentials_key else None
         return d
 
 
@@ -83,6 +92,7 @@ _KEYS: dict[str, dict[str, tuple[str, type]]] = {
         "language": ("language", str),
         "reports_dir": ("reports_dir", str),
         "recordings_dir": ("recordings_dir", str),
+        "ticker_lease_seconds": ("ticker_lease_seconds", int),
     },
 }
 
@@ -97,6 +107,7 @@ _ENV: dict[str, tuple[str, type]] = {
     "SALA_OUTBOX_DIR": ("outbox_dir", str),
     "SALA_MAX_BODY_BYTES": ("max_body_bytes", int),
     "SALA_READY_MAX_LAG_SECONDS": ("ready_max_lag_seconds", int),
+    "SALA_TICKER_LEASE_SECONDS": ("ticker_lease_seconds", int),
 }
 
 _SECRET_WORDS = re.compile(r"(secret|password|passwd|token|conninfo|key)", re.I)
@@ -164,6 +175,9 @@ def load(path: Optional[str], env: Optional[dict[str, str]] = None, **overrides:
     pg = secret_from_env("SALA_PG_CONNINFO", env)
     if pg:
         cfg.pg = pg
+    key = secret_from_env("SALA_CREDENTIALS_KEY", env)
+    if key:
+        cfg.credentials_key = key.strip()
     for field, value in overrides.items():
         if value is not None:
             setattr(cfg, field, value)
@@ -198,3 +212,8 @@ def validate(cfg: Config) -> None:
                  "page_size_max"):
         if getattr(cfg, name) < 1:
             raise ConfigError(f"{name}: must be at least 1")
+    if cfg.credentials_key is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", cfg.credentials_key):
+        raise ConfigError("SALA_CREDENTIALS_KEY: must be 64 hexadecimal digits (a 32-byte key, e.g. "
+                          "`openssl rand -hex 32`); the value is not shown")
+    if not 0 <= cfg.ticker_lease_seconds <= 3600:
+        raise ConfigError("ticker_lease_seconds: must be 0 (every instance ticks) to 3600")

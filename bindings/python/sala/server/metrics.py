@@ -24,4 +24,6 @@ class Metrics:
         self.outbox_backlog = Gauge("sala_outbox_backlog", "Outbox effects not yet delivered", registry=r)
         self.outbox = Counter("sala_outbox_dispatched_total", "Outbox effects by dispatch outcome", ["outcome"],
                               registry=r)
+        self.ticker = Gauge("sala_lifecycle_ticker", "1 while this instance holds the ticker lease",
+                            registry=r)
         self.worker_queue = Gauge("sala_worker_jobs_waiting", "Jobs waiting for the worker thread", registry=r)

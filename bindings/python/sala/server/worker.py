@@ -80,6 +80,10 @@ def _open_backends(cfg: config_mod.Config, ctx: Context) -> None:
         o.reports_dir = cfg.reports_dir
     if cfg.recordings_dir:
         o.recordings_dir = cfg.recordings_dir
+    if cfg.credentials_key:
+        o.credentials_key = cfg.credentials_key
+    if cfg.ticker_lease_seconds > 0:
+        o.ticker_lease = dt.timedelta(seconds=cfg.ticker_lease_seconds)
     ctx.life = sala.DurableLifecycle(ctx.dp, ctx.conferencing, ctx.mailer, o)
 
 
@@ -104,6 +108,8 @@ class Worker:
         self._hold_until: Optional[float] = None
         self.next_due: Optional[dt.datetime] = None  # read by /metrics and /readyz (a plain value)
         self.ticks = 0
+        self.is_ticker: Optional[bool] = None  # None until the first tick
+        self._last_tick = 0.0  # time.time() of the last tick (0: none yet, so one at start)
         # The outbox: effect kind -> handler(ctx, effect), registered before start() by the
         # parts that produce effects (webhooks). No handlers, no dispatcher: the library's
         # dispatcher marks an effect of a kind it has no handler for as failed for good.
@@ -270,19 +276,32 @@ class Worker:
             with self._busy:
                 self._due_dirty = False
                 self.next_due = self.ctx.life.next_due()
-        if self.next_due is None:
-            return None
-        at = self.next_due.timestamp()
-        if self._hold_until is not None and self._hold_until > at:
+        at = None if self.next_due is None else self.next_due.timestamp()
+        if at is not None and self._hold_until is not None and self._hold_until > at:
             at = self._hold_until
-        return at - time.time()
+        if self.cfg.ticker_lease_seconds > 0:
+            # A heartbeat: renews the lease, replaces a dead holder, and takes in what other
+            # instances committed (their commands do not wake this one).
+            beat = self._last_tick + self._beat_seconds()
+            at = beat if at is None else min(at, beat)
+        return None if at is None else at - time.time()
+
+    def _beat_seconds(self) -> float:
+        return max(1.0, self.cfg.ticker_lease_seconds / 3)
 
     def _tick(self) -> None:
         life = self.ctx.life
+        # Others' commits first, so the step lines below are this instance's steps only.
+        if self.cfg.ticker_lease_seconds > 0:
+            try:
+                life.take_in()
+            except sala.Error:
+                pass  # the tick below reports the store's failure
         before = _step_snapshot(life.state())
         lag = self.lag_seconds()
         t0 = time.perf_counter()
         now = self.ctx.now()
+        self._last_tick = time.time()
         try:
             ran = life.tick(now)
         except sala.Error as e:
@@ -291,7 +310,8 @@ class Worker:
             self.log.error("backend_error", where="lifecycle.tick", kind=type(e).__name__, detail=str(e))
         latency = time.perf_counter() - t0
         after_state = life.state()
-        for outcome, rid, step, error in _step_changes(before, _step_snapshot(after_state), after_state):
+        changes = _step_changes(before, _step_snapshot(after_state), after_state) if ran else []
+        for outcome, rid, step, error in changes:
             self.metrics.steps.labels(outcome=outcome).inc()
             if outcome == "failed":
                 self.metrics.backend_errors.labels(kind=step).inc()
@@ -299,11 +319,22 @@ class Worker:
             self.log.info("step", step=step, request=rid, outcome=outcome)
         self.ticks += 1
         self.metrics.lifecycle_lag.set(lag)
-        self.log.info("tick", steps=ran, latency_ms=round(latency * 1000, 2), lag_seconds=round(lag, 1))
+        if ran or lag > 0:  # heartbeats that found nothing to do are not logged
+            self.log.info("tick", steps=ran, latency_ms=round(latency * 1000, 2), lag_seconds=round(lag, 1))
         self._due_dirty = True
         nd = life.next_due()
         self.next_due = nd
         self._due_dirty = False
+        if self.cfg.ticker_lease_seconds > 0:
+            held = bool(life.is_ticker)
+            if held != self.is_ticker:
+                self.log.info("ticker", held=held)
+            self.is_ticker = held
+            self.metrics.ticker.set(1 if held else 0)
+            if not held:
+                # Another instance ticks: only the heartbeat asks for the lease again.
+                self._hold_until = self._last_tick + self._beat_seconds()
+                return
         # Work still due right after a tick (a step waiting on a backend): try again next minute.
         if nd is not None and nd.timestamp() <= time.time():
             self._hold_until = (int(time.time()) // 60 + 1) * 60
