@@ -4,7 +4,10 @@ webinars a store holds, one line per backend, from sala_store_bench's
 --benchmark_format=json output, as a hand-written SVG; with --table also the
 Markdown table of docs/performance.md ("Several processes on one store").
 
-  store_chart.py RESULTS.json OUT.svg [--table]
+  store_chart.py RESULTS.json [MORE.json ...] OUT.svg [--table]
+
+Several result files are merged, a later one's figures replacing an earlier
+one's for the same benchmark (a rerun of some backends).
 """
 import json
 import math
@@ -16,11 +19,13 @@ BACKENDS = [("sqlite_normal", "SQLite, synchronous=NORMAL", "#2ca02c"),
             ("pg_two", "PostgreSQL, two processes alternating", "#d62728")]
 
 
-def load(path):
-    with open(path) as f:
-        data = json.load(f)
+def load(paths):
     command, opening = {}, {}
-    for b in data["benchmarks"]:
+    benchmarks = []
+    for path in paths:
+        with open(path) as f:
+            benchmarks += json.load(f)["benchmarks"]
+    for b in benchmarks:
         parts = b.get("run_name", b["name"]).split("/")
         if len(parts) < 3:
             continue
@@ -106,10 +111,10 @@ def table(command, opening):
 
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    if len(args) != 2:
+    if len(args) < 2:
         raise SystemExit(__doc__)
-    command, opening = load(args[0])
-    draw(command, args[1])
+    command, opening = load(args[:-1])
+    draw(command, args[-1])
     if "--table" in sys.argv:
         table(command, opening)
 

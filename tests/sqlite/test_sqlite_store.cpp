@@ -431,9 +431,10 @@ TEST(Sqlite, EmptyFilesDirectoriesAndDevicesAreRefused) {
     EXPECT_NO_THROW(sala::sqlite_store::open(empty));
 }
 
-// The checkpoint interval is an option: refused when below 1 (named, nothing
-// created), and a store with a tiny one still round-trips every command.
-TEST(Sqlite, CheckpointPagesIsCheckedAndHonoured) {
+// The checkpoint interval and the page cache are options: refused when out of
+// range (named, nothing created), and a store with tiny ones still round-trips
+// every command.
+TEST(Sqlite, CheckpointPagesAndCacheAreCheckedAndHonoured) {
     temp_dir dir;
     sala::sqlite_store::options o;
     o.checkpoint_pages = 0;
@@ -445,7 +446,11 @@ TEST(Sqlite, CheckpointPagesIsCheckedAndHonoured) {
             << e.what();
     }
     EXPECT_FALSE(fs::exists(dir.file("a.db")));
-    o.checkpoint_pages = 1;  // a checkpoint after every commit
+    o.checkpoint_pages = 1;
+    o.cache_mib = 0;
+    EXPECT_THROW(sala::sqlite_store::open(dir.file("a.db"), o), sala::invalid_argument);
+    EXPECT_FALSE(fs::exists(dir.file("a.db")));
+    o.cache_mib = 1;  // a checkpoint after every commit
     sala::platform_state saved;
     {
         sala::durable_platform p(sala::sqlite_store::open(dir.file("a.db"), o),

@@ -905,7 +905,8 @@ class SqliteStore(Store):
     current_schema: int
     @staticmethod
     def open(path: str, *, create: bool = ..., full_sync: bool = ..., busy_timeout_ms: int = ...,
-             quick_check: bool = ..., checkpoint_pages: int = ...) -> SqliteStore: ...
+             quick_check: bool = ..., checkpoint_pages: int = ...,
+             cache_mib: int = ...) -> SqliteStore: ...
 
 class PostgresStore(Store):
     current_schema: int

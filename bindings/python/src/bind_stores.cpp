@@ -62,18 +62,19 @@ void bind_stores(py::module_& m) {
     sq.def_static(
         "open",
         [](const std::string& path, bool create, bool full_sync, int busy_timeout_ms,
-           bool quick_check, int checkpoint_pages) {
+           bool quick_check, int checkpoint_pages, int cache_mib) {
             sqlite_store::options o;
             o.create = create;
             o.sync = full_sync ? sqlite_store::durability::full : sqlite_store::durability::normal;
             o.busy_timeout_ms = busy_timeout_ms;
             o.quick_check = quick_check;
             o.checkpoint_pages = checkpoint_pages;
+            o.cache_mib = cache_mib;
             return unlocked([&] { return sqlite_store::open(path, o); });
         },
         py::arg("path"), py::kw_only(), py::arg("create") = true, py::arg("full_sync") = true,
         py::arg("busy_timeout_ms") = 10000, py::arg("quick_check") = true,
-        py::arg("checkpoint_pages") = 10000,
+        py::arg("checkpoint_pages") = 10000, py::arg("cache_mib") = 128,
         "Opens (creates, migrates) a store file; StoreError for a file that is not a sala store. "
         "full_sync=False survives a process crash but maybe not power loss.");
     sq.attr("current_schema") = sqlite_store::current_schema;

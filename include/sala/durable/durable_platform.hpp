@@ -242,20 +242,14 @@ class durable_platform {
             }
             if (gone.empty()) return 0;
             state_delta d = delta_of(p.state());
-            for (const auto& h : gone) {
-                extra_.erased_requests.push_back(h.request.id);
-                d.erased.push_back(h.request.id);
-            }
+            std::vector<request_id> ids;
+            for (const auto& h : gone) ids.push_back(h.request.id);
+            extra_.erased_requests.insert(extra_.erased_requests.end(), ids.begin(), ids.end());
+            d.erased = ids;
+            const std::set<request_id> leaving(ids.begin(), ids.end());
             d.queue = p.state().queue;
-            std::erase_if(*d.queue, [&](request_id id) {
-                return std::any_of(gone.begin(), gone.end(),
-                                   [&](const history_record& h) { return h.request.id == id; });
-            });
-            if (rows) {
-                std::vector<request_id> ids;
-                for (const auto& h : gone) ids.push_back(h.request.id);
-                extra_.lifecycle = rows(ids);
-            }
+            std::erase_if(*d.queue, [&](request_id id) { return leaving.count(id) > 0; });
+            if (rows) extra_.lifecycle = rows(ids);
             extra_.history = std::move(gone);
             const std::size_t n = extra_.history.size();
             p.apply_changes(d);  // no events: nothing a listener must act on

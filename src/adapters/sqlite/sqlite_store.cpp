@@ -312,6 +312,9 @@ std::shared_ptr<sqlite_store> sqlite_store::open(const std::string& path) {
 
 std::shared_ptr<sqlite_store> sqlite_store::open(const std::string& path, const options& opt) {
     if (path.empty()) throw invalid_argument("path", "is empty");
+    if (opt.cache_mib < 1 || opt.cache_mib > 65536)
+        throw invalid_argument("options.cache_mib",
+                               "must be 1 to 65536 (got " + std::to_string(opt.cache_mib) + ")");
     if (opt.checkpoint_pages < 1)
         throw invalid_argument(
             "options.checkpoint_pages",
@@ -341,6 +344,7 @@ std::shared_ptr<sqlite_store> sqlite_store::open(const std::string& path, const 
                                          : "PRAGMA synchronous = NORMAL");
     m->exec("PRAGMA foreign_keys = ON");
     m->exec("PRAGMA wal_autocheckpoint = " + std::to_string(opt.checkpoint_pages));
+    m->exec("PRAGMA cache_size = -" + std::to_string(opt.cache_mib * 1024));  // KiB when negative
     for (int v = at + 1; v <= current_schema; ++v) run_migration(*m, v);
     m->schema = current_schema;
     m->conn.clear_cache();
