@@ -56,7 +56,8 @@ CREATE TABLE reports(key @text@ PRIMARY KEY, request_id @bigint@, kind @text@ NO
 // lifecycle rows that remember the version that last wrote them (an erased
 // row stays, with an empty state, so others see the erasure), and leases: the
 // ticker's and each step's claim (docs/lifecycle.md, "Several processes");
-// expiry in milliseconds since the epoch.
+// expiry in milliseconds since the epoch. head.rooms_version is no longer read
+// or written (rooms are taken in by rooms.row_version); the column stays.
 constexpr const char* version3_tables = R"sql(
 ALTER TABLE head ADD COLUMN rooms_version @bigint@ NOT NULL DEFAULT 0;
 ALTER TABLE head ADD COLUMN queue_version @bigint@ NOT NULL DEFAULT 0;

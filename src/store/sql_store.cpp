@@ -523,8 +523,7 @@ std::uint64_t sql_store::write(const change_set& x) {
             "active = excluded.active, mode = excluded.mode, row_version = excluded.row_version",
             {r.id.value, r.pool.value, r.user_id, r.email, r.display_name, r.capacity, r.active,
              to_string(r.mode), v});
-    // Readers take in rooms and the queue only when these say they changed.
-    if (!x.rooms.empty()) c.run("UPDATE head SET rooms_version = $1 WHERE id = 1", {v});
+    // Readers take in the queue only when this says it changed (rooms go by their row version).
     if (!x.erased_requests.empty() || !x.queue_removed.empty() || !x.queue_appended.empty() ||
         x.queue_rewrite)
         c.run("UPDATE head SET queue_version = $1 WHERE id = 1", {v});

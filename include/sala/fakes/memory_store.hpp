@@ -47,7 +47,7 @@ struct memory_database {
         std::uint64_t next_request = 1;
         std::map<std::uint32_t, pool> pools;
         std::map<std::uint32_t, std::pair<room, std::uint64_t>> rooms;  // with the row version
-        std::uint64_t rooms_version = 0, queue_version = 0;             // last write of each
+        std::uint64_t queue_version = 0;                                // its last write
         std::map<request_id, history_record> history;
         std::map<request_id, std::pair<request, std::uint64_t>> requests;  // with the row version
         std::map<request_id, std::pair<reservation, std::uint64_t>> reservations;
@@ -264,7 +264,6 @@ class memory_store final : public store {
         if (c.settings) t.settings = *c.settings;
         for (const auto& p : c.pools) t.pools[p.id.value] = p;
         for (const auto& r : c.rooms) t.rooms[r.id.value] = {r, v};
-        if (!c.rooms.empty()) t.rooms_version = v;
         if (!c.erased_requests.empty() || !c.queue_removed.empty() || !c.queue_appended.empty() ||
             c.queue_rewrite)
             t.queue_version = v;
