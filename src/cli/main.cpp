@@ -312,7 +312,7 @@ int cmd_make_room(const args& a) {
     const auto& p = src.view();
     sala::make_room_options o;
     o.max_moves = max_moves;
-    o.locked = [&p](sala::request_id x) { return sala::cli::credentials_window_open(p, x); };
+    o.locked = [&p](sala::request_id x) { return sala::credentials_window_open(p, x); };
     std::optional<sala::make_room_plan> plan;
     try {
         plan = sala::find_make_room(p, sala::request_id{id}, o);
@@ -417,7 +417,7 @@ int cmd_simulate(const args& a) {
             << sala::format(rq.window.start, rq.zone) << " " << rq.zone << "\n";
         if (p.now() >= rq.window.start) continue;
         sala::make_room_options o;
-        o.locked = [&p](sala::request_id x) { return sala::cli::credentials_window_open(p, x); };
+        o.locked = [&p](sala::request_id x) { return sala::credentials_window_open(p, x); };
         const auto plan = sala::find_make_room(p, rq.id, o);
         out << "    make room: "
             << (plan ? plan->explanation : std::string("no plan within 3 moves")) << "\n";

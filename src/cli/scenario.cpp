@@ -176,11 +176,6 @@ std::optional<local_minutes> parse_local(const std::string& text) {
     }
 }
 
-bool credentials_window_open(const platform& p, request_id id) {
-    const auto rq = p.get_request(id);
-    return p.now() >= rq.window.start - p.get_settings().credentials_lead;
-}
-
 scenario_result run_scenario(const std::string& file, const std::string& text,
                              const target_factory& make, const scenario_hooks& hooks) {
     json doc;

@@ -64,8 +64,4 @@ scenario_result run_scenario(const std::string& file, const std::string& text,
 // "2021-05-13 13:10" or "2021-05-13T13:10" (a trailing Z is allowed); nullopt if malformed.
 std::optional<local_minutes> parse_local(const std::string& text);
 
-// Webinars whose credentials are out (the credentials window has opened, R12):
-// make-room never moves them.
-bool credentials_window_open(const platform& p, request_id id);
-
 }  // namespace sala::cli

@@ -199,6 +199,11 @@ std::optional<make_room_plan> find_make_room(const platform& p, request_id id,
     return plan;
 }
 
+bool credentials_window_open(const platform& p, request_id id) {
+    const auto rq = p.get_request(id);
+    return p.now() >= rq.window.start - p.get_settings().credentials_lead;
+}
+
 assignment apply_make_room(platform& p, const make_room_plan& plan) {
     std::vector<const room_move*> done;
     const auto undo = [&] {

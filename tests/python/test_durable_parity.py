@@ -225,6 +225,40 @@ def test_apply_make_room_on_a_durable_platform_is_one_saved_transaction(tmp_path
     assert again.reservation_of(b.id).room == plan.room
 
 
+def test_make_room_plans_on_what_another_connection_committed_and_applies_in_one_transaction(tmp_path):
+    # R10/R11: the plan is made inside the transaction, so a commit by another
+    # process between "plan" and "apply" cannot be missed.
+    path = str(tmp_path / "sala.db")
+    clock = sala.ManualClock(utc(2021, 5, 1))
+    dur = sala.DurablePlatform(sala.SqliteStore.open(path), clock)
+    other = sala.DurablePlatform(sala.SqliteStore.open(path), clock)  # opened before any of it
+    rep = dur.link_account("symposium", sala.PoolKind.OWN, symposium_users())
+    r09, r10 = rep.new_rooms[:2]
+    for r in (r09, r10):
+        dur.activate(r)
+    dur.set_mode(r09, sala.RoomMode.AUTOMATIC)
+    dur.submit(webinar("X", 2021, 6, 2, 10, 0, 60))
+    y = dur.submit(webinar("Y", 2021, 6, 2, 12, 0, 60))
+    dur.assign(y.id, r10)
+    dur.set_mode(r10, sala.RoomMode.AUTOMATIC)
+    b = dur.submit(webinar("B", 2021, 6, 2, 10, 0, 180))
+    assert not b.assignment
+    with pytest.raises(sala.NotFoundError):  # its stale view has never heard of B
+        sala.find_make_room(other, b.id)
+    version = dur.version
+    assert sala.make_room(other, b.id, max_moves=0) is None  # a plan needs a move: nothing written
+    assert sala.SqliteStore.open(path).version() == version
+    plan, result = sala.make_room(other, b.id)
+    assert result and result.room == plan.room and len(plan.moves) == 1
+    assert other.version == version + 1  # the moves and the assignment: one commit
+    dur.refresh()
+    assert dur.state() == other.state() and dur.reservation_of(b.id).room == plan.room
+    with pytest.raises(sala.RuleViolationError) as err:  # B is no longer queued
+        sala.make_room(other, b.id)
+    assert "R10" in str(err.value)
+    assert other.version == version + 1
+
+
 def test_views_name_the_platform_argument_when_given_something_else():
     for call in (lambda: sala.render_month("p", 2021, 5), lambda: sala.ical_platform(None),
                  lambda: sala.plan_licences(42, sala.Interval(utc(2021, 5, 1), utc(2021, 6, 1))),
@@ -246,3 +280,27 @@ def test_a_lifecycle_refuses_a_durable_platform_and_the_durable_one_a_platform(t
     with pytest.raises(sala.ArgumentTypeError) as err:
         sala.DurableLifecycle(dur, "zoom", mail)
     assert err.value.field == "conferencing"
+
+
+def test_make_room_keeps_a_webinar_whose_credentials_window_is_open(tmp_path):
+    # R12: 20 minutes before X starts its credentials may be out (lead 30 minutes), so
+    # the plan moves Y instead; asked not to lock, the cheaper-room plan moves X.
+    clock = sala.ManualClock(utc(2021, 5, 1))
+    dur = sala.DurablePlatform(sala.SqliteStore.open(str(tmp_path / "sala.db")), clock)
+    rep = dur.link_account("symposium", sala.PoolKind.OWN, symposium_users())
+    r09, r10 = rep.new_rooms[:2]
+    for r in (r09, r10):
+        dur.activate(r)
+    dur.set_mode(r09, sala.RoomMode.AUTOMATIC)
+    x = dur.submit(webinar("X", 2021, 6, 2, 10, 0, 60))  # 08:00 UTC on r09
+    y = dur.submit(webinar("Y", 2021, 6, 2, 12, 0, 60))
+    dur.assign(y.id, r10)
+    dur.set_mode(r10, sala.RoomMode.AUTOMATIC)
+    b = dur.submit(webinar("B", 2021, 6, 2, 10, 0, 180))
+    assert not b.assignment
+    clock.set(utc(2021, 6, 2, 7, 40))
+    free = sala.find_make_room(dur, b.id, lock_credentials_window=False)
+    assert [m.request for m in free.moves] == [x.id] and free.room == r09
+    plan, result = sala.make_room(dur, b.id)
+    assert [m.request for m in plan.moves] == [y.id] and plan.room == r10 and result
+    assert dur.reservation_of(x.id).room == r09 and dur.reservation_of(y.id).room == r09

@@ -4,7 +4,11 @@ body limits, CORS, the authentication rate limit and secret-free logs."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +203,25 @@ def test_probes_metrics_and_openapi(world: World) -> None:
     assert "/v1/requests" in doc["paths"] and "Problem" in doc["components"]["schemas"]
     page = c.get("/v1/docs")
     assert page.status_code == 200 and "/v1/openapi.json" in page.text
+    assert_docs_page(page, doc)
+
+
+def assert_docs_page(page: Any, doc: dict[str, Any]) -> None:
+    """The reference page works offline: no script, nothing loaded from elsewhere, every
+    path and schema of the OpenAPI document on it, and valid HTML to a second parser."""
+    assert page.headers["content-type"].startswith("text/html")
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    text = page.text
+    assert "<script" not in text.lower()
+    assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', text), "the page loads something from elsewhere"
+    for path in doc["paths"]:
+        assert f'<span class="path">{html.escape(path)}</span>' in text, path
+    for name in doc["components"]["schemas"]:
+        assert f'id="schema-{name}"' in text, name
+    tidy = shutil.which("tidy")
+    assert tidy, "tidy (Debian package tidy) is needed to check the docs page"
+    r = subprocess.run([tidy, "-q", "-e"], input=text.encode(), capture_output=True)
+    assert r.returncode == 0, r.stderr.decode()
 
 
 def test_openapi_validator_can_fail() -> None:

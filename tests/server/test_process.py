@@ -242,3 +242,33 @@ def test_installed_package_has_the_server(tmp_path: Path) -> None:
                           str(tmp_path / "i.db")], cwd="/", env=clean, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("sala_")
+
+
+def test_two_instances_on_one_sqlite_file_read_each_others_commits(start_server: Any, tmp_path: Path) -> None:
+    """Several processes on one store (issue 14): what one instance commits, the other reads at
+    once (get, list, the queue), and checks it makes before a command (an organizer's own
+    request) use it; make-room plans on what the other committed."""
+    w = setup_world(start_server, tmp_path, rooms=1)
+    a = w.server
+    b = start_server(a.db)
+    ob = b.client(w.tokens["organizer"])
+    admin_b = b.client(w.tokens["admin"])
+    first = w.as_("organizer").post("/v1/requests", json=request_body(1, organizer=None))
+    assert first.status_code == 201, first.text
+    rid = first.json()["id"]
+    got = ob.get(f"/v1/requests/{rid}")
+    assert got.status_code == 200 and got.json()["title"] == "Taller 1", got.text
+    assert [x["id"] for x in all_requests(admin_b)] == [rid]
+    # Same start and room: queued on A; B's queue shows it, and B's make-room moves nothing
+    # (one room, both webinars at once): no plan, and nothing changed on either instance.
+    second = w.admin.post("/v1/requests", json=request_body(1, title="Taller 1b", event_id="e1b"))
+    assert second.status_code == 201 and second.json()["state"] == "queued", second.text
+    qid = second.json()["id"]
+    assert [x["id"] for x in admin_b.get("/v1/queue").json()["items"]] == [qid]
+    plan = admin_b.post(f"/v1/requests/{qid}/make-room", json={"max_moves": 2})
+    assert plan.status_code == 409 and plan.json()["field"] == "max_moves", plan.text
+    # The organizer cancels on B what it submitted on A; A no longer lists it.
+    assert ob.post(f"/v1/requests/{rid}/cancel").status_code == 200
+    assert [x["id"] for x in all_requests(w.admin)] == [qid]
+    gone = w.admin.get(f"/v1/requests/{rid}")
+    assert gone.status_code == 200 and gone.json()["state"] == "cancelled", gone.text

@@ -12,6 +12,17 @@ SALA_PY_ENUM_CASTER(sala::licence_plan, "sala.LicencePlan")
 namespace sala::python {
 
 namespace {
+// `p` outlives the options (a platform, or a durable platform's inner one, whose
+// state the plan reads inside the transaction).
+make_room_options plan_options(const platform& p, std::size_t max_moves, bool lock) {
+    make_room_options o;
+    o.max_moves = max_moves;
+    if (lock) o.locked = [&p](request_id x) { return credentials_window_open(p, x); };
+    return o;
+}
+}  // namespace
+
+namespace {
 
 date::year_month_day ymd_arg(py::handle d, const char* field) {
     if (!py::isinstance(d, py::module_::import("datetime").attr("date")))
@@ -133,15 +144,16 @@ void bind_views(py::module_& m) {
            [](const make_room_plan& x) { return "MakeRoomPlan(" + x.explanation + ")"; });
     m.def(
         "find_make_room",
-        [](py::object po, request_id id, std::size_t max_moves) {
+        [](py::object po, request_id id, std::size_t max_moves, bool lock) {
             const platform& p = platform_view_arg(po, "platform");
-            make_room_options o;
-            o.max_moves = max_moves;
+            const auto o = plan_options(p, max_moves, lock);
             return unlocked([&] { return find_make_room(p, id, o); });
         },
-        py::arg("platform"), py::arg("request"), py::arg("max_moves") = 3,
+        py::arg("platform"), py::arg("request"), py::arg("max_moves") = 3, py::kw_only(),
+        py::arg("lock_credentials_window") = true,
         "A plan of at most ``max_moves`` reassignments that frees a room for a queued request, or "
-        "None.");
+        "None. Webinars whose credentials window has opened stay put unless "
+        "``lock_credentials_window`` is False (started ones always do).");
     m.def(
         "apply_make_room",
         [](py::object po, py::object plan_arg) {
@@ -158,6 +170,27 @@ void bind_views(py::module_& m) {
         py::arg("platform"), py::arg("plan"),
         "Runs the plan's moves then assigns (on a DurablePlatform, in one store transaction); "
         "returns the Assignment.");
+    m.def(
+        "make_room",
+        [](durable_platform& d, request_id id, std::size_t max_moves, bool lock) {
+            const auto o = plan_options(d.view(), max_moves, lock);
+            // Planned on the state the transaction sees (others' commits taken in),
+            // so no other process can move a webinar between the plan and its moves.
+            return unlocked([&] {
+                return d.run(
+                    [&](platform& p) -> std::optional<std::pair<make_room_plan, assignment>> {
+                        auto plan = find_make_room(p, id, o);
+                        if (!plan) return std::nullopt;
+                        auto a = apply_make_room(p, *plan);
+                        return std::make_pair(std::move(*plan), std::move(a));
+                    });
+            });
+        },
+        py::arg("platform"), py::arg("request"), py::arg("max_moves") = 3, py::kw_only(),
+        py::arg("lock_credentials_window") = true,
+        "Plans (as find_make_room) and applies in one store transaction: (MakeRoomPlan, "
+        "Assignment), or None when no "
+        "plan of at most ``max_moves`` moves exists (nothing changed).");
 }
 
 }  // namespace sala::python

@@ -63,6 +63,11 @@ void bind_platform_surface(py::class_<T, Opts...>& c) {
         "policy_name",
         [](const T& x) { return unlocked([&] { return view_of(x).policy().name(); }); },
         "The name of the policy in force.");
+    c.def_property_readonly(
+        "next_request",
+        [](const T& x) { return unlocked([&] { return view_of(x).state().next_request; }); },
+        "The id number the next submit gets (requests are numbered from 1; cheap, unlike "
+        "state().next_request, which copies the state).");
 
     def_method(
         c, "link_account",

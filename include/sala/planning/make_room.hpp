@@ -41,6 +41,11 @@ struct make_room_options {
     std::function<bool(request_id)> locked{};
 };
 
+// True once the webinar's credentials window has opened (its start minus the
+// credentials lead has passed, R12): the organizer may already hold the room's
+// details, so make-room should not move it. What `locked` usually says.
+bool credentials_window_open(const platform& p, request_id id);
+
 // The plan with the fewest moves (then the fewest panelists to re-invite, then
 // the lowest room), or nullopt when no plan within max_moves exists. A plan
 // with no moves means an active room (a manual one, say) is already free.

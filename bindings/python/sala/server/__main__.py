@@ -24,7 +24,6 @@ def _recover(ctx: Any) -> None:
     the store (the submit committed: its response is recorded; it did not: the
     key is forgotten, so the client's retry submits)."""
     from . import convert as cv
-    ctx.next_request = ctx.dp.state().next_request
     if ctx.db is None:
         return
     for principal, key, fp, expected, check in ctx.db.idem_pending_rows():

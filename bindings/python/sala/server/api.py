@@ -12,9 +12,10 @@ from typing import Any, Literal, Optional
 import sala
 from fastapi import Query, Request
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from . import convert as cv
+from . import docs_page
 from . import models as m
 from . import problems
 from .app import ADMIN, ALL_ROLES, ORGANIZER, PLATFORM, Server, _json, _rid
@@ -55,6 +56,13 @@ def register(s: Server) -> None:
     @route("GET", "/healthz", frozenset(), "Alive", include_in_schema=True)
     async def healthz() -> Response:
         return JSONResponse({"status": "ok"})
+
+    if s.cfg.docs:
+        @route("GET", "/v1/docs", frozenset(), "API reference (HTML)", include_in_schema=False)
+        async def api_docs() -> Response:
+            roles = {(r.method, r.path): r.roles for r in s.routes}
+            return HTMLResponse(docs_page.render(s.app.openapi(), roles, "/v1/openapi.json"),
+                                headers={"Content-Security-Policy": docs_page.CONTENT_SECURITY_POLICY})
 
     @route("GET", "/readyz", frozenset(), "Ready: store reachable, lifecycle not behind")
     async def readyz(request: Request) -> Response:
@@ -110,13 +118,12 @@ def register(s: Server) -> None:
 
         def command(ctx: Context) -> tuple[int, Any]:
             sub = ctx.dp.submit(inp)
-            ctx.next_request = int(sub.id) + 1
             req = ctx.dp.get_request(sub.id)
             res = ctx.dp.reservation_of(sub.id)
             return 201, cv.request_json(ctx.dp, req, res)
 
         def pending(ctx: Context) -> tuple[Optional[int], str]:
-            return ctx.next_request, f"{body.event_id}\x1f{body.title}"
+            return ctx.dp.next_request, f"{body.event_id}\x1f{body.title}"
         return await s.idempotent(request, "submit", command, pending)
 
     @route("GET", "/v1/requests", ALL_ROLES, "List requests (filters, pagination by id)", model=m.RequestPage)
@@ -143,7 +150,7 @@ def register(s: Server) -> None:
             # every request); ids of cancelled requests are gone and skipped.
             items: list[dict[str, Any]] = []
             last = None
-            for num in range(after + 1, ctx.next_request):
+            for num in range(after + 1, ctx.dp.next_request):
                 try:
                     req = ctx.dp.get_request(num)
                 except sala.NotFoundError:
@@ -177,7 +184,10 @@ def register(s: Server) -> None:
 
         def job(ctx: Context) -> Any:
             req = _owned(ctx, p, rid)
-            return cv.request_json(ctx.dp, req, ctx.dp.reservation_of(rid))
+            try:
+                return cv.request_json(ctx.dp, req, ctx.dp.reservation_of(rid))
+            except sala.NotFoundError:  # cancelled or archived: its history record
+                return cv.history_json(ctx.dp.history_of(rid))
         return _json(200, await s.run(request, "get_request", job, inline=True), _rid(request))
 
     @route("POST", "/v1/requests/{rid}/cancel", ALL_ROLES, "Cancel a request", model=m.RequestOut)
@@ -224,9 +234,8 @@ def register(s: Server) -> None:
         return _json(200, await s.run(request, "queue", job), _rid(request))
 
     def _plan(ctx: Context, rid: int, max_moves: int) -> Any:
-        view = sala.Platform.restore(ctx.dp.state())
         ctx.dp.get_request(rid)
-        return sala.find_make_room(view, rid, max_moves)
+        return sala.find_make_room(ctx.dp, rid, max_moves)
 
     def _plan_json(plan: Any) -> dict[str, Any]:
         return {"request": int(plan.request), "room": int(plan.room), "explanation": plan.explanation,
@@ -247,16 +256,15 @@ def register(s: Server) -> None:
     @route("POST", "/v1/requests/{rid}/make-room", ADMIN_ONLY, "Apply the make-room plan", model=m.AssignmentOut)
     async def make_room_apply(rid: int, body: m.MakeRoomIn, request: Request) -> Response:
         def command(ctx: Context) -> tuple[int, Any]:
-            plan = _plan(ctx, rid, body.max_moves)
-            if plan is None:
+            ctx.dp.get_request(rid)
+            # Planned and applied in one transaction, on the state it sees: another
+            # instance's commit cannot slip between the plan and its moves.
+            done = sala.make_room(ctx.dp, rid, body.max_moves)
+            if done is None:
                 raise problems.ApiProblem(409, "no-plan", "No plan frees a room",
                                           f"no plan within {body.max_moves} move(s)", field="max_moves",
                                           rule="plan")
-            # The plan was made on this worker's current state, so each move fits;
-            # DurablePlatform has no binding for one-transaction apply (see docs/server.md).
-            for mv in plan.moves:
-                ctx.dp.reassign(mv.request, mv.to_room)
-            return 200, cv.assignment_json(ctx.dp, rid, ctx.dp.assign(rid, plan.room))
+            return 200, cv.assignment_json(ctx.dp, rid, done[1])
         return await s.idempotent(request, "make_room_apply", command)
 
     # ---- lifecycle views -------------------------------------------------------------------------------

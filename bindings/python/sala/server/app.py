@@ -120,7 +120,7 @@ class Server:
             title="sala", version=getattr(sala, "__version__", "0"),
             description="Books webinars into a pool of Zoom host accounts. Errors are "
                         "application/problem+json (RFC 9457).",
-            openapi_url="/v1/openapi.json", docs_url="/v1/docs" if cfg.docs else None, redoc_url=None)
+            openapi_url="/v1/openapi.json", docs_url=None, redoc_url=None)
         self._bearer = HTTPBearer(auto_error=False, description="a token made by `sala token create`")
         self.app.add_exception_handler(ApiProblem, self._on_problem)  # type: ignore[arg-type]
         self.app.add_exception_handler(sala.Error, self._on_sala_error)  # type: ignore[arg-type]
@@ -179,6 +179,11 @@ class Server:
 
         def timed(ctx: Context) -> Any:
             started.append(time.perf_counter())
+            if ctx.dp is not None:
+                # Reads (and the checks a command makes before it runs) see what other
+                # instances committed; a command syncs again inside its transaction.
+                # One version query when nothing changed.
+                ctx.dp.refresh()
             return job(ctx)
         outcome = "ok"
         try:

@@ -91,6 +91,14 @@ def request_json(dp: Any, req: Any, reservation: Any = None, *, status: Optional
     }
 
 
+def history_json(h: Any) -> dict[str, Any]:
+    """A request that left the live state (cancelled, or finished and archived)."""
+    state = h.status.value
+    body = request_json(None, h.request, None, status=state)
+    body.update(state=state, room=int(h.room) if h.room is not None else None)
+    return body
+
+
 def room_json(r: Any) -> dict[str, Any]:
     return {"id": int(r.id), "pool": int(r.pool), "user_id": r.user_id, "email": r.email,
             "display_name": r.display_name, "capacity": r.capacity, "active": r.active, "mode": r.mode.value}

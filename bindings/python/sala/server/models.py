@@ -113,9 +113,10 @@ class RequestOut(BaseModel):
     expected_attendees: Optional[int]
     panelists: list[str]
     blocked: Window
-    state: Literal["assigned", "queued"]
-    room: Optional[int]
-    status: str = Field(..., description="unassigned, future, running or finished")
+    state: Literal["assigned", "queued", "cancelled", "finished"] = Field(
+        ..., description="cancelled and finished: kept as history, no longer in the schedule")
+    room: Optional[int] = Field(..., description="the room it holds (history: the room it held)")
+    status: str = Field(..., description="unassigned, future, running, finished or cancelled")
 
 
 class RequestPage(BaseModel):

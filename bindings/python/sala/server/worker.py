@@ -40,7 +40,6 @@ class Context:
         self.mailer: Any = None
         self.clock: Any = None
         self.db: Optional[ServerDB] = None
-        self.next_request: int = 1  # the id the next submit will get (see api.submit)
         self.dispatcher: Any = None  # sala.OutboxDispatcher, when handlers are registered
 
     def now(self) -> dt.datetime:
