@@ -608,6 +608,7 @@ TYPED_TEST_P(StoreConformance, LifecycleCatchesUpOnceAfterARestart_R16) {
     EXPECT_EQ(sala::from_records(this->backend.open()->lifecycle()), life.engine().state());
 }
 
+#include "store_conformance_group.hpp"    // group commit
 #include "store_conformance_history.hpp"  // several processes: sync, history, retention
 
 REGISTER_TYPED_TEST_SUITE_P(
@@ -621,4 +622,6 @@ REGISTER_TYPED_TEST_SUITE_P(
     NewerSchemaIsRefusedUntouched, MigratesFromVersion1, StoreRefusesOverlappingReservations_R1,
     LifecycleCatchesUpOnceAfterARestart_R16, InconsistentChangesReloadInFullAndSayWhy_R1,
     CancelledRequestsStayAsHistory_R17, FinishedWebinarsLeaveMemoryAfterRetention_R15_R17,
-    SettingsOverAnExistingStoreAreAppliedOrRefused, LifecycleArchivesOnlyWhatIsDone_R15_R19);
+    SettingsOverAnExistingStoreAreAppliedOrRefused, LifecycleArchivesOnlyWhatIsDone_R15_R19,
+    GroupCommitsSeveralCommandsInOneTransaction_R1_R9, FailedWriteInAGroupUndoesTheWholeGroup_R9,
+    RolledBackGroupLeavesNothing);

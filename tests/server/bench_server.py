@@ -45,11 +45,13 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] * 1000
 
 
-def http_run(n: int, clients: int, full_sync: bool, work: Path) -> dict[str, Any]:
-    db = work / f"http-{clients}.db"
+def http_run(n: int, clients: int, full_sync: bool, work: Path, keys: bool = True,
+             group_max: int = 64) -> dict[str, Any]:
+    db = work / f"http-{clients}-{group_max}.db"
     token = make_token(db, "platform")
     admin = make_token(db, "admin")
-    cfg = f"[store]\nsqlite_full_sync = {'true' if full_sync else 'false'}\n[server]\naccess_log = false\n"
+    cfg = (f"[store]\nsqlite_full_sync = {'true' if full_sync else 'false'}\n"
+           f"[server]\naccess_log = false\ngroup_commit_max = {group_max}\n")
     server = LiveServer(db, cfg)
     try:
         c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
@@ -70,13 +72,14 @@ def http_run(n: int, clients: int, full_sync: bool, work: Path) -> dict[str, Any
         def client(k: int) -> None:
             conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
             h = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-            payloads = [json.dumps(body(i)) for i in range(k, n, clients)]
+            payloads = [(i, json.dumps(body(i))) for i in range(k, n, clients)]
             mine: list[float] = []
             bad = 0
             ready.wait()
-            for p in payloads:
+            for i, p in payloads:
                 t0 = time.perf_counter()
-                conn.request("POST", "/v1/requests", p, h)
+                # As a platform would send them: a retry never makes a second request.
+                conn.request("POST", "/v1/requests", p, {**h, "Idempotency-Key": f"bench-{i}"} if keys else h)
                 resp = conn.getresponse()
                 resp.read()
                 mine.append(time.perf_counter() - t0)
@@ -92,10 +95,17 @@ def http_run(n: int, clients: int, full_sync: bool, work: Path) -> dict[str, Any
         for t in threads:
             t.join()
         wall = time.perf_counter() - t0
+        c.request("GET", "/metrics")
+        metrics = c.getresponse().read().decode()
     finally:
         server.stop()
+    grouped = {ln.split()[0]: float(ln.split()[1]) for ln in metrics.splitlines()
+               if ln.startswith(("sala_group_commit_commands_sum", "sala_group_commit_commands_count"))}
+    in_groups = grouped.get("sala_group_commit_commands_sum", 0.0)
+    commits = n - in_groups + grouped.get("sala_group_commit_commands_count", 0.0)
     return {"mode": "http", "clients": clients, "requests": n, "errors": sum(fails),
-            "per_second": n / wall, "p50_ms": pct(lat, 50), "p99_ms": pct(lat, 99)}
+            "per_second": n / wall, "p50_ms": pct(lat, 50), "p99_ms": pct(lat, 99),
+            "submits_per_commit": n / commits if commits else 1.0, "group_max": group_max}
 
 
 def inprocess_run(n: int, full_sync: bool, work: Path) -> dict[str, Any]:
@@ -126,20 +136,26 @@ def main() -> int:
     ap.add_argument("--requests", type=int, default=2000, help="submits per run")
     ap.add_argument("--clients", default="1,16,200", help="comma-separated client counts")
     ap.add_argument("--full-sync", action="store_true", help="SQLite synchronous=FULL (default NORMAL)")
+    ap.add_argument("--group-max", default="64", help="comma-separated [server] group_commit_max values "
+                                                      "(1: every submit commits alone)")
+    ap.add_argument("--no-keys", action="store_true", help="submits without Idempotency-Key")
     ap.add_argument("--out", help="folder for results.json")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         rows = [inprocess_run(a.requests, a.full_sync, work)]
-        for c in [int(x) for x in a.clients.split(",")]:
-            rows.append(http_run(a.requests, c, a.full_sync, work))
+        for g in [int(x) for x in a.group_max.split(",")]:
+            for c in [int(x) for x in a.clients.split(",")]:
+                rows.append(http_run(a.requests, c, a.full_sync, work, not a.no_keys, g))
     base = rows[0]["per_second"]
     print(f"SQLite synchronous={'FULL' if a.full_sync else 'NORMAL'}, {a.requests} submits per run, "
           f"{ROOMS} automatic rooms, load average {os.getloadavg()[0]:.1f}")
-    print("| mode | clients | submits/s | p50 ms | p99 ms | in-process / this | errors |")
-    print("|---|---|---|---|---|---|---|")
+    print("| mode | group max | clients | submits/s | p50 ms | p99 ms | submits per commit | in-process / this "
+          "| errors |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['mode']} | {r['clients']} | {r['per_second']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} "
+        print(f"| {r['mode']} | {r.get('group_max', '-')} | {r['clients']} | {r['per_second']:.0f} "
+              f"| {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r.get('submits_per_commit', 1.0):.1f} "
               f"| {base / r['per_second']:.1f}x | {r['errors']} |")
     if a.out:
         Path(a.out).mkdir(parents=True, exist_ok=True)

@@ -69,3 +69,8 @@ def test_concurrent_submits_are_each_booked_once(start_server: Any, tmp_path: Pa
     # What each client was told is what the store holds.
     final = {x["id"]: (x["state"], x["room"]) for x in items}
     assert all(final[x["id"]] == (x["state"], x["room"]) for x in results.values())
+    # Group commit took part (several submits shared one store transaction), and every
+    # answer above still held.
+    metrics = w.server.client().get("/metrics").text
+    groups = [ln for ln in metrics.splitlines() if ln.startswith("sala_group_commit_commands_count ")]
+    assert groups and float(groups[0].split()[1]) > 0, "no two submits shared a commit"

@@ -96,3 +96,80 @@ def test_handlers_without_the_binding_refuse_to_start(tmp_path: Path, monkeypatc
     s.worker.dispatch_handlers["webhook"] = lambda ctx, effect: None
     with pytest.raises(RuntimeError, match="OutboxDispatcher"):
         s.worker.start()
+
+
+class FailingCommit:
+    """The real DurablePlatform, except that commit_group fails as a full disk would."""
+
+    def __init__(self, dp: Any) -> None:
+        self._dp = dp
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._dp, name)
+
+    def commit_group(self) -> None:
+        self._dp.rollback_group()
+        raise sala.StoreError("injected commit failure (test)")
+
+
+def _grouped_submits(s: Any, n: int, log: list[Any]) -> list[Any]:
+    from sala.server.worker import Grouped
+    import concurrent.futures
+    import datetime as dt
+    start = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0) + dt.timedelta(days=30)
+
+    def command(k: int) -> Any:
+        def run(ctx: Any, _: Any) -> Any:
+            minutes = 900 if k == 1 else 60  # the second is refused: longer than allowed
+            return ctx.dp.submit(sala.RequestInput(f"g{k}", start, minutes, f"g{k}",
+                                                   sala.Organizer("Ana", "ana@example.org"), zone="UTC")).id
+        return run
+
+    def after(k: int) -> Any:
+        def run(ctx: Any, _: Any, result: Any, error: Any) -> Any:
+            log.append((k, result, type(error).__name__ if error else None))
+            if error is not None:
+                raise error
+            return result
+        return run
+    return [(Grouped(command(k), None, after(k)), concurrent.futures.Future()) for k in range(n)]
+
+
+def test_group_commit_shares_one_transaction_and_a_refused_command_stays_out(tmp_path: Path,
+                                                                             monkeypatch: Any) -> None:
+    s, _ = _server(tmp_path, monkeypatch)
+    s.worker.start()
+    try:
+        log: list[Any] = []
+        jobs = _grouped_submits(s, 4, log)
+        version = s.worker.ctx.dp.version
+        with s.worker._busy:
+            s.worker._run_jobs(jobs)
+        ids = [f.result(0) if f.exception(0) is None else type(f.exception(0)).__name__ for _, f in jobs]
+        assert ids[1] == "InvalidArgumentError" and len({ids[0], ids[2], ids[3]}) == 3, (ids, log)
+        assert [e for _, _, e in log] == [None, "InvalidArgumentError", None, None]
+        assert s.worker.ctx.dp.version == version + 3  # three commands' writes, one commit
+        assert sala.SqliteStore.open(str(tmp_path / "w.db")).version() == version + 3
+    finally:
+        s.worker.stop()
+
+
+def test_a_failed_group_commit_fails_every_command_and_changes_nothing(tmp_path: Path,
+                                                                       monkeypatch: Any) -> None:
+    s, _ = _server(tmp_path, monkeypatch)
+    s.worker.start()
+    try:
+        real = s.worker.ctx.dp
+        before = real.state()
+        s.worker.ctx.dp = FailingCommit(real)
+        log: list[Any] = []
+        jobs = _grouped_submits(s, 3, log)
+        with s.worker._busy:
+            s.worker._run_jobs(jobs)
+        assert [type(f.exception(0)).__name__ for _, f in jobs] == ["StoreError", "StoreError", "StoreError"]
+        assert [(r, e) for _, r, e in log] == [(None, "StoreError")] * 3  # no job was told it happened
+        s.worker.ctx.dp = real
+        assert real.state() == before and not real.in_group
+        assert sala.DurablePlatform(sala.SqliteStore.open(str(tmp_path / "w.db"))).state() == before
+    finally:
+        s.worker.stop()

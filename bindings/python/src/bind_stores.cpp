@@ -116,6 +116,18 @@ void bind_stores(py::module_& m) {
            "Loads the store's state. ``settings`` seed an empty store; over a store holding "
            "others they are applied (a set_settings command) or refused.");
     def_call(dp, "refresh", &durable_platform::refresh, "Pulls commits made by other processes.");
+    def_call(dp, "begin_group", &durable_platform::begin_group,
+             "Group commit: the commands until commit_group() share one store transaction (one "
+             "fsync). Each decides on the state the ones before it left; one that raises changed "
+             "nothing. None of them is durable, nor heard by listeners, before commit_group().");
+    def_call(dp, "commit_group", &durable_platform::commit_group,
+             "Commits the group. If a write of the group failed, or the commit fails, nothing of "
+             "the group happened: the state is reloaded and the store's error raised.");
+    def_call(dp, "rollback_group", &durable_platform::rollback_group,
+             "Drops the open group's commands (no-op without a group).");
+    dp.def_property_readonly(
+        "in_group", [](const durable_platform& d) { return d.in_group(); },
+        "True between begin_group() and commit_group()/rollback_group().");
     dp.def_property_readonly(
         "version", [](const durable_platform& d) { return unlocked([&] { return d.version(); }); },
         "The store version this process has seen.");

@@ -32,6 +32,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -332,10 +333,69 @@ class durable_platform {
         run([&](platform& p) { extra_.lifecycle = decide(p); });
     }
 
-    // Runs any platform command as one transaction (see the class comment).
+    // ---- group commit ------------------------------------------------------------------
+    // Commands run between begin_group() and commit_group() share one store
+    // transaction: one commit (one fsync) for all of them. Each still decides on
+    // the state the ones before it left, and one that throws changed nothing
+    // (the others stay in the group). Listeners hear the events after the
+    // commit. A failed write undoes the whole group: later commands of the
+    // group throw at once, and commit_group() reloads the state and rethrows
+    // that failure. A command of a group is durable only once commit_group()
+    // returns: acknowledge none before.
+    void begin_group() {
+        if (group_) throw error("durable_platform::begin_group: a group is already open");
+        const std::uint64_t committed = store_->begin_write();
+        try {
+            if (stale_)
+                reload_locked("a previous failure");
+            else if (committed != version_)
+                sync_locked();
+        } catch (...) {
+            store_->rollback();
+            throw;
+        }
+        group_ = true;
+        group_failure_ = nullptr;
+        group_wrote_ = false;
+        group_events_.clear();
+    }
+    void commit_group() {
+        if (!group_) throw error("durable_platform::commit_group: no group is open");
+        group_ = false;
+        auto done = std::move(group_events_);
+        group_events_.clear();
+        if (group_failure_) {
+            store_->rollback();
+            reload_after_failed_group();
+            std::rethrow_exception(std::exchange(group_failure_, nullptr));
+        }
+        try {
+            store_->commit();
+        } catch (...) {
+            store_->rollback();
+            reload_after_failed_group();
+            throw;
+        }
+        for (const auto& e : done)
+            for (const auto& l : listeners_) l(e);
+    }
+    // Drops the group's commands (nothing of them is saved or heard).
+    void rollback_group() {
+        if (!group_) return;
+        group_ = false;
+        group_events_.clear();
+        group_failure_ = nullptr;
+        store_->rollback();
+        if (group_wrote_) reload_after_failed_group();
+    }
+    bool in_group() const noexcept { return group_; }
+
+    // Runs any platform command as one transaction (see the class comment), or
+    // as part of the open group.
     template <class F>
     auto run(F&& command) -> std::invoke_result_t<F&, platform&> {
         using result_t = std::invoke_result_t<F&, platform&>;
+        if (group_) return run_in_group(command);
         const std::uint64_t committed = store_->begin_write();
         events_.clear();
         extra_ = {};
@@ -372,7 +432,42 @@ class durable_platform {
     }
 
   private:
-    void finish(const detail::state_snapshot& before) {
+    template <class F>
+    auto run_in_group(F& command) -> std::invoke_result_t<F&, platform&> {
+        using result_t = std::invoke_result_t<F&, platform&>;
+        if (group_failure_) std::rethrow_exception(group_failure_);
+        events_.clear();
+        extra_ = {};
+        before_.take(platform_.state());
+        std::optional<std::conditional_t<std::is_void_v<result_t>, char, result_t>> out;
+        if constexpr (std::is_void_v<result_t>) {
+            command(platform_);
+        } else {
+            out.emplace(command(platform_));
+        }
+        // The command is done (one that threw changed nothing); from here a
+        // failure is the store's and spoils the whole group.
+        try {
+            group_wrote_ = true;
+            version_ = write_changes(before_);
+        } catch (...) {
+            group_failure_ = std::current_exception();
+            throw;
+        }
+        for (auto& e : events_) group_events_.push_back(std::move(e));
+        events_.clear();
+        if constexpr (!std::is_void_v<result_t>) return std::move(*out);
+    }
+    void reload_after_failed_group() {
+        try {
+            reload_locked("a failed group");
+        } catch (...) {
+            stale_ = true;  // next command reloads first
+        }
+    }
+    // Writes the command's changes, its effects and extra rows (no commit);
+    // the version it wrote, or the current one when there was nothing to write.
+    std::uint64_t write_changes(const detail::state_snapshot& before) {
         change_set c = detail::diff(before, platform_.state(), events_);
         c.lifecycle = std::move(extra_.lifecycle);
         c.effects = std::move(extra_.effects);
@@ -385,8 +480,10 @@ class durable_platform {
         if (planner_)
             for (const auto& e : events_)
                 for (auto& fx : planner_(e, platform_)) c.effects.push_back(std::move(fx));
-        std::uint64_t v = version_;
-        if (!c.empty()) v = store_->write(c);
+        return c.empty() ? version_ : store_->write(c);
+    }
+    void finish(const detail::state_snapshot& before) {
+        const std::uint64_t v = write_changes(before);
         store_->commit();
         version_ = v;
         const auto done = std::move(events_);
@@ -438,6 +535,9 @@ class durable_platform {
     effect_planner planner_;
     std::vector<std::function<void(const event&)>> listeners_;
     detail::state_snapshot before_;  // the command's "before", reused (see take)
+    bool group_ = false, group_wrote_ = false;
+    std::exception_ptr group_failure_;
+    std::vector<event> group_events_;
 };
 
 // Sends committed effects and marks them done (transactional outbox). A crash

@@ -26,19 +26,32 @@ def _recover(ctx: Any) -> None:
     from . import convert as cv
     if ctx.db is None:
         return
+    claimed: set[int] = set()
     for principal, key, fp, expected, check in ctx.db.idem_pending_rows():
-        req = None
-        if expected is not None:
-            try:
-                req = ctx.dp.get_request(expected)
-            except sala.NotFoundError:
-                req = None
-        if req is not None and f"{req.event_id}\x1f{req.title}" == check:
+        req = _find_pending(ctx, expected, check, claimed) if expected is not None else None
+        if req is not None:
+            claimed.add(int(req.id))
             body = cv.request_json(ctx.dp, req, ctx.dp.reservation_of(req.id))
             ctx.db.idem_done(principal, key, fp, 201, json.dumps(body))
         else:
             ctx.db.idem_forget(principal, key)
     ctx.db.idem_prune(7 * 24 * 3600)
+
+
+def _find_pending(ctx: Any, expected: int, check: str, claimed: set[int]) -> Any:
+    """The request a pending submit created: the first from its lowest possible id on
+    (in a group commit the submits before it take the ids in between) with its event
+    id and title, not claimed by another pending key."""
+    for num in range(expected, min(expected + 10000, ctx.dp.next_request)):
+        if num in claimed:
+            continue
+        try:
+            req = ctx.dp.get_request(num)
+        except sala.NotFoundError:
+            continue
+        if f"{req.event_id}\x1f{req.title}" == check:
+            return req
+    return None
 
 
 def build(cfg: config_mod.Config, log: Any = None) -> Any:

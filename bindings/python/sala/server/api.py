@@ -123,8 +123,10 @@ def register(s: Server) -> None:
             return 201, cv.request_json(ctx.dp, req, res)
 
         def pending(ctx: Context) -> tuple[Optional[int], str]:
+            # The lowest id it can get: in a group commit the submits before it take the
+            # ids in between (recovery looks from here on, see __main__._find_pending).
             return ctx.dp.next_request, f"{body.event_id}\x1f{body.title}"
-        return await s.idempotent(request, "submit", command, pending)
+        return await s.idempotent(request, "submit", command, pending, group=True)
 
     @route("GET", "/v1/requests", ALL_ROLES, "List requests (filters, pagination by id)", model=m.RequestPage)
     async def list_requests(
@@ -200,14 +202,14 @@ def register(s: Server) -> None:
             ctx.dp.cancel(rid)
             body.update(state="cancelled", room=None, status="cancelled")
             return 200, body
-        return await s.idempotent(request, "cancel", command)
+        return await s.idempotent(request, "cancel", command, group=True)
 
     @route("POST", "/v1/requests/{rid}/retry", ADMIN_ONLY, "Try first-fit again for a queued request",
            model=m.AssignmentOut)
     async def retry_request(rid: int, request: Request) -> Response:
         def command(ctx: Context) -> tuple[int, Any]:
             return 200, cv.assignment_json(ctx.dp, rid, ctx.dp.retry(rid))
-        return await s.idempotent(request, "retry", command)
+        return await s.idempotent(request, "retry", command, group=True)
 
     def _to_room(name: str, method: str) -> Any:
         """assign / reassign: the room must be free (409 naming `room` otherwise)."""
@@ -218,7 +220,7 @@ def register(s: Server) -> None:
                     raise problems.ApiProblem(409, "room-not-free", "The room is not free", a.reason,
                                               field="room", rule="free")
                 return 200, cv.assignment_json(ctx.dp, rid, a)
-            return await s.idempotent(request, method, command)
+            return await s.idempotent(request, method, command, group=True)
         handler.__name__ = name
         return handler
 

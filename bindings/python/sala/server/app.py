@@ -28,7 +28,7 @@ from .logs import Log
 from .metrics import Metrics
 from .problems import ApiProblem
 from .serverdb import Principal, ServerDB
-from .worker import NOT_RUN, Context, Worker
+from .worker import NOT_RUN, Context, Done, Grouped, Worker
 
 ADMIN, ORGANIZER, PLATFORM = "admin", "organizer", "platform"
 ALL_ROLES = frozenset({ADMIN, ORGANIZER, PLATFORM})
@@ -171,23 +171,39 @@ class Server:
         return authenticate
 
     # ---- the bridge to the worker ----------------------------------------------------------------------
-    async def run(self, request: Request, name: str, job: Callable[[Context], Any], *, inline: bool = False) -> Any:
+    async def run(self, request: Request, name: str, job: Callable[[Context], Any] | Grouped, *,
+                  inline: bool = False) -> Any:
         """Runs `job` on the platform: in this thread when `inline` and the worker is idle
-        (short commands), otherwise as a job of the worker thread."""
+        (short commands), otherwise as a job of the worker thread (a Grouped job may
+        then share a transaction with the commands waiting next to it)."""
         t0 = time.perf_counter()
         started: list[float] = []
 
-        def timed(ctx: Context) -> Any:
+        def first(ctx: Context) -> None:
             started.append(time.perf_counter())
-            if ctx.dp is not None:
+            if ctx.dp is not None and not ctx.dp.in_group:
                 # Reads (and the checks a command makes before it runs) see what other
                 # instances committed; a command syncs again inside its transaction.
                 # One version query when nothing changed.
                 ctx.dp.refresh()
-            return job(ctx)
+        timed: Callable[[Context], Any] | Grouped
+        if isinstance(job, Grouped):
+            g = job
+
+            def before(ctx: Context) -> Any:
+                first(ctx)
+                return g.before(ctx)
+            timed = Grouped(g.command, before, g.after)
+        else:
+            def timed(ctx: Context) -> Any:  # type: ignore[misc]
+                first(ctx)
+                return job(ctx)
         outcome = "ok"
         try:
-            if inline:
+            # A command that could share a commit always goes to the worker: run inline it
+            # would hold the event loop through its commit (an fsync with synchronous=FULL),
+            # so the next requests would not even be read and none could join a group.
+            if inline and not isinstance(job, Grouped):
                 out = self.worker.try_inline(timed)
                 if out is not NOT_RUN:
                     return out
@@ -213,17 +229,20 @@ class Server:
 
     async def idempotent(self, request: Request, name: str,
                          command: Callable[[Context], tuple[int, Any]],
-                         pending: Optional[Callable[[Context], tuple[Optional[int], str]]] = None) -> Response:
+                         pending: Optional[Callable[[Context], tuple[Optional[int], str]]] = None, *,
+                         group: bool = False) -> Response:
         """Runs a POST command once per Idempotency-Key: a repeat with the same key
         and body gets the first response again; the same key with another body is
         refused. `pending` (submit) records the id the command will create before
         it runs, so a crash between the command's commit and the response's is
-        recovered at start-up (see Worker's on_open)."""
+        recovered at start-up (see Worker's on_open). `group`: a plain platform
+        command (no backend call) that may share a transaction with its neighbours."""
         key = request.headers.get("idempotency-key")
         principal: Principal = request.state.principal
         rid = _rid(request)
         if key is None:
-            status, body = await self.run(request, name, command, inline=True)
+            plain = Grouped(lambda ctx, _: command(ctx)) if group else command
+            status, body = await self.run(request, name, plain, inline=True)
             return _json(status, body, rid)
         if not _IDEM_KEY.match(key):
             raise problems.invalid("Idempotency-Key", "printable-ascii-1-255",
@@ -231,7 +250,7 @@ class Server:
         raw = await request.body()
         fp = hashlib.sha256(f"{request.method} {request.url.path}\n".encode() + raw).hexdigest()
 
-        def job(ctx: Context) -> tuple[int, Any, bool]:
+        def before(ctx: Context) -> Any:
             db = ctx.db
             if db is None:
                 raise ApiProblem(501, "not-supported", "Idempotency keys need the SQLite store",
@@ -243,20 +262,26 @@ class Server:
                                      "this key was sent before with a different method, path or body",
                                      field="Idempotency-Key", rule="same-request")
                 if got[2] is not None:
-                    return got[2].status, json.loads(got[2].body), True
+                    return Done((got[2].status, json.loads(got[2].body), True))
                 raise ApiProblem(409, "idempotency-key-in-progress", "A request with this key is in progress",
                                  field="Idempotency-Key", rule="one-at-a-time")
             if pending is not None:
                 expected, check = pending(ctx)
                 db.idem_pending(principal.id, key, fp, expected, check)
-            try:
-                status, body = command(ctx)
-            except BaseException:
+            return None
+
+        def after(ctx: Context, _: Any, result: Any, error: Optional[BaseException]) -> tuple[int, Any, bool]:
+            assert ctx.db is not None
+            if error is not None:
                 if pending is not None:
-                    db.idem_forget(principal.id, key)
-                raise
-            db.idem_done(principal.id, key, fp, status, json.dumps(body))
+                    ctx.db.idem_forget(principal.id, key)
+                raise error
+            status, body = result
+            ctx.db.idem_done(principal.id, key, fp, status, json.dumps(body))
             return status, body, False
+        job = Grouped(lambda ctx, _: command(ctx), before, after)
+        if not group:
+            job = job.__call__  # type: ignore[assignment]  # a plain job: never grouped
         status, body, replayed = await self.run(request, name, job, inline=True)
         resp = _json(status, body, rid)
         if replayed:

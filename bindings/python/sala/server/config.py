@@ -49,6 +49,9 @@ class Config:
     ticker_lease_seconds: int = 15
     docs: bool = True
     access_log: bool = True
+    # Group commit: commands waiting together (submit, cancel, retry, assign, reassign) share
+    # one store transaction, at most this many; 1: each command commits alone.
+    group_commit_max: int = 64
 
     def store_label(self) -> str:
         """Where the state lives, for logs: the file, or the PostgreSQL schema (no conninfo)."""
@@ -73,6 +76,7 @@ _KEYS: dict[str, dict[str, tuple[str, type]]] = {
         "page_size_max": ("page_size_max", int),
         "docs": ("docs", bool),
         "access_log": ("access_log", bool),
+        "group_commit_max": ("group_commit_max", int),
     },
     "store": {
         "db": ("db", str),
@@ -215,5 +219,7 @@ def validate(cfg: Config) -> None:
     if cfg.credentials_key is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", cfg.credentials_key):
         raise ConfigError("SALA_CREDENTIALS_KEY: must be 64 hexadecimal digits (a 32-byte key, e.g. "
                           "`openssl rand -hex 32`); the value is not shown")
+    if not 1 <= cfg.group_commit_max <= 10000:
+        raise ConfigError("group_commit_max: must be 1 (each command commits alone) to 10000")
     if not 0 <= cfg.ticker_lease_seconds <= 3600:
         raise ConfigError("ticker_lease_seconds: must be 0 (every instance ticks) to 3600")

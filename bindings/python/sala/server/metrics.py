@@ -27,3 +27,5 @@ class Metrics:
         self.ticker = Gauge("sala_lifecycle_ticker", "1 while this instance holds the ticker lease",
                             registry=r)
         self.worker_queue = Gauge("sala_worker_jobs_waiting", "Jobs waiting for the worker thread", registry=r)
+        self.group_size = Histogram("sala_group_commit_commands", "Commands per group commit (2 or more)",
+                                    registry=r, buckets=(2, 4, 8, 16, 32, 64, 128, 256))

@@ -28,6 +28,49 @@ UTC = dt.timezone.utc
 NOT_RUN = object()  # try_inline's answer when the worker is busy
 
 
+class Done:
+    """What a Grouped job's `before` returns when it has its answer already (a replay)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class Grouped:
+    """A command that may share one store transaction with the commands waiting
+    next to it (group commit: one commit, one fsync, for all of them).
+
+    `before(ctx)` runs outside the transaction (the server's own tables: a
+    replayed or refused Idempotency-Key; records the key as pending) and returns
+    what `command` and `after` get, or Done(answer). `command(ctx, prepared)` is
+    the platform command. `after(ctx, prepared, result, error)` runs once the
+    group has committed (error None) or failed (error: the command's own, or the
+    group's commit failure); it returns the job's answer or raises. Called as a
+    plain job, the three run in a row and the command commits alone."""
+
+    def __init__(self, command: Callable[[Context, Any], Any],
+                 before: Optional[Callable[[Context], Any]] = None,
+                 after: Optional[Callable[[Context, Any, Any, Optional[BaseException]], Any]] = None) -> None:
+        self.command = command
+        self.before = before or (lambda ctx: None)
+        self.after = after or _plain_after
+
+    def __call__(self, ctx: Context) -> Any:
+        prepared = self.before(ctx)
+        if isinstance(prepared, Done):
+            return prepared.value
+        try:
+            result = self.command(ctx, prepared)
+        except BaseException as e:
+            return self.after(ctx, prepared, None, e)
+        return self.after(ctx, prepared, result, None)
+
+
+def _plain_after(ctx: Context, prepared: Any, result: Any, error: Optional[BaseException]) -> Any:
+    if error is not None:
+        raise error
+    return result
+
+
 class Context:
     """What a job sees: the platform, the lifecycle (None when no conferencing
     backend is configured), the server database and the clock."""
@@ -224,13 +267,7 @@ class Worker:
                 self.metrics.worker_queue.set(0)
                 stopping = self._stop
             with self._busy:
-                for fn, fut in jobs:
-                    if not fut.set_running_or_notify_cancel():
-                        continue
-                    try:
-                        fut.set_result(fn(self.ctx))
-                    except BaseException as e:
-                        fut.set_exception(e)
+                self._run_jobs(jobs)
             if jobs:
                 self._due_dirty = True
                 if self.ctx.dispatcher is not None:
@@ -259,6 +296,68 @@ class Worker:
                 self._hold_until = time.time() + 60
                 if self._dispatch_at is not None:
                     self._dispatch_at = time.time() + 60
+
+    def _run_jobs(self, jobs: list[tuple[Callable[[Context], Any], concurrent.futures.Future[Any]]]) -> None:
+        """In arrival order; runs of Grouped jobs share a transaction (group commit)."""
+        limit = self.cfg.group_commit_max
+        i = 0
+        while i < len(jobs):
+            j = i
+            while j < len(jobs) and isinstance(jobs[j][0], Grouped) and j - i < limit:
+                j += 1
+            if j - i >= 2:
+                self._run_group(jobs[i:j])  # type: ignore[arg-type]
+                i = j
+                continue
+            fn, fut = jobs[i]
+            i += 1
+            if not fut.set_running_or_notify_cancel():
+                continue
+            try:
+                fut.set_result(fn(self.ctx))
+            except BaseException as e:
+                fut.set_exception(e)
+
+    def _run_group(self, batch: list[tuple[Grouped, concurrent.futures.Future[Any]]]) -> None:
+        ctx = self.ctx
+        live: list[tuple[Grouped, concurrent.futures.Future[Any], Any]] = []
+        for job, fut in batch:
+            if not fut.set_running_or_notify_cancel():
+                continue
+            try:
+                prepared = job.before(ctx)
+            except BaseException as e:
+                fut.set_exception(e)
+                continue
+            if isinstance(prepared, Done):
+                fut.set_result(prepared.value)
+            else:
+                live.append((job, fut, prepared))
+        if not live:
+            return
+        outcomes: list[tuple[Any, Optional[BaseException]]] = []
+        failure: Optional[BaseException] = None
+        try:
+            ctx.dp.begin_group()
+        except BaseException as e:
+            failure = e
+        if failure is None:
+            for job, _, prepared in live:
+                try:
+                    outcomes.append((job.command(ctx, prepared), None))
+                except BaseException as e:
+                    outcomes.append((None, e))
+            try:
+                ctx.dp.commit_group()
+            except BaseException as e:
+                failure = e  # nothing of the group happened: every command fails with it
+        self.metrics.group_size.observe(len(live))
+        for k, (job, fut, prepared) in enumerate(live):
+            result, error = outcomes[k] if failure is None else (None, failure)
+            try:
+                fut.set_result(job.after(ctx, prepared, result, error))
+            except BaseException as e:
+                fut.set_exception(e)
 
     def _wait_seconds(self) -> Optional[float]:
         """Seconds until the lifecycle or the outbox is due (<= 0: now); None: nothing scheduled."""
