@@ -226,6 +226,11 @@ def test_bad_configuration_is_refused_without_echoing_secrets(tmp_path: Path) ->
     r = subprocess.run(sala_command("serve", "--db", str(tmp_path / "x.db"), "--config", str(cfg)),
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "listen" in r.stderr
+    for bad in ("0", "10001", '"many"'):
+        cfg.write_text(f'[server]\ngroup_commit_max = {bad}\n')
+        r = subprocess.run(sala_command("serve", "--db", str(tmp_path / "x.db"), "--config", str(cfg)),
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 2 and "group_commit_max" in r.stderr, (bad, r.stderr)
     assert not (tmp_path / "x.db").exists()
 
 
