@@ -253,6 +253,8 @@ def test_request_id_and_logs_without_secrets(world: World) -> None:
     r = world.admin.get("/v1/rooms", headers={"X-Request-Id": "trace-42"})
     assert r.headers["x-request-id"] == "trace-42"
     assert world.admin.get("/v1/rooms", headers={"X-Request-Id": "bad id"}).headers["x-request-id"] != "trace-42"
+    made = [world.admin.get("/v1/rooms").headers["x-request-id"] for _ in range(3)]
+    assert len(set(made)) == 3 and all(re.fullmatch(r"[0-9a-f]{32}", x) for x in made), made
     recs = world.server.records()
     lines = [x for x in recs if x.get("request_id") == "trace-42"]
     assert {x["event"] for x in lines} == {"http", "command"}

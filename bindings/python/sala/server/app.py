@@ -7,11 +7,12 @@ from __future__ import annotations
 import asyncio
 import collections
 import hashlib
+import itertools
 import json
 import re
+import secrets
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Optional
 
@@ -34,6 +35,10 @@ ADMIN, ORGANIZER, PLATFORM = "admin", "organizer", "platform"
 ALL_ROLES = frozenset({ADMIN, ORGANIZER, PLATFORM})
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _IDEM_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+# Request ids only correlate log lines: a random prefix per process and a counter
+# (32 hex digits like a uuid4's, without a call to the OS's random source per request).
+_RID_PREFIX = secrets.token_hex(10)
+_RID_COUNTER = itertools.count(1)
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"description": text, "content": {problems.PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
@@ -347,7 +352,7 @@ class Middleware:
         t0 = time.perf_counter()
         headers = dict(scope.get("headers") or [])
         given = headers.get(b"x-request-id", b"").decode("latin-1")
-        rid = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        rid = given if _REQUEST_ID.match(given) else f"{_RID_PREFIX}{next(_RID_COUNTER):012x}"
         scope.setdefault("state", {})["request_id"] = rid
         status_box = [500]
         limit = self.server.cfg.max_body_bytes
