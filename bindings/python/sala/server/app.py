@@ -139,7 +139,8 @@ class Server:
               status: int = 200, model: Any = None, **kw: Any) -> Callable[[Any], Any]:
         def deco(fn: Any) -> Any:
             deps = [Depends(self._auth(frozenset(roles)))] if roles else []
-            responses = dict(PROBLEM_RESPONSES)
+            # A public route has no token to refuse.
+            responses = {k: v for k, v in PROBLEM_RESPONSES.items() if roles or k not in (401, 403, 429)}
             responses.update(kw.pop("responses", {}))
             self.app.add_api_route(path, fn, methods=[method], dependencies=deps, status_code=status,
                                    response_model=model, summary=summary, responses=responses,

@@ -32,6 +32,7 @@ h1 { margin-bottom: .2rem; } h2 { border-bottom: 1px solid #ccd; padding-bottom:
 h3 { margin: 1.4rem 0 .3rem; font-size: 1.05rem; } code, .path { font-family: ui-monospace, monospace; }
 .op { border: 1px solid #dde; border-radius: 6px; padding: .4rem .8rem .6rem; margin: .8rem 0; }
 .method { display: inline-block; min-width: 4.2rem; font-weight: 700; font-family: ui-monospace, monospace; }
+details { margin: .2rem 0; } summary { cursor: pointer; color: #57606a; font-size: .92rem; }
 .get { color: #116329; } .post { color: #0550ae; } .put, .patch { color: #7d4e00; } .delete { color: #a40e26; }
 .roles { color: #57606a; font-size: .9rem; } table { border-collapse: collapse; margin: .3rem 0; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: .15rem .5rem; border-bottom: 1px solid #eef; font-size: .92rem; }
@@ -59,8 +60,12 @@ Authenticate with <code>Authorization: Bearer &lt;token&gt;</code>; errors are
 {% endif %}
 {% if op.body %}<div>Body: {{ op.body | safe }}</div>{% endif %}
 <table><tr><th>Status</th><th>Meaning</th><th>Body</th></tr>
-{% for r in op.responses %}<tr><td>{{ r.code }}</td><td>{{ r.about }}</td><td>{{ r.body | safe }}</td></tr>
+{% for r in op.responses if r.code < "400" %}<tr><td>{{ r.code }}</td><td>{{ r.about }}</td><td>{{ r.body | safe }}</td></tr>
 {% endfor %}</table>
+{% set errors = op.responses | selectattr("code", ">=", "400") | list %}
+{% if errors %}<details><summary>Errors: {{ errors | map(attribute="code") | join(", ") }}</summary>
+<table>{% for r in errors %}<tr><td>{{ r.code }}</td><td>{{ r.about }}</td><td>{{ r.body | safe }}</td></tr>
+{% endfor %}</table></details>{% endif %}
 </section>
 {% endfor %}
 <h2 id="schemas">Schemas</h2>
