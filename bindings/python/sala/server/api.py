@@ -100,8 +100,8 @@ def register(s: Server) -> None:
         return Response(generate_latest(s.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     # ---- requests ------------------------------------------------------------------------------------
-    @route("POST", "/v1/requests", ALL_ROLES, "Submit a request (assigned or queued)", status=201,
-           model=m.RequestOut)
+    @s.fast_route("POST", "/v1/requests", ALL_ROLES, "Submit a request (assigned or queued)", m.RequestIn,
+                  status=201, model=m.RequestOut)
     async def submit_request(body: m.RequestIn, request: Request) -> Response:
         p = _principal(request)
         if p.role == ORGANIZER:

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Optional
 
+import pydantic
 import sala
 from fastapi import Depends, FastAPI, Request, Security
 from fastapi.exceptions import RequestValidationError
@@ -118,6 +119,7 @@ class Server:
         self.metrics = metrics
         self.worker = worker
         self.routes: list[RouteInfo] = []
+        self.fast: dict[tuple[str, str], tuple[Any, Any, Any]] = {}  # see fast_route
         self.limiter = AuthLimiter(cfg.auth_failures_per_minute)
         self.tokens = TokenCache(cfg.server_db)
         self._templates: dict[Any, str] = {}
@@ -149,6 +151,49 @@ class Server:
             self._templates[fn] = path
             return fn
         return deco
+
+    def fast_route(self, method: str, path: str, roles: frozenset[str], summary: str, body_model: Any, *,
+                   status: int = 200, model: Any = None) -> Callable[[Any], Any]:
+        """As route(), for an endpoint `fn(body, request)` on a hot path: the Middleware
+        calls it directly (the same authentication, validation, endpoint and errors),
+        skipping FastAPI's routing and dependency resolution, about half of the
+        server's own time per request. FastAPI still has the route (the OpenAPI
+        document; a request the fast path cannot take goes there)."""
+        def deco(fn: Any) -> Any:
+            self.route(method, path, roles, summary, status=status, model=model)(fn)
+            self.fast[(method, path)] = (self._auth(roles), body_model, fn)
+            return fn
+        return deco
+
+    async def serve_fast(self, entry: tuple[Any, Any, Any], scope: dict[str, Any], receive: Any, send: Any) -> None:
+        authenticate, body_model, fn = entry
+        scope["endpoint"] = fn
+        request = Request(scope, receive)
+        try:
+            scheme, _, token = request.headers.get("authorization", "").partition(" ")
+            cred = HTTPAuthorizationCredentials(scheme=scheme, credentials=token.strip()) \
+                if scheme.lower() == "bearer" and token.strip() else None
+            await authenticate(request, cred)
+            raw = await request.body()
+            try:
+                data = json.loads(raw)
+            except ValueError as e:
+                pos = getattr(e, "pos", 0)
+                raise _BodyErrors([{"loc": ("body", pos), "msg": str(e), "type": "value_error.jsondecode"}]) from None
+            try:
+                body = body_model.parse_obj(data)
+            except pydantic.ValidationError as e:
+                raise _BodyErrors([{**err, "loc": ("body",) + tuple(err["loc"])} for err in e.errors()]) from None
+            response = await fn(body, request)
+        except _BodyErrors as e:
+            response = self._validation_problem(request, e.errors)
+        except ApiProblem as e:
+            response = await self._on_problem(request, e)
+        except sala.Error as e:
+            response = await self._on_sala_error(request, e)
+        except Exception as e:  # as FastAPI's handler of last resort would
+            response = await self._on_other(request, e)
+        await response(scope, receive, send)
 
     def template_of(self, endpoint: Any) -> str:
         return self._templates.get(endpoint, "other")
@@ -305,8 +350,11 @@ class Server:
         return p.response(request.url.path, _rid(request))
 
     async def _on_validation(self, request: Request, e: RequestValidationError) -> Response:
+        return self._validation_problem(request, e.errors())
+
+    def _validation_problem(self, request: Request, raw: list[dict[str, Any]]) -> Response:
         errors = []
-        for err in e.errors():
+        for err in raw:
             loc = [str(x) for x in err.get("loc", ())]
             if loc and loc[0] in ("body", "query", "path", "header"):
                 loc = loc[1:] if len(loc) > 1 or loc[0] != "body" else loc
@@ -326,6 +374,14 @@ class Server:
     async def _on_other(self, request: Request, e: Exception) -> Response:
         self.log.error("internal_error", request_id=_rid(request), kind=type(e).__name__, detail=str(e))
         return problems.from_sala(e).response(request.url.path, _rid(request))
+
+
+class _BodyErrors(Exception):
+    """A body the fast path could not validate, in FastAPI's error format."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("invalid body")
+        self.errors = errors
 
 
 def _rid(request: Request) -> str:
@@ -400,6 +456,8 @@ class Middleware:
                 p = ApiProblem(413, "body-too-large", "Request body too large",
                                f"at most {limit} bytes", field="body", rule="max-bytes")
                 await p.response(scope.get("path", ""), rid)(scope, receive, send_wrapped)
+            elif (fast := self.server.fast.get((scope.get("method", ""), scope.get("path", "")))) is not None:
+                await self.server.serve_fast(fast, scope, body_receive, send_wrapped)
             else:
                 await self.app(scope, body_receive, send_wrapped)
         finally:
