@@ -173,3 +173,12 @@ def test_a_failed_group_commit_fails_every_command_and_changes_nothing(tmp_path:
         assert sala.DurablePlatform(sala.SqliteStore.open(str(tmp_path / "w.db"))).state() == before
     finally:
         s.worker.stop()
+
+
+def test_submit_takes_the_fast_path_and_stays_in_the_openapi_document(tmp_path: Path, monkeypatch: Any) -> None:
+    s, _ = _server(tmp_path, monkeypatch)
+    assert ("POST", "/v1/requests") in s.fast
+    doc = s.app.openapi()
+    assert "post" in doc["paths"]["/v1/requests"]
+    body = doc["paths"]["/v1/requests"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body["$ref"].endswith("/RequestIn")
