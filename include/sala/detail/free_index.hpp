@@ -1,27 +1,29 @@
 #pragma once
 // Cross-room free-time index behind sala::schedule.
 //
-// Time is cut into buckets of `bucket_minutes`. Per bucket and room the index
-// keeps `pre`, the free minutes from the bucket's start to the room's first
-// busy minute in it, and `suf`, the free minutes from its last busy minute to
-// the bucket's end (both bucket_minutes when the room is free all through). A
-// room is free over [s, e) spanning buckets b0 < b1 exactly when
-// suf[b0] >= end(b0) - s, pre[b1] >= e - start(b1) and the room is free in
-// every bucket between, so answers come from the index alone. Per bucket the
-// "entirely free" bits form a bitset, 64 rooms a word. Up to 64 rooms pre and
-// suf are bytes; above, five bit planes each (edge_planes.hpp), so a query
-// tests the edges of 64 rooms in a few word operations.
+// Time is cut into buckets of `bucket_minutes`. For every bucket and room the
+// index keeps two bytes: `pre`, the free minutes from the bucket's start up to
+// the room's first busy minute in it, and `suf`, the free minutes from the
+// room's last busy minute to the bucket's end (both == bucket_minutes when the
+// room is free over the whole bucket). A room is free over [s, e) spanning
+// buckets b0 < b1 exactly when suf[b0] >= end(b0) - s, pre[b1] >= e - start(b1)
+// and the room is entirely free in every bucket in between, so answers come
+// from the index alone, without touching the rooms' own bookings.
 //
+// Per bucket, rooms' "entirely free" bits form a bitset (64 rooms a word).
 // Above 64 rooms a second level keeps, per word of 64 rooms and per window of
-// 1, 2, 4 or 8 buckets, one bit: "some room of this word is free over the
-// window"; for windows of 1 and 2 buckets also a widened bit: "... and over
-// the half bucket either side", which short requests need. First-fit ANDs the
-// bits of windows covering the buckets inside the request (a necessary
-// condition), so packed low-numbered rooms are skipped 64 at a time. Summary
-// bits may say "maybe" where the truth is "no", never the reverse: answers
-// stay exact while they lag (schedule::book_first_fit updates them at its
-// end). Pages hold `page_buckets` buckets bucket-minor; a missing page means
-// every room is free there, so memory grows with booked time.
+// 1, 2, 4 or 8 consecutive buckets, one bit: "some room of this word is free
+// over the whole window"; for windows of 1 and 2 buckets also a widened bit:
+// "... and over the half bucket before and after it" (from per-bucket
+// "suf >= 15" and "pre >= 15" bitsets), which short requests need. First-fit
+// ANDs those bits for windows covering the buckets inside the request (a
+// necessary condition), so the packed low-numbered rooms are skipped 64 at a
+// time, then checks the few surviving rooms exactly. Summary bits may say
+// "maybe" where the truth is "no", never the reverse: answers stay exact
+// while they lag (schedule::book_first_fit updates them once at its end).
+// Pages hold `page_buckets` buckets bucket-minor, so one query's buckets
+// share cache lines; a missing page means every room is free there, so memory
+// grows with booked time, not with the clock.
 
 #include <algorithm>
 #include <bit>
@@ -34,16 +36,26 @@
 #include <tuple>
 #include <vector>
 
-#include "sala/detail/edge_planes.hpp"
-#include "sala/detail/slot.hpp"
-
 namespace sala::detail {
+
+// A booking as the schedule stores it: minutes since the Unix epoch (32 bits
+// cover years 1 to 6000) and the request it belongs to. 16 bytes.
+struct slot {
+    std::int32_t begin;
+    std::int32_t end;
+    std::uint64_t request;
+};
+
+inline constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
+    const std::int64_t q = a / b;
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
 
 class free_index {
   public:
     static constexpr std::int64_t bucket_minutes = 30;
     static constexpr std::int64_t page_buckets = 64;
-    static_assert(bucket_minutes <= 31, "pre/suf are bytes or five bit planes");
+    static_assert(bucket_minutes <= 255, "pre/suf are bytes");
 
     std::uint32_t rooms() const noexcept { return rooms_; }
 
@@ -59,12 +71,13 @@ class free_index {
             if (pg)
                 for (std::int64_t i = 0; i < page_buckets; ++i) {
                     std::uint64_t* p = pg.get();
-                    set_free_bit(p, i, k, true);
+                    set_free_bits(p, i, k, true, true, true);
                     for (std::size_t lev = 0; lev < levels_; ++lev)
                         l1w(p, i, k / 4096, lev) |= bit(k / 64);
                     for (std::size_t lev = 0; lev < wide_levels(); ++lev)
                         hw(p, i, k / 4096, lev) |= bit(k / 64);
-                    set_edges(p, i, k, full, full);
+                    pre(p, i)[k * row] = static_cast<std::uint8_t>(bucket_minutes);
+                    suf(p, i)[k * row] = static_cast<std::uint8_t>(bucket_minutes);
                 }
     }
 
@@ -99,7 +112,7 @@ class free_index {
             const std::int64_t bs = b * bucket_minutes, be = bs + bucket_minutes;
             std::uint64_t* p = page_for_write(b);
             const std::int64_t i = in_page(b);
-            const std::uint8_t op = get_pre(p, i, k), os = get_suf(p, i, k);
+            const std::uint8_t op = pre(p, i)[k * row], os = suf(p, i)[k * row];
             old_bits[b - b0] = bits_of(op, os);
             if (put(p, i, k,
                     static_cast<std::uint8_t>(std::min<std::int64_t>(op, std::max(s, bs) - bs)),
@@ -167,55 +180,24 @@ class free_index {
             const std::int64_t i = in_page(b0);
             const std::int64_t need_pre = e - b0 * bucket_minutes,
                                need_suf = (b0 + 1) * bucket_minutes - s;
-            for (std::size_t w = 0; w < elig_.size(); ++w) {
-                std::uint64_t edge_ok = ~std::uint64_t{0};  // with planes: pre or suf enough
-                if (pg && planes()) {
-                    const std::uint64_t* ed = edge(pg, i, w);
-                    edge_ok = edge_planes::at_least(ed + edge_planes::pre_at, need_pre) |
-                              edge_planes::at_least(ed + edge_planes::suf_at, need_suf);
-                }
+            for (std::size_t w = 0; w < elig_.size(); ++w)
                 for (std::uint64_t c = elig_[w]; c; c &= c - 1) {
                     const auto k = static_cast<std::uint32_t>(w * 64 + std::countr_zero(c));
-                    const bool ok = !pg ||
-                                    (planes() ? ((edge_ok >> (k % 64)) & 1) != 0
-                                              : pre(pg, i)[k * row] >= need_pre ||
-                                                    suf(pg, i)[k * row] >= need_suf) ||
-                                    exact(k);
+                    const bool ok = !pg || pre(pg, i)[k * row] >= need_pre ||
+                                    suf(pg, i)[k * row] >= need_suf || exact(k);
                     if (ok && fn(k)) return;
                 }
-            }
             return;
         }
         probe q;
         make_probe(s, e, q);
         const std::uint64_t* const* mid = q.mid();
-        // Words that pass the summaries but hold no room are the cost of short
-        // blocks in a packed pool (each is a few cache lines in other pages):
-        // their lines are prefetched a few words ahead so the misses overlap.
-        constexpr int lookahead = 6;
         for (std::size_t j = 0; j < elig1_.size(); ++j) {
-            std::uint64_t m = summary(q, j), ahead = m;
-            const auto word_of = [j](std::uint64_t x) {
-                return j * 64 + static_cast<std::size_t>(std::countr_zero(x));
-            };
-            for (int d = 0; d < lookahead && ahead && planes(); ++d, ahead &= ahead - 1)
-                prefetch_word(q, word_of(ahead));
-            for (; m; m &= m - 1) {
-                if (ahead) prefetch_word(q, word_of(ahead)), ahead &= ahead - 1;
-                const std::size_t w = word_of(m);
+            for (std::uint64_t m = summary(q, j); m; m &= m - 1) {
+                const std::size_t w = j * 64 + static_cast<std::size_t>(std::countr_zero(m));
                 const std::size_t wo = w * page_buckets;
                 std::uint64_t c = elig_[w];
                 for (std::size_t t = 0; t < q.n && c; ++t) c &= mid[t][wo];
-                if (c && planes()) {  // the edges for all 64 rooms at once: exact
-                    const std::size_t eo = wo * edge_planes::words;
-                    if (q.suf_g)
-                        c &= edge_planes::at_least(q.suf_g + eo + edge_planes::suf_at, q.need_suf);
-                    if (c && q.pre_g)
-                        c &= edge_planes::at_least(q.pre_g + eo + edge_planes::pre_at, q.need_pre);
-                    for (; c; c &= c - 1)
-                        if (fn(static_cast<std::uint32_t>(w * 64 + std::countr_zero(c)))) return;
-                    continue;
-                }
                 for (; c; c &= c - 1) {
                     const auto k = static_cast<std::uint32_t>(w * 64 + std::countr_zero(c));
                     if ((!q.suf0 || q.suf0[k * row] >= q.need_suf) &&
@@ -245,8 +227,6 @@ class free_index {
         std::int64_t need_suf = 0, need_pre = 0;
         const std::uint8_t* suf0 = nullptr;
         const std::uint8_t* pre1 = nullptr;
-        const std::uint64_t* suf_g = nullptr;  // with planes: edge groups of word 0, b0 and b1
-        const std::uint64_t* pre_g = nullptr;
         const std::uint64_t* small[cap];
         std::vector<const std::uint64_t*> large;
         std::size_t n = 0;
@@ -268,11 +248,8 @@ class free_index {
         const std::int64_t b0 = floor_div(s, bucket_minutes), b1 = floor_div(e - 1, bucket_minutes);
         q.need_suf = (b0 + 1) * bucket_minutes - s;
         q.need_pre = e - b1 * bucket_minutes;
-        const std::uint64_t *first = page_of(b0), *last = page_of(b1);
-        if (first && planes()) q.suf_g = edge(first, in_page(b0), 0);
-        if (first && !planes()) q.suf0 = suf(first, in_page(b0));
-        if (last && planes()) q.pre_g = edge(last, in_page(b1), 0);
-        if (last && !planes()) q.pre1 = pre(last, in_page(b1));
+        if (const std::uint64_t* first = page_of(b0)) q.suf0 = suf(first, in_page(b0));
+        if (const std::uint64_t* last = page_of(b1)) q.pre1 = pre(last, in_page(b1));
         if (b1 - b0 <= 1 || pages_.empty()) return;
         const std::int64_t lo = b0 + 1, hi = b1 - 1;
         const std::int64_t p_lo = std::max(floor_div(lo, page_buckets), origin_);
@@ -308,13 +285,6 @@ class free_index {
         }
     }
 
-    void prefetch_word(const probe& q, std::size_t w) const noexcept {
-        const std::size_t wo = w * page_buckets, eo = wo * edge_planes::words;
-        if (q.n) __builtin_prefetch(q.mid()[0] + wo), __builtin_prefetch(q.mid()[q.n - 1] + wo);
-        if (q.suf_g) __builtin_prefetch(q.suf_g + eo), __builtin_prefetch(q.suf_g + eo + 4);
-        if (q.pre_g) __builtin_prefetch(q.pre_g + eo + 5), __builtin_prefetch(q.pre_g + eo + 9);
-    }
-
     // Words of second-level word j that may hold a room free over the probe.
     std::uint64_t summary(const probe& q, std::size_t j) const noexcept {
         std::uint64_t m = levels_ ? elig1_[j] : (elig_[0] ? 1 : 0);  // up to 64 rooms: the one word
@@ -341,14 +311,13 @@ class free_index {
     static constexpr std::int64_t max_window = std::int64_t{1} << (max_levels - 1);
 
     // Page layout, bucket-minor so one query's buckets share cache lines:
-    //   free bits    words_ x page_buckets words                  [w][bucket]
-    //   edge planes  words_ x page_buckets x 10 words (levels)    [w][bucket][plane]
-    //   2nd level    levels_ x l1_ x page_buckets words           [lev][j][bucket]
-    //   ... widened  2 x l1_ x page_buckets words (levels)        [lev][j][bucket]
-    //   pre, suf     rcap_ x page_buckets x 2 bytes (no levels)   [room][bucket][pre, suf]
-    std::size_t bit_words() const noexcept {
-        return words_ * (planes() ? 1 + edge_planes::words : 1);
-    }
+    //   free bits      words_ x page_buckets words                 [w][bucket]
+    //   suf >= half    words_ x page_buckets words (with levels)   [w][bucket]
+    //   pre >= half    words_ x page_buckets words (with levels)   [w][bucket]
+    //   2nd level      levels_ x l1_ x page_buckets words          [lev][j][bucket]
+    //   ... widened    2 x l1_ x page_buckets words (with levels)  [lev][j][bucket]
+    //   pre, suf       rcap_ x page_buckets x 2 bytes              [room][bucket][pre, suf]
+    std::size_t bit_words() const noexcept { return words_ * (levels_ ? 3 : 1); }
     std::size_t summary_offset(std::size_t lev, bool widened) const noexcept {
         return (bit_words() + ((widened ? levels_ : 0) + lev) * l1_) * page_buckets;
     }
@@ -358,41 +327,16 @@ class free_index {
     std::size_t byte_offset() const noexcept {
         return (bit_words() + (levels_ + wide_levels()) * l1_) * page_buckets;
     }
-    std::size_t page_words() const noexcept {
-        return byte_offset() + (planes() ? 0 : 16 * std::size_t{rcap_});
-    }
+    std::size_t page_words() const noexcept { return byte_offset() + 16 * std::size_t{rcap_}; }
     std::uint64_t& freew(std::uint64_t* p, std::int64_t i, std::size_t w) const noexcept {
         return p[w * page_buckets + static_cast<std::size_t>(i)];
     }
-    // Above 64 rooms the edge minutes are bit planes (edge_planes.hpp), one
-    // group of ten words per word of rooms and bucket; up to 64 rooms, bytes.
-    bool planes() const noexcept { return levels_ != 0; }
-    const std::uint64_t* edge(const std::uint64_t* p, std::int64_t i,
-                              std::size_t w) const noexcept {
-        return p + words_ * page_buckets +
-               (w * page_buckets + static_cast<std::size_t>(i)) * edge_planes::words;
+    // Rooms with at least `half` free minutes at the bucket's end (suf) or start (pre).
+    std::uint64_t& sufw(std::uint64_t* p, std::int64_t i, std::size_t w) const noexcept {
+        return p[(words_ + w) * page_buckets + static_cast<std::size_t>(i)];
     }
-    std::uint64_t* edge(std::uint64_t* p, std::int64_t i, std::size_t w) const noexcept {
-        return const_cast<std::uint64_t*>(edge(static_cast<const std::uint64_t*>(p), i, w));
-    }
-    std::uint8_t get_pre(const std::uint64_t* p, std::int64_t i, std::uint32_t k) const noexcept {
-        return planes() ? edge_planes::get(edge(p, i, k / 64) + edge_planes::pre_at, k % 64)
-                        : pre(p, i)[k * row];
-    }
-    std::uint8_t get_suf(const std::uint64_t* p, std::int64_t i, std::uint32_t k) const noexcept {
-        return planes() ? edge_planes::get(edge(p, i, k / 64) + edge_planes::suf_at, k % 64)
-                        : suf(p, i)[k * row];
-    }
-    void set_edges(std::uint64_t* p, std::int64_t i, std::uint32_t k, std::uint8_t pr,
-                   std::uint8_t sf) const noexcept {
-        if (planes()) {
-            std::uint64_t* ed = edge(p, i, k / 64);
-            edge_planes::set(ed + edge_planes::pre_at, k % 64, pr);
-            edge_planes::set(ed + edge_planes::suf_at, k % 64, sf);
-        } else {
-            pre(p, i)[k * row] = pr;
-            suf(p, i)[k * row] = sf;
-        }
+    std::uint64_t& prew(std::uint64_t* p, std::int64_t i, std::size_t w) const noexcept {
+        return p[(2 * words_ + w) * page_buckets + static_cast<std::size_t>(i)];
     }
     // Second level `lev`: bit w of word j for bucket i is set when some room
     // of word w is (or may be) free over the 2^lev buckets from bucket i on.
@@ -405,11 +349,18 @@ class free_index {
                       std::size_t lev) const noexcept {
         return p[summary_offset(lev, true) + j * page_buckets + static_cast<std::size_t>(i)];
     }
-    void set_free_bit(std::uint64_t* p, std::int64_t i, std::uint32_t k, bool free) {
-        if (free)
-            freew(p, i, k / 64) |= bit(k);
-        else
-            freew(p, i, k / 64) &= ~bit(k);
+    void set_free_bits(std::uint64_t* p, std::int64_t i, std::uint32_t k, bool free, bool suf_half,
+                       bool pre_half) {
+        auto set = [&](std::uint64_t& word, bool on) {
+            if (on)
+                word |= bit(k);
+            else
+                word &= ~bit(k);
+        };
+        set(freew(p, i, k / 64), free);
+        if (levels_ == 0) return;
+        set(sufw(p, i, k / 64), suf_half);
+        set(prew(p, i, k / 64), pre_half);
     }
 
     // Room k's bits per bucket: 1 free, 2 suf >= half, 4 pre >= half.
@@ -469,9 +420,8 @@ class free_index {
             if (const std::uint64_t* p = page(b)) {
                 const std::size_t o = w * page_buckets + static_cast<std::size_t>(in_page(b));
                 f[x] = g[x] = p[o];
-                const std::uint64_t* ed = edge(p, in_page(b), w);
-                sf[x] = edge_planes::at_least(ed + edge_planes::suf_at, half);
-                pf[x] = edge_planes::at_least(ed + edge_planes::pre_at, half);
+                sf[x] = p[o + words_ * page_buckets];
+                pf[x] = p[o + 2 * words_ * page_buckets];
             } else {
                 f[x] = g[x] = sf[x] = pf[x] = all;  // a missing page is all free
             }
@@ -536,7 +486,9 @@ class free_index {
         return reinterpret_cast<const std::uint8_t*>(p + byte_offset()) + 2 * i;
     }
     std::uint8_t* suf(std::uint64_t* p, std::int64_t i) const noexcept { return pre(p, i) + 1; }
-    const std::uint8_t* suf(const std::uint64_t* p, std::int64_t i) const { return pre(p, i) + 1; }
+    const std::uint8_t* suf(const std::uint64_t* p, std::int64_t i) const noexcept {
+        return pre(p, i) + 1;
+    }
 
     const std::uint64_t* page_of(std::int64_t b) const noexcept {
         const std::int64_t p = floor_div(b, page_buckets) - origin_;
@@ -573,21 +525,13 @@ class free_index {
             for (std::int64_t i = 0; i < page_buckets; ++i) {
                 freew(p, i, w) = v;
                 if (levels_ == 0) continue;
+                sufw(p, i, w) = prew(p, i, w) = v;
                 for (std::size_t lev = 0; lev < levels_; ++lev) l1w(p, i, w / 64, lev) |= bit(w);
                 for (std::size_t lev = 0; lev < wide_levels(); ++lev)
                     hw(p, i, w / 64, lev) |= bit(w);
             }
         }
-        if (planes()) {
-            for (std::size_t w = 0; w < words_; ++w)
-                for (std::int64_t i = 0; i < page_buckets; ++i) {
-                    std::uint64_t* ed = edge(p, i, w);
-                    edge_planes::fill(ed + edge_planes::pre_at, ~std::uint64_t{0}, full);
-                    edge_planes::fill(ed + edge_planes::suf_at, ~std::uint64_t{0}, full);
-                }
-        } else {
-            std::memset(pre(p, 0), static_cast<int>(bucket_minutes), rcap_ * row);
-        }
+        std::memset(pre(p, 0), static_cast<int>(bucket_minutes), rcap_ * row);
         return pg;
     }
 
@@ -603,15 +547,16 @@ class free_index {
     }
     // Sets room k's pre/suf in bucket i of page p; true when one of its bits changed.
     bool put(std::uint64_t* p, std::int64_t i, std::uint32_t k, std::uint8_t pr, std::uint8_t sf) {
-        const std::uint8_t old_pr = get_pre(p, i, k), old_sf = get_suf(p, i, k);
-        set_edges(p, i, k, pr, sf);
+        const std::uint8_t old_pr = pre(p, i)[k * row], old_sf = suf(p, i)[k * row];
+        pre(p, i)[k * row] = pr;
+        suf(p, i)[k * row] = sf;
         const bool was_free = old_pr == full, free = pr == full;
         const bool changed = was_free != free || (old_pr >= half) != (pr >= half) ||
                              (old_sf >= half) != (sf >= half);
         if (!changed) return false;
         const std::uint32_t w = k / 64;
         const bool had = freew(p, i, w) != 0;
-        set_free_bit(p, i, k, free);
+        set_free_bits(p, i, k, free, sf >= half, pr >= half);
         // The summary bit is "free word != 0": touch it only when that flips (its line is often
         // cold).
         const bool has = freew(p, i, w) != 0;
@@ -664,8 +609,8 @@ class free_index {
             to.pages_[n] = to.new_page();
             for (std::int64_t i = 0; i < page_buckets; ++i)
                 for (std::uint32_t k = 0; k < rooms_; ++k)
-                    to.put(to.pages_[n].get(), i, k, get_pre(pages_[n].get(), i, k),
-                           get_suf(pages_[n].get(), i, k));
+                    to.put(to.pages_[n].get(), i, k, pre(pages_[n].get(), i)[k * row],
+                           suf(pages_[n].get(), i)[k * row]);
         }
         for (std::size_t n = 0; n < pages_.size(); ++n)
             if (pages_[n])
