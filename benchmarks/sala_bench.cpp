@@ -3,11 +3,14 @@
 //   naive  the seed's scan done well: rooms in order, sorted vector + binary search
 //   icl    a Boost.ICL interval_set per room, first-fit over rooms
 //   sala   sala::schedule as shipped (cross-room index)
+// plus, for sala, cold single passes over fresh queries (BM_*Cold*), one of
+// them on a state filled to 90 % occupancy.
 // Every implementation must give the same answer to every query: checked
 // before timing; a mismatch aborts the run.
 //
 // Environment: SALA_BENCH_ROOMS (default "10,100,1000,10000"), SALA_BENCH_BATCH
-// (default 100000). Google Benchmark flags work as usual.
+// (default 100000), SALA_BENCH_COLD (fresh queries per cold pass, default
+// 10000). Google Benchmark flags work as usual.
 
 #include <malloc.h>
 
@@ -445,6 +448,134 @@ void bm_batch(benchmark::State& bs, std::size_t rooms) {
     common_counters(bs, st, bytes_of<Impl>(st));
 }
 
+// ---- cold single pass (issue 17): fresh queries, each timed once -----------
+// BM_FirstFit cycles 4,096 queries, so their index lines end up warm; these
+// rows ask SALA_BENCH_COLD (default 10,000) queries never asked before, one
+// pass, each timed alone, and report the mean, p50 and p99 overall and per
+// band of block length (81-119, 120-179, 180-291 minutes with the default
+// margins). The answers are checked against the naive scan after timing.
+std::size_t cold_count() {
+    const char* v = std::getenv("SALA_BENCH_COLD");
+    return v ? std::strtoull(v, nullptr, 10) : 10000;
+}
+
+struct latencies {
+    std::vector<double> all, band[3];
+};
+constexpr i64 band_lo[3] = {81, 120, 180};
+constexpr const char* band_name[3] = {"81_119", "120_179", "180_291"};
+
+int band_of(const block& q) {
+    const i64 len = q.end - q.begin;
+    return len >= band_lo[2] ? 2 : len >= band_lo[1] ? 1 : len >= band_lo[0] ? 0 : -1;
+}
+
+double clock_cost_ns() {
+    using clk = std::chrono::steady_clock;
+    const auto c0 = clk::now();
+    for (int k = 0; k < 1000; ++k) benchmark::DoNotOptimize(clk::now());
+    return std::chrono::duration<double, std::nano>(clk::now() - c0).count() / 1001;
+}
+
+double quantile(std::vector<double>& v, double q) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, static_cast<std::size_t>(static_cast<double>(v.size()) * q))];
+}
+
+void report(benchmark::State& bs, latencies& lat, const char* prefix) {
+    const std::string p = prefix;
+    double sum = 0;
+    for (const double x : lat.all) sum += x;
+    bs.counters[p + "mean_ns"] = lat.all.empty() ? 0 : sum / static_cast<double>(lat.all.size());
+    bs.counters[p + "p50_ns"] = quantile(lat.all, 0.5);
+    bs.counters[p + "p99_ns"] = quantile(lat.all, 0.99);
+    for (int b = 0; b < 3; ++b) {
+        bs.counters[p + "p50_ns_" + band_name[b]] = quantile(lat.band[b], 0.5);
+        bs.counters[p + "p99_ns_" + band_name[b]] = quantile(lat.band[b], 0.99);
+    }
+}
+
+// The same rooms and request stream as build_state, with further seeded
+// requests until `target` of the room-minutes of the horizon are booked (or
+// 40 more rounds of 50 requests per room have been tried).
+double build_occupied(sala_impl& impl, std::size_t rooms, double target) {
+    sala::bench::build_state(impl.s, rooms, sala::bench::state_seed);
+    double busy = 0;
+    for (std::uint32_t k = 1; k <= rooms; ++k)
+        for (const auto& b : impl.s.bookings(sala::room_id{k}))
+            busy += static_cast<double>((b.blocked.end() - b.blocked.begin()).count());
+    const double cap = static_cast<double>(rooms) * sala::bench::horizon_days * 24 * 60;
+    for (std::uint64_t round = 1; busy < target * cap && round <= 40; ++round)
+        for (const auto& q :
+             sala::bench::make_requests(rooms * 50, sala::bench::state_seed + round))
+            if (const int r = impl.first_free(q.begin, q.end)) {
+                impl.book(r, q.begin, q.end);
+                busy += static_cast<double>(q.end - q.begin);
+            }
+    return busy / cap;
+}
+
+// occupancy 0: the shared state; else a state of its own at that occupancy.
+void bm_cold(benchmark::State& bs, std::size_t rooms, double occupancy, bool book_cancel) {
+    state* st = &get_state(rooms);
+    static std::map<std::size_t, std::pair<std::unique_ptr<sala_impl>, double>> occupied;
+    sala_impl* impl = &st->sala;
+    double occ = 0;
+    if (occupancy > 0) {
+        auto& [slot, o] = occupied[rooms];
+        if (!slot) {
+            slot = std::make_unique<sala_impl>();
+            o = build_occupied(*slot, rooms, occupancy);
+        }
+        impl = slot.get();
+        occ = o;
+    }
+    const auto qs = sala::bench::make_requests(cold_count(), sala::bench::query_seed + 2);
+    std::vector<int> got(qs.size());
+    latencies lat;
+    using clk = std::chrono::steady_clock;
+    for (auto _ : bs) {
+        const double clock_ns = clock_cost_ns();
+        lat = {};
+        for (std::size_t i = 0; i < qs.size(); ++i) {
+            const auto& q = qs[i];
+            double ns;
+            if (book_cancel) {
+                got[i] = impl->first_free(q.begin, q.end);
+                if (!got[i]) continue;
+                const auto a = clk::now();
+                impl->book(got[i], q.begin, q.end);
+                impl->release(got[i], q.begin, q.end);
+                ns = std::chrono::duration<double, std::nano>(clk::now() - a).count();
+            } else {
+                const auto a = clk::now();
+                got[i] = impl->first_free(q.begin, q.end);
+                ns = std::chrono::duration<double, std::nano>(clk::now() - a).count();
+            }
+            ns -= clock_ns;
+            lat.all.push_back(ns);
+            if (const int b = band_of(q); b >= 0) lat.band[b].push_back(ns);
+        }
+    }
+    // Exact answers: a plain scan over the same bookings must agree.
+    naive_impl plain;
+    plain.rooms.resize(rooms);
+    for (std::uint32_t k = 0; k < rooms; ++k)
+        for (const auto& b : impl->s.bookings(sala::room_id{k + 1}))
+            plain.rooms[k].push_back({b.blocked.begin().time_since_epoch().count(),
+                                      b.blocked.end().time_since_epoch().count()});
+    for (std::size_t i = 0; i < qs.size(); ++i)
+        if (const int want = plain.first_free(qs[i].begin, qs[i].end); want != got[i])
+            mismatch("cold first-fit", "naive", rooms, i, want, got[i]);
+    bs.SetItemsProcessed(static_cast<std::int64_t>(bs.iterations() * lat.all.size()));
+    report(bs, lat, "");
+    if (occupancy > 0 && occ > 0) bs.counters["occupancy"] = occ;
+    bs.counters["reservations"] = static_cast<double>(impl->s.size());
+    bs.counters["rooms"] = static_cast<double>(rooms);
+    bs.counters["queries"] = static_cast<double>(qs.size());
+}
+
 std::vector<std::size_t> room_sizes() {
     const char* v = std::getenv("SALA_BENCH_ROOMS");
     const std::string s = v ? v : "10,100,1000,10000";
@@ -477,6 +608,15 @@ void register_impl(std::size_t r) {
         ->Repetitions(reps)
         ->ReportAggregatesOnly(reps > 1)
         ->Unit(benchmark::kMillisecond);
+    // sala only: the cold single passes (each query timed once, so one iteration).
+    if constexpr (std::is_same_v<Impl, sala_impl>) {
+        benchmark::RegisterBenchmark(("BM_FirstFitCold" + tail).c_str(), bm_cold, r, 0.0, false)
+            ->Iterations(1);
+        benchmark::RegisterBenchmark(("BM_FirstFitCold90" + tail).c_str(), bm_cold, r, 0.9, false)
+            ->Iterations(1);
+        benchmark::RegisterBenchmark(("BM_BookCancelCold" + tail).c_str(), bm_cold, r, 0.0, true)
+            ->Iterations(1);
+    }
     // sala one first_free + book at a time, beside its batch call.
     if constexpr (std::is_same_v<Impl, sala_impl>)
         benchmark::RegisterBenchmark(("BM_BatchAlloc/sala_loop/" + std::to_string(r)).c_str(),

@@ -206,3 +206,20 @@ TEST(FreeIndex, R1_FarApartBookingsAndHugeQueries) {
                  sala::invalid_argument);
     EXPECT_EQ(s.size(), 2u);
 }
+
+TEST(FreeIndex, R9_EdgePlanesAcrossTheRelayoutAt64Rooms) {
+    // Up to 64 rooms the edges are bytes, above them bit planes: rooms join a
+    // booked pool one by one until it crosses that line and a word boundary.
+    EXPECT_GT(run({8, 40, 30000, 10 * 1440, 30, 240, 0, 1}), 1000);
+}
+
+TEST(FreeIndex, R9_ShortBlocksInsideOneBucketManyRooms) {
+    // The one-bucket path with bit planes (above 64 rooms).
+    EXPECT_GT(run({9, 130, 20000, 2 * 1440, 1, 29, -100'000, 0}), 1000);
+}
+
+TEST(FreeIndex, R9_PackedShortBlocksManyRooms) {
+    // 81-100 minutes, the shortest blocks with the default margins: one to
+    // three whole buckets, where the edges decide most rooms.
+    EXPECT_GT(run({10, 150, 40000, 5 * 1440, 81, 100, 0, 0}), 1000);
+}
