@@ -14,8 +14,9 @@ pytestmark = pytest.mark.skipif(not sala.HAVE_SQLITE, reason="built without sala
 
 ONLY_PLATFORM = {"restore"}  # a DurablePlatform restores from its store
 # Taking in others' commits, and history (what left the live state stays in the store).
+# Group commit: several commands in one store transaction.
 ONLY_DURABLE = {"refresh", "version", "history", "history_of", "archive_finished", "syncs",
-                "reloads", "last_reload_reason"}
+                "reloads", "last_reload_reason", "begin_group", "commit_group", "rollback_group", "in_group"}
 
 
 def public(cls):
