@@ -17,9 +17,9 @@ const std::string secret = "whsec-test-0123";
 const std::string started_body =
     R"({"event":"webinar.started","event_ts":1764687600000,"payload":{"account_id":"acc1",)"
     R"("object":{"id":86123456789,"uuid":"4444AAAiAAAAAiAiAiiAii==","host_id":"u9",)"
-    R"("start_time":"2026-12-02T15:00:00Z"}}})";
+    R"("start_time":"2025-12-02T15:00:00Z"}}})";
 const std::string started_sig =
-    "v0=641a4a5e8aec1c4681a6735dfd23e53c71399a2945734c0042c7d3c3d7052750";
+    "v0=a72112cbbf95087aa74e14780563fa4016fabf43361182cd2200145609a56f65";
 const std::chrono::sys_seconds sent{1764687600s};
 
 std::string field_of(const std::string& body) {
@@ -32,13 +32,15 @@ std::string field_of(const std::string& body) {
 }
 
 TEST(ZoomWebhook, UrlValidationReplyIsTheHmacOfThePlainToken) {
-    EXPECT_EQ(sala::zoom_url_validation_reply(secret, "qgg8vlvZRS6UYooatFL8Aw"),
-              R"({"encryptedToken":"9607b5cf8be622d814f22564600ab2aa42c67fb869968c964d10a9ff452c2227",)"
-              R"("plainToken":"qgg8vlvZRS6UYooatFL8Aw"})");
+    EXPECT_EQ(
+        sala::zoom_url_validation_reply(secret, "qgg8vlvZRS6UYooatFL8Aw"),
+        R"({"encryptedToken":"9607b5cf8be622d814f22564600ab2aa42c67fb869968c964d10a9ff452c2227",)"
+        R"("plainToken":"qgg8vlvZRS6UYooatFL8Aw"})");
     EXPECT_THROW(sala::zoom_url_validation_reply("", "x"), sala::invalid_settings);
     EXPECT_THROW(sala::zoom_url_validation_reply(secret, ""), sala::invalid_argument);
     // Never an oracle for the signature's message "v0:{ts}:{body}".
-    EXPECT_THROW(sala::zoom_url_validation_reply(secret, "v0:1764687600:{}"), sala::invalid_argument);
+    EXPECT_THROW(sala::zoom_url_validation_reply(secret, "v0:1764687600:{}"),
+                 sala::invalid_argument);
     EXPECT_THROW(sala::zoom_url_validation_reply(secret, std::string(257, 'a')),
                  sala::invalid_argument);
 }
@@ -79,9 +81,8 @@ TEST(ZoomWebhook, RefusesEachBadHeaderNamingIt) {
     const auto wrong_key =
         sala::verify_zoom_signature("another", started_sig, "1764687600", started_body, sent);
     EXPECT_FALSE(wrong_key);
-    EXPECT_THROW(
-        sala::verify_zoom_signature("", started_sig, "1764687600", started_body, sent),
-        sala::invalid_settings);
+    EXPECT_THROW(sala::verify_zoom_signature("", started_sig, "1764687600", started_body, sent),
+                 sala::invalid_settings);
 }
 
 TEST(ZoomWebhook, ParsesWebinarStarted) {
@@ -95,13 +96,14 @@ TEST(ZoomWebhook, ParsesWebinarStarted) {
     ASSERT_TRUE(ev.start_time);
     EXPECT_EQ(*ev.start_time, sent);
     EXPECT_FALSE(ev.end_time);
-    EXPECT_EQ(ev.delivery_key, "webinar.started/1764687600000/acc1/86123456789/4444AAAiAAAAAiAiAiiAii==");
+    EXPECT_EQ(ev.delivery_key,
+              "webinar.started/1764687600000/acc1/86123456789/4444AAAiAAAAAiAiAiiAii==");
 }
 
 TEST(ZoomWebhook, ParsesEndedRecordingDeauthorizedValidationAndOther) {
     const auto ended = sala::parse_zoom_event(
         R"({"event":"webinar.ended","event_ts":1,"payload":{"object":{"id":"77","uuid":"u==",)"
-        R"("start_time":"2026-12-02T15:00:00Z","end_time":"2026-12-02T15:40:00Z"}}})");
+        R"("start_time":"2025-12-02T15:00:00Z","end_time":"2025-12-02T15:40:00Z"}}})");
     EXPECT_EQ(ended.kind, sala::zoom_event_kind::webinar_ended);
     ASSERT_TRUE(ended.end_time);
     EXPECT_EQ(*ended.end_time, sent + 40min);
@@ -120,7 +122,7 @@ TEST(ZoomWebhook, ParsesEndedRecordingDeauthorizedValidationAndOther) {
 
     const auto de = sala::parse_zoom_event(
         R"({"event":"app_deauthorized","event_ts":3,"payload":{"account_id":"acc1",)"
-        R"("user_id":"x","deauthorization_time":"2026-12-02T15:00:00Z"}})");
+        R"("user_id":"x","deauthorization_time":"2025-12-02T15:00:00Z"}})");
     EXPECT_EQ(de.kind, sala::zoom_event_kind::app_deauthorized);
     EXPECT_EQ(de.account_id, "acc1");
 
@@ -143,7 +145,8 @@ TEST(ZoomWebhook, RefusesUglyBodiesNamingTheField) {
     EXPECT_EQ(field_of("{}"), "event");
     EXPECT_EQ(field_of(R"({"event":""})"), "event");
     EXPECT_EQ(field_of(R"({"event":["x"]})"), "event");
-    EXPECT_EQ(field_of(R"({"event":"webinar.started","event_ts":"soon","payload":{}})"), "event_ts");
+    EXPECT_EQ(field_of(R"({"event":"webinar.started","event_ts":"soon","payload":{}})"),
+              "event_ts");
     EXPECT_EQ(field_of(R"({"event":"webinar.started"})"), "payload");
     EXPECT_EQ(field_of(R"({"event":"webinar.started","payload":"x"})"), "payload");
     EXPECT_EQ(field_of(R"({"event":"webinar.started","payload":{}})"), "payload.object");
@@ -153,27 +156,34 @@ TEST(ZoomWebhook, RefusesUglyBodiesNamingTheField) {
     EXPECT_EQ(field_of(R"({"event":"webinar.ended","payload":{"object":{"id":true}}})"),
               "payload.object.id");
     EXPECT_EQ(
-        field_of(R"({"event":"webinar.ended","payload":{"object":{"id":1,"end_time":"yesterday"}}})"),
+        field_of(
+            R"({"event":"webinar.ended","payload":{"object":{"id":1,"end_time":"yesterday"}}})"),
         "payload.object.end_time");
-    EXPECT_EQ(field_of(
-                  R"({"event":"webinar.ended","payload":{"object":{"id":1,"end_time":"2026-12-02T15:40:00+01:00"}}})"),
-              "payload.object.end_time");
+    EXPECT_EQ(
+        field_of(
+            R"({"event":"webinar.ended","payload":{"object":{"id":1,"end_time":"2025-12-02T15:40:00+01:00"}}})"),
+        "payload.object.end_time");
     EXPECT_EQ(field_of(R"({"event":"recording.completed","payload":{"object":{"id":1}}})"),
               "payload.object.recording_files");
-    EXPECT_EQ(field_of(
-                  R"({"event":"recording.completed","payload":{"object":{"id":1,"recording_files":[{"id":"f"}]}}})"),
-              "payload.object.recording_files[0].download_url");
-    EXPECT_EQ(field_of(
-                  R"({"event":"recording.completed","payload":{"object":{"id":1,"recording_files":[{"id":"f","download_url":"file:///etc/passwd"}]}}})"),
-              "payload.object.recording_files[0].download_url");
-    EXPECT_EQ(field_of(
-                  R"({"event":"recording.completed","download_token":5,"payload":{"object":{"id":1,"recording_files":[]}}})"),
-              "(accepted)");
-    EXPECT_EQ(field_of(
-                  R"({"event":"recording.completed","download_token":{},"payload":{"object":{"id":1,"recording_files":[]}}})"),
-              "download_token");
+    EXPECT_EQ(
+        field_of(
+            R"({"event":"recording.completed","payload":{"object":{"id":1,"recording_files":[{"id":"f"}]}}})"),
+        "payload.object.recording_files[0].download_url");
+    EXPECT_EQ(
+        field_of(
+            R"({"event":"recording.completed","payload":{"object":{"id":1,"recording_files":[{"id":"f","download_url":"file:///etc/passwd"}]}}})"),
+        "payload.object.recording_files[0].download_url");
+    EXPECT_EQ(
+        field_of(
+            R"({"event":"recording.completed","download_token":5,"payload":{"object":{"id":1,"recording_files":[]}}})"),
+        "(accepted)");
+    EXPECT_EQ(
+        field_of(
+            R"({"event":"recording.completed","download_token":{},"payload":{"object":{"id":1,"recording_files":[]}}})"),
+        "download_token");
     EXPECT_EQ(field_of(R"({"event":"app_deauthorized","payload":{}})"), "payload.account_id");
-    EXPECT_EQ(field_of(R"({"event":"endpoint.url_validation","payload":{}})"), "payload.plainToken");
+    EXPECT_EQ(field_of(R"({"event":"endpoint.url_validation","payload":{}})"),
+              "payload.plainToken");
 }
 
 }  // namespace

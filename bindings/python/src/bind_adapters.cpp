@@ -42,15 +42,15 @@ void millis_prop(C& c, const char* name, std::chrono::milliseconds T::*field, co
 }
 
 #if SALA_PY_HAVE_ZOOM
-// Aware UTC datetimes from Unix seconds (the webhook's times are seconds or milliseconds).
-py::object utc_datetime(double seconds) {
-    const auto dt = py::module_::import("datetime");
-    return dt.attr("datetime").attr("fromtimestamp")(seconds, dt.attr("timezone").attr("utc"));
-}
+// Aware UTC datetimes, exact to the millisecond (no float rounding).
 template <class D>
 py::object opt_time(const std::optional<std::chrono::sys_time<D>>& t) {
     if (!t) return py::none();
-    return utc_datetime(std::chrono::duration<double>(t->time_since_epoch()).count());
+    const auto ms = std::chrono::floor<std::chrono::milliseconds>(*t).time_since_epoch().count();
+    const auto dt = py::module_::import("datetime");
+    const long long secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+    return dt.attr("datetime").attr("fromtimestamp")(secs, dt.attr("timezone").attr("utc")) +
+           dt.attr("timedelta")(py::arg("milliseconds") = ms - secs * 1000);
 }
 std::chrono::sys_seconds seconds_arg(py::handle now) {
     double secs = 0;

@@ -7,7 +7,8 @@
 //   auto check = sala::verify_zoom_signature(secret, headers["x-zm-signature"],
 //                                            headers["x-zm-request-timestamp"], body, now);
 //   if (!check) return 401;                      // check.field / check.reason say why
-//   auto ev = sala::parse_zoom_event(body);      // throws sala::invalid_argument("payload.object.id", ...)
+//   auto ev = sala::parse_zoom_event(body);      // throws
+//   sala::invalid_argument("payload.object.id", ...)
 //
 // The secret token is never part of a result, an error or a log line.
 // Target sala::zoom (libcrypto's HMAC, nlohmann-json, both inside).
@@ -39,7 +40,8 @@ struct enum_names<zoom_event_kind> {
          SALA_ENUM_NAME(zoom_event_kind, webinar_started),
          SALA_ENUM_NAME(zoom_event_kind, webinar_ended),
          SALA_ENUM_NAME(zoom_event_kind, recording_completed),
-         SALA_ENUM_NAME(zoom_event_kind, app_deauthorized), SALA_ENUM_NAME(zoom_event_kind, other)}};
+         SALA_ENUM_NAME(zoom_event_kind, app_deauthorized),
+         SALA_ENUM_NAME(zoom_event_kind, other)}};
 };
 inline const char* to_string(zoom_event_kind v) { return enum_name(v); }
 
@@ -80,10 +82,10 @@ std::string zoom_hmac_sha256_hex(std::string_view key, std::string_view message)
 // Checks x-zm-signature == "v0=" + hex HMAC-SHA256(secret, "v0:{timestamp}:{body}")
 // in constant time, and that the timestamp (Unix seconds) is within `tolerance`
 // of `now`. An empty secret throws sala::invalid_settings("zoom_webhook_secret").
-zoom_signature_check verify_zoom_signature(std::string_view secret, std::string_view signature,
-                                           std::string_view timestamp, std::string_view body,
-                                           std::chrono::sys_seconds now,
-                                           std::chrono::seconds tolerance = zoom_signature_tolerance);
+zoom_signature_check verify_zoom_signature(
+    std::string_view secret, std::string_view signature, std::string_view timestamp,
+    std::string_view body, std::chrono::sys_seconds now,
+    std::chrono::seconds tolerance = zoom_signature_tolerance);
 
 // The JSON body that answers endpoint.url_validation:
 // {"plainToken": ..., "encryptedToken": hex HMAC-SHA256(secret, plainToken)}.

@@ -6,9 +6,7 @@
 #include <openssl/hmac.h>
 
 #include <charconv>
-#include <date/date.h>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "sala/error.hpp"
 
@@ -66,16 +64,34 @@ std::string optional_text(const json& j, const char* key, const std::string& pat
     return member(j, key) ? required_text(j, key, path) : std::string{};
 }
 
+// "2026-12-02T15:00:00Z", the only form Zoom's webhook times take.
+std::optional<std::chrono::sys_seconds> parse_utc(std::string_view s) {
+    if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+        s[16] != ':' || s[19] != 'Z')
+        return std::nullopt;
+    const auto num = [&](std::size_t at, std::size_t n, int& out) {
+        const auto [end, ec] = std::from_chars(s.data() + at, s.data() + at + n, out);
+        return ec == std::errc{} && end == s.data() + at + n;
+    };
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+    if (!num(0, 4, y) || !num(5, 2, mo) || !num(8, 2, d) || !num(11, 2, h) || !num(14, 2, mi) ||
+        !num(17, 2, sec) || h > 23 || mi > 59 || sec > 59)
+        return std::nullopt;
+    const std::chrono::year_month_day ymd{std::chrono::year{y},
+                                          std::chrono::month{static_cast<unsigned>(mo)},
+                                          std::chrono::day{static_cast<unsigned>(d)}};
+    if (!ymd.ok()) return std::nullopt;
+    return std::chrono::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi} +
+           std::chrono::seconds{sec};
+}
+
 std::optional<std::chrono::sys_seconds> optional_time(const json& j, const char* key,
                                                       const std::string& path) {
     const json* v = member(j, key);
     if (!v) return std::nullopt;
     if (!v->is_string()) throw invalid_argument(path, "must be an RFC 3339 UTC time string");
-    std::istringstream in(v->get<std::string>());
-    std::chrono::sys_seconds t{};
-    in >> date::parse("%Y-%m-%dT%H:%M:%SZ", t);
-    if (in.fail() || in.peek() != std::char_traits<char>::eof())
-        throw invalid_argument(path, "not a time like 2026-12-02T15:00:00Z");
+    const auto t = parse_utc(v->get<std::string>());
+    if (!t) throw invalid_argument(path, "not a time like 2026-12-02T15:00:00Z");
     return t;
 }
 
@@ -132,7 +148,8 @@ zoom_signature_check verify_zoom_signature(std::string_view secret, std::string_
     need_secret(secret);
     if (timestamp.empty()) return refuse("x-zm-request-timestamp", "missing");
     long long ts = 0;
-    const auto [end, ec] = std::from_chars(timestamp.data(), timestamp.data() + timestamp.size(), ts);
+    const auto [end, ec] =
+        std::from_chars(timestamp.data(), timestamp.data() + timestamp.size(), ts);
     if (ec != std::errc{} || end != timestamp.data() + timestamp.size() || ts < 0)
         return refuse("x-zm-request-timestamp", "not a whole number of seconds since 1970");
     const auto at = std::chrono::sys_seconds{std::chrono::seconds{ts}};
@@ -171,8 +188,8 @@ std::string zoom_url_validation_reply(std::string_view secret, std::string_view 
 
 zoom_event parse_zoom_event(std::string_view body) {
     if (body.size() > max_zoom_webhook_body)
-        throw invalid_argument("body", "larger than " + std::to_string(max_zoom_webhook_body) +
-                                           " bytes");
+        throw invalid_argument("body",
+                               "larger than " + std::to_string(max_zoom_webhook_body) + " bytes");
     const json j = json::parse(body, nullptr, false);
     if (j.is_discarded()) throw invalid_argument("body", "not JSON");
     if (!j.is_object()) throw invalid_argument("body", "not a JSON object");
@@ -202,8 +219,8 @@ zoom_event parse_zoom_event(std::string_view body) {
             break;
         case zoom_event_kind::app_deauthorized:
             ev.account_id = required_text(*payload, "account_id", "payload.account_id");
-            if (const auto t = optional_time(*payload, "deauthorization_time",
-                                             "payload.deauthorization_time"))
+            if (const auto t =
+                    optional_time(*payload, "deauthorization_time", "payload.deauthorization_time"))
                 ev.end_time = t;
             break;
         case zoom_event_kind::webinar_started:
@@ -224,13 +241,12 @@ zoom_event parse_zoom_event(std::string_view body) {
             }
             break;
         }
-        case zoom_event_kind::other:
-            break;
+        case zoom_event_kind::other: break;
     }
-    ev.delivery_key = ev.name + "/" +
-                      (ev.event_ts ? std::to_string(ev.event_ts->time_since_epoch().count())
-                                   : std::string("-")) +
-                      "/" + ev.account_id + "/" + ev.webinar_id + "/" + ev.webinar_uuid;
+    ev.delivery_key =
+        ev.name + "/" +
+        (ev.event_ts ? std::to_string(ev.event_ts->time_since_epoch().count()) : std::string("-")) +
+        "/" + ev.account_id + "/" + ev.webinar_id + "/" + ev.webinar_uuid;
     return ev;
 }
 
