@@ -60,6 +60,8 @@ std::optional<request_id> lifecycle::note_recording_completed(const std::string&
 void lifecycle::notify_admin(const std::string& key, const std::string& detail, instant now) {
     detail::lifecycle_engine e(*this);
     mail_context ctx = e.admin_context();
+    // The problem template names a webinar: the notice's first sentence stands in for it.
+    ctx.title = detail.substr(0, detail.find('.'));
     ctx.detail = detail;
     e.queue_admin(mail_kind::backend_problem, ctx, key, now);
 }

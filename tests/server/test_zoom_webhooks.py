@@ -114,6 +114,11 @@ def test_url_validation_handshake(hooks: Hooks) -> None:
     assert hooks.inbox() == []  # a handshake is answered, not queued
     # Unsigned, it is refused: an open HMAC oracle would let anyone forge signatures.
     assert hooks.post(body, headers={"content-type": "application/json"}).status_code == 401
+    # Nor is the signature's own message signed as a "plain token".
+    oracle = json.dumps({"event": "endpoint.url_validation", "event_ts": 2,
+                         "payload": {"plainToken": "v0:1764687600:{}"}}).encode()
+    r = hooks.post(oracle)
+    assert r.status_code == 422 and r.json()["field"] == "payload.plainToken", r.text
 
 
 @pytest.mark.parametrize("case,field", [

@@ -88,9 +88,11 @@ class ZoomWebhooks:
                 raise problems.invalid(e.field, "zoom-event", str(e)) from None
             event = ev.name if ev.kind.value != "other" else "other"
             if ev.kind.value == "url_validation":
+                outcome = "invalid"  # until the reply is made (a token that is not Zoom's is refused)
+                reply = sala.zoom_url_validation_reply(secret, ev.plain_token)
                 outcome = "validated"
-                return Response(sala.zoom_url_validation_reply(secret, ev.plain_token), status_code=200,
-                                media_type="application/json", headers={"X-Request-Id": rid})
+                return Response(reply, status_code=200, media_type="application/json",
+                                headers={"X-Request-Id": rid})
             inserted = self._add(ev.delivery_key, ev.name, json.dumps(action_of(ev)))
             outcome = "queued" if inserted else "duplicate"
             if inserted:
