@@ -113,19 +113,22 @@ json to_j(const webinar_record& r) {
                         {"file_type", f.file_type},
                         {"download_url", f.download_url},
                         {"size_bytes", f.size_bytes}});
-    return {{"request", r.request.value},
-            {"title", r.title},
-            {"webinar", r.webinar ? to_j(*r.webinar) : json(nullptr)},
-            {"replaced", replaced},
-            {"generation", r.generation},
-            {"previous_room_email", r.previous_room_email},
-            {"credentials_requested",
-             r.credentials_requested ? minutes_of(*r.credentials_requested) : json(nullptr)},
-            {"steps", steps},
-            {"report", report},
-            {"recordings", recs},
-            {"recording_stuck", r.recording_stuck},
-            {"sealed_password", r.sealed_password}};
+    json out = {{"request", r.request.value},
+                {"title", r.title},
+                {"webinar", r.webinar ? to_j(*r.webinar) : json(nullptr)},
+                {"replaced", replaced},
+                {"generation", r.generation},
+                {"previous_room_email", r.previous_room_email},
+                {"credentials_requested",
+                 r.credentials_requested ? minutes_of(*r.credentials_requested) : json(nullptr)},
+                {"steps", steps},
+                {"report", report},
+                {"recordings", recs},
+                {"recording_stuck", r.recording_stuck},
+                {"sealed_password", r.sealed_password}};
+    // Only once Zoom said so (webinar.started): rows without it read as before.
+    if (r.started_at) out["started_at"] = minutes_of(*r.started_at);
+    return out;
 }
 
 webinar_record record_of_j(const json& j) {
@@ -150,6 +153,7 @@ webinar_record record_of_j(const json& j) {
     r.recording_stuck = j.at("recording_stuck").get<bool>();
     if (j.contains("sealed_password"))
         r.sealed_password = j.at("sealed_password").get<std::string>();
+    if (j.contains("started_at")) r.started_at = instant_of(j.at("started_at"));
     return r;
 }
 

@@ -75,6 +75,13 @@ struct due_view {
     bool done(step_kind k) const { return step(k).done; }
     bool ended() const { return done(step_kind::end_webinar); }
     const blocked_window& window() const { return rq->window; }
+    // The moment the steps after the end count from: the grace end (R15), or
+    // earlier when Zoom said the webinar ended (lifecycle::note_webinar_ended).
+    instant ended_at() const {
+        const auto& end = step(step_kind::end_webinar);
+        return end.done && end.done_at && *end.done_at < window().grace_end ? *end.done_at
+                                                                            : window().grace_end;
+    }
 };
 
 // A step that can run, with its moment and the instant it may run (backoff).

@@ -11,7 +11,9 @@ STUB = pathlib.Path(sala.__file__).with_name("__init__.pyi")
 ALIASES = {"Zone", "Minutes", "RoomLike", "RequestLike", "PoolLike"}
 # Present only when sala was built with the adapter or store (sala.HAVE_*).
 OPTIONAL = {"OutboxMailer", "format_rfc5322", "rfc5322_message_id", "SmtpTls", "SmtpConfig", "SmtpMailer",
-            "ZoomConfig", "ZoomRest", "SqliteStore", "PostgresStore"}
+            "ZoomConfig", "ZoomRest", "SqliteStore", "PostgresStore", "ZoomEventKind", "ZoomSignatureCheck",
+            "ZoomEvent", "ZOOM_SIGNATURE_TOLERANCE_SECONDS", "MAX_ZOOM_WEBHOOK_BODY", "verify_zoom_signature",
+            "zoom_url_validation_reply", "parse_zoom_event"}
 
 
 def stub_tree():

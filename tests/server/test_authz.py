@@ -82,6 +82,8 @@ def test_docs_table_lists_every_route(world: World) -> None:
 @pytest.mark.parametrize("method,path", sorted(MATRIX))
 @pytest.mark.parametrize("role", ROLES)
 def test_role(world: World, role: str, method: str, path: str) -> None:
+    if "signed" in MATRIX[(method, path)].values():
+        pytest.skip("authenticated by Zoom's signature, not a role: tests/server/test_zoom_webhooks.py")
     allowed = MATRIX[(method, path)][role] in ("yes", "own", "public")
     r = _call(world, role, method, path)
     if allowed:
@@ -94,6 +96,8 @@ def test_role(world: World, role: str, method: str, path: str) -> None:
 
 @pytest.mark.parametrize("method,path", sorted(MATRIX))
 def test_without_token(world: World, method: str, path: str) -> None:
+    if "signed" in MATRIX[(method, path)].values():
+        pytest.skip("authenticated by Zoom's signature, not a token: tests/server/test_zoom_webhooks.py")
     public = all(v == "public" for v in MATRIX[(method, path)].values())
     r = _call(world, None, method, path)
     if public:

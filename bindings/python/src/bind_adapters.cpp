@@ -21,6 +21,8 @@ SALA_PY_ENUM_CASTER(sala::smtp_tls, "sala.SmtpTls")
 #endif
 #if SALA_PY_HAVE_ZOOM
 #include "sala/adapters/zoom_rest.hpp"
+#include "sala/adapters/zoom_webhook.hpp"
+SALA_PY_ENUM_CASTER(sala::zoom_event_kind, "sala.ZoomEventKind")
 #endif
 
 namespace sala::python {
@@ -38,6 +40,92 @@ void millis_prop(C& c, const char* name, std::chrono::milliseconds T::*field, co
         },
         doc);
 }
+
+#if SALA_PY_HAVE_ZOOM
+// Aware UTC datetimes, exact to the millisecond (no float rounding).
+template <class D>
+py::object opt_time(const std::optional<std::chrono::sys_time<D>>& t) {
+    if (!t) return py::none();
+    const auto ms = std::chrono::floor<std::chrono::milliseconds>(*t).time_since_epoch().count();
+    const auto dt = py::module_::import("datetime");
+    const long long secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+    return dt.attr("datetime").attr("fromtimestamp")(secs, dt.attr("timezone").attr("utc")) +
+           dt.attr("timedelta")(py::arg("milliseconds") = ms - secs * 1000);
+}
+std::chrono::sys_seconds seconds_arg(py::handle now) {
+    double secs = 0;
+    if (py::hasattr(now, "timestamp")) {
+        if (now.attr("tzinfo").is_none())
+            throw invalid_argument("now", "must be an aware datetime (or Unix seconds)");
+        secs = now.attr("timestamp")().cast<double>();
+    } else if (py::isinstance<py::int_>(now) || py::isinstance<py::float_>(now)) {
+        secs = now.cast<double>();
+    } else {
+        throw invalid_argument("now", "must be an aware datetime or Unix seconds");
+    }
+    return std::chrono::sys_seconds{std::chrono::seconds{static_cast<long long>(secs)}};
+}
+
+void bind_zoom_webhook(py::module_& m) {
+    make_enum<zoom_event_kind>(m, "ZoomEventKind",
+                               "The Zoom webhook events sala acts on; OTHER is acknowledged only.",
+                               enum_members<zoom_event_kind>());
+    py::class_<zoom_signature_check> sc(m, "ZoomSignatureCheck",
+                                        "ok, or the header at fault (field) and why (reason).");
+    sc.def_readonly("ok", &zoom_signature_check::ok, "True when the delivery is Zoom's.");
+    sc.def_readonly("field", &zoom_signature_check::field, "The header at fault, or ''.");
+    sc.def_readonly("reason", &zoom_signature_check::reason, "Why (never the secret).");
+    sc.def("__bool__", [](const zoom_signature_check& c) { return c.ok; });
+    sc.def("__repr__", [](const zoom_signature_check& c) {
+        return c.ok ? std::string("ZoomSignatureCheck(ok)")
+                    : "ZoomSignatureCheck(field='" + c.field + "', reason='" + c.reason + "')";
+    });
+    py::class_<zoom_event> ev(m, "ZoomEvent", "One Zoom webhook delivery as sala reads it.");
+    ev.def_readonly("kind", &zoom_event::kind, "ZoomEventKind.");
+    ev.def_readonly("name", &zoom_event::name, "The event as Zoom spelt it.");
+    ev.def_readonly("account_id", &zoom_event::account_id, "payload.account_id.");
+    ev.def_readonly("webinar_id", &zoom_event::webinar_id, "payload.object.id as text.");
+    ev.def_readonly("webinar_uuid", &zoom_event::webinar_uuid, "payload.object.uuid.");
+    ev.def_readonly("host_id", &zoom_event::host_id, "payload.object.host_id.");
+    ev.def_property_readonly(
+        "event_ts", [](const zoom_event& e) { return opt_time(e.event_ts); }, "Aware UTC or None.");
+    ev.def_property_readonly(
+        "start_time", [](const zoom_event& e) { return opt_time(e.start_time); },
+        "Aware UTC or None.");
+    ev.def_property_readonly(
+        "end_time", [](const zoom_event& e) { return opt_time(e.end_time); }, "Aware UTC or None.");
+    ev.def_readonly("download_token", &zoom_event::download_token,
+                    "recording.completed: a secret, never log it.");
+    ev.def_readonly("recordings", &zoom_event::recordings, "list of RecordingFile.");
+    ev.def_readonly("plain_token", &zoom_event::plain_token, "endpoint.url_validation.");
+    ev.def_readonly("delivery_key", &zoom_event::delivery_key,
+                    "The same for every retry of one delivery: an inbox's dedup key.");
+    ev.def("__repr__", [](const zoom_event& e) {
+        return "ZoomEvent(" + e.name + ", webinar_id='" + e.webinar_id + "')";  // no token
+    });
+    m.attr("ZOOM_SIGNATURE_TOLERANCE_SECONDS") = zoom_signature_tolerance.count();
+    m.attr("MAX_ZOOM_WEBHOOK_BODY") = max_zoom_webhook_body;
+    m.def(
+        "verify_zoom_signature",
+        [](const std::string& secret, const std::string& signature, const std::string& timestamp,
+           const std::string& body, py::object now) {
+            return verify_zoom_signature(secret, signature, timestamp, body, seconds_arg(now));
+        },
+        py::arg("secret"), py::arg("signature"), py::arg("timestamp"), py::arg("body"),
+        py::arg("now"),
+        "x-zm-signature == 'v0=' + hex HMAC-SHA256(secret, 'v0:{timestamp}:{body}') in constant "
+        "time, timestamp within 5 minutes of ``now`` (aware datetime or Unix seconds). Returns a "
+        "ZoomSignatureCheck; an empty secret raises InvalidSettingsError.");
+    m.def("zoom_url_validation_reply", &zoom_url_validation_reply, py::arg("secret"),
+          py::arg("plain_token"),
+          "The JSON body answering endpoint.url_validation (plainToken, encryptedToken).");
+    m.def(
+        "parse_zoom_event", [](const std::string& body) { return parse_zoom_event(body); },
+        py::arg("body"),
+        "ZoomEvent from a delivery's raw body (bytes or str); InvalidArgumentError naming the "
+        "field otherwise.");
+}
+#endif
 
 }  // namespace
 
@@ -159,6 +247,7 @@ void bind_adapters(py::module_& m) {
            py::arg("config"),
            "InvalidSettingsError for missing credentials or bad URLs; fetches no token yet.");
     zr.def("tokens_fetched", &zoom_rest::tokens_fetched, "OAuth tokens fetched so far.");
+    bind_zoom_webhook(m);
 #endif
 }
 

@@ -88,6 +88,8 @@ void bind_lifecycle(py::module_& m) {
     wr.def_readonly("report", &webinar_record::report, "R15: list of Participant.");
     wr.def_readonly("recordings", &webinar_record::recordings, "R19: list of RecordingFile.");
     wr.def_readonly("recording_stuck", &webinar_record::recording_stuck, "R19.");
+    wr.def_readonly("started_at", &webinar_record::started_at,
+                    "When Zoom said it started (webinar.started), or None.");
     value_methods(wr, {"request", "title", "webinar", "generation"}, std::nullopt);
 
     py::class_<admin_notice> an(m, "AdminNotice", "An admin notice, sent or waiting (immutable).");

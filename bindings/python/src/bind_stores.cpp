@@ -28,6 +28,71 @@ namespace sala::python {
 
 namespace {
 
+// Zoom webhooks in: DurableLifecycle.note_* and account_deauthorized (docs/zoom.md).
+void bind_zoom_notes(py::module_& m, py::class_<bound_durable_lifecycle>& dl) {
+    using dlc = durable_lifecycle;
+    py::class_<dlc::note_result> nr(m, "NoteResult",
+                                    "outcome ('applied', 'unknown_webinar' or 'busy': ask again) "
+                                    "and the request it was about, or None.");
+    nr.def_property_readonly(
+        "outcome",
+        [](const dlc::note_result& r) {
+            switch (r.outcome) {
+                case dlc::note_outcome::applied: return "applied";
+                case dlc::note_outcome::unknown_webinar: return "unknown_webinar";
+                case dlc::note_outcome::busy: return "busy";
+            }
+            return "busy";
+        },
+        "'applied', 'unknown_webinar' or 'busy'.");
+    nr.def_readonly("request", &dlc::note_result::request, "RequestId or None.");
+    py::class_<dlc::deauthorize_report> dr(m, "DeauthorizeReport",
+                                           "deactivated and still_booked rooms, booked requests.");
+    dr.def_readonly("deactivated", &dlc::deauthorize_report::deactivated, "list of RoomId.");
+    dr.def_readonly("still_booked", &dlc::deauthorize_report::still_booked,
+                    "Rooms kept: they hold unfinished webinars (R4).");
+    dr.def_readonly("booked", &dlc::deauthorize_report::booked,
+                    "The unfinished webinars on those rooms (list of RequestId).");
+    dl.def(
+        "note_webinar_started",
+        [](bound_durable_lifecycle& x, const std::string& w, py::object when) {
+            const instant t = instant_arg(when, "when", true);
+            return unlocked([&] { return x.life->note_webinar_started(w, t); });
+        },
+        py::arg("webinar_id"), py::arg("when"), "webinar.started, committed: status RUNNING.");
+    dl.def(
+        "note_webinar_ended",
+        [](bound_durable_lifecycle& x, const std::string& w, py::object when) {
+            const instant t = instant_arg(when, "when", true);
+            return unlocked([&] { return x.life->note_webinar_ended(w, t); });
+        },
+        py::arg("webinar_id"), py::arg("when"),
+        "webinar.ended, committed: report and recordings due from ``when``.");
+    dl.def(
+        "note_recording_completed",
+        [](bound_durable_lifecycle& x, const std::string& w, std::vector<recording_file> files,
+           py::object when) {
+            const instant t = instant_arg(when, "when", true);
+            return unlocked(
+                [&] { return x.life->note_recording_completed(w, std::move(files), t); });
+        },
+        py::arg("webinar_id"), py::arg("files"), py::arg("when"),
+        "recording.completed, committed: the files listed, downloaded on the next tick.");
+    dl.def(
+        "account_deauthorized",
+        [](bound_durable_lifecycle& x, const std::string& account, py::object now) {
+            const instant t = instant_arg(now, "now", true);
+            return unlocked([&] { return x.life->account_deauthorized(account, t); });
+        },
+        py::arg("account"), py::arg("now"),
+        "app_deauthorized: free rooms of the linked account deactivated, the admin told which "
+        "still hold webinars. NotFoundError('account') for an unknown name.");
+}
+
+}  // namespace
+
+namespace {
+
 // Settings given over a store that holds some already are the C++ constructor's
 // call (applied or refused): once it takes "none", None passes as none.
 template <class D = durable_platform>
@@ -177,6 +242,7 @@ void bind_stores(py::module_& m) {
         "holder", [](const bound_durable_lifecycle& x) { return x.life->holder(); },
         "This process's name in leases.");
     bind_lifecycle_surface(dl);
+    bind_zoom_notes(m, dl);
 }
 
 }  // namespace sala::python

@@ -137,6 +137,14 @@ void bind_lifecycle_surface(py::class_<W>& c) {
         c, "report_of", +[](const W& x, request_id id) { return x.engine().report_of(id); },
         py::arg("request"), "R15: AttendanceReport or None.");
     def_method(
+        c, "status", +[](const W& x, request_id id) { return x.engine().status(id); },
+        py::arg("request"),
+        "WebinarStatus: the platform's, RUNNING from Zoom's webinar.started on.");
+    def_method(
+        c, "request_of_webinar",
+        +[](const W& x, const std::string& w) { return x.engine().request_of_webinar(w); },
+        py::arg("webinar_id"), "The request whose current webinar this is, or None.");
+    def_method(
         c, "problems", +[](const W& x) { return x.engine().problems(); }, "list of Problem.");
     def_method(
         c, "state", +[](const W& x) { return lifecycle_state(x.engine().state()); },

@@ -151,6 +151,77 @@ class durable_lifecycle final : private step_guard {
         engine_.tick(now);
         return mailed_now(id);
     }
+    // ---- Zoom webhooks in (docs/zoom.md "Webhooks in") -------------------------------
+    // lifecycle::note_* committed in one store transaction, so every process
+    // sees them. `busy` while another process holds a claim on the request (it
+    // runs one of its steps): ask again (a webhook inbox retries).
+    enum class note_outcome { applied, unknown_webinar, busy };
+    struct note_result {
+        note_outcome outcome = note_outcome::unknown_webinar;
+        std::optional<request_id> request;
+    };
+    note_result note_webinar_started(const std::string& webinar_id, instant when) {
+        return note([&] { return engine_.note_webinar_started(webinar_id, when); }, webinar_id);
+    }
+    note_result note_webinar_ended(const std::string& webinar_id, instant when) {
+        return note([&] { return engine_.note_webinar_ended(webinar_id, when); }, webinar_id);
+    }
+    note_result note_recording_completed(const std::string& webinar_id,
+                                         std::vector<recording_file> files, instant when) {
+        return note(
+            [&] { return engine_.note_recording_completed(webinar_id, std::move(files), when); },
+            webinar_id);
+    }
+    // app_deauthorized for the linked account `account` (its name): each active
+    // room without unfinished webinars is deactivated (R4); rooms still holding
+    // webinars are named, with those webinars, in one notice to the admin, who
+    // moves them (make-room, reassign) before deactivating. Throws
+    // sala::not_found("account") for an unknown name.
+    struct deauthorize_report {
+        std::vector<room_id> deactivated;
+        std::vector<room_id> still_booked;
+        std::vector<request_id> booked;  // unfinished webinars on still_booked rooms
+    };
+    deauthorize_report account_deauthorized(const std::string& account, instant now) {
+        take_in();
+        const platform& p = platform_.inner();
+        std::optional<pool_id> pool;
+        for (const auto& pl : p.state().pools)
+            if (pl.name == account) pool = pl.id;
+        if (!pool) throw not_found("account", account);
+        deauthorize_report rep;
+        std::string detail = "Zoom app deauthorized for linked account '" + account + "'.";
+        for (const auto& r : p.rooms()) {
+            if (r.pool != *pool || !r.active) continue;
+            std::vector<request_id> busy;
+            for (const auto& e : p.room_webinars(r.id))
+                if (e.status != webinar_status::finished) busy.push_back(e.request.id);
+            if (busy.empty()) {
+                platform_.deactivate(r.id);
+                rep.deactivated.push_back(r.id);
+                detail += " Room " + r.email + " deactivated.";
+                continue;
+            }
+            rep.still_booked.push_back(r.id);
+            detail += " Room " + r.email + " still holds";
+            for (const auto id : busy) {
+                rep.booked.push_back(id);
+                detail += " " + to_string(id) + " ('" + p.get_request(id).title + "')";
+            }
+            detail += ": move them, then deactivate it.";
+        }
+        pending_.clear();
+        platform_.commit_step_with([&](platform&) {
+            take_in_locked();
+            engine_.notify_admin("app-deauthorized/" + account + "/" +
+                                     std::to_string(now.time_since_epoch().count()),
+                                 detail, now);
+            return dirty_rows({});
+        });
+        mark_stored(true);
+        return rep;
+    }
+
     // Writes every row that differs from the store's (a failed commit is retried by the next one).
     void save() {
         std::vector<lifecycle_record> out;
@@ -193,6 +264,30 @@ class durable_lifecycle final : private step_guard {
             std::chrono::system_clock::now());
     }
     store& store_() { return platform_.backing_store(); }
+
+    template <class F>
+    note_result note(F&& apply, const std::string& webinar_id) {
+        take_in();
+        note_result out;
+        pending_.clear();
+        platform_.commit_step_with([&](platform&) {
+            take_in_locked();
+            const auto id = engine_.request_of_webinar(webinar_id);
+            if (!id) return std::vector<lifecycle_record>{};
+            out.request = id;
+            const std::string row = "request/" + std::to_string(id->value);
+            if (const auto h = store_().lease_holder(claim_name(row), wall_now());
+                h && *h != holder()) {
+                out.outcome = note_outcome::busy;  // its release would overwrite the row
+                return std::vector<lifecycle_record>{};
+            }
+            apply();
+            out.outcome = note_outcome::applied;
+            return dirty_rows({row});
+        });
+        mark_stored(true);
+        return out;
+    }
 
     bool mailed_now(request_id id) const {
         const auto& w = engine_.state().webinars;

@@ -126,6 +126,8 @@ struct webinar_record {
     // lifecycle_options::credentials_key ("v1:" + base64 of nonce, ciphertext
     // and tag); empty without a key, before set_password and once rotated.
     std::string sealed_password;
+    // When Zoom said the webinar started (webinar.started; note_webinar_started).
+    std::optional<instant> started_at;
     friend bool operator==(const webinar_record&, const webinar_record&) = default;
 };
 
@@ -319,6 +321,28 @@ class lifecycle {
     // R1, R2, R18: lists the account's users on the backend and links them;
     // an owner holding a licence is reported to the admin by e-mail (once).
     link_report link_account(const std::string& name, pool_kind kind);
+
+    // ---- Zoom webhooks in (docs/zoom.md "Webhooks in"; src/lifecycle/webhooks.cpp) -----
+    // Each finds the request whose current webinar is `webinar_id` and returns
+    // it, or nothing when sala booked no such webinar (the event is then only
+    // logged). Repeats change nothing. With a durable_lifecycle, call its
+    // versions, which commit the change for every process.
+    std::optional<request_id> request_of_webinar(const std::string& webinar_id) const;
+    // webinar.started: noted (webinar_record::started_at; status() says running).
+    std::optional<request_id> note_webinar_started(const std::string& webinar_id, instant when);
+    // webinar.ended: Zoom ended it, so the forced end (R15) is done at `when`
+    // and the report and recordings steps are due from `when`, not from the
+    // grace end; an end warning not yet sent is no longer sent.
+    std::optional<request_id> note_webinar_ended(const std::string& webinar_id, instant when);
+    // recording.completed: the files are listed (fetch_recordings done), so the
+    // download (R19) runs on the next tick once the webinar has ended.
+    std::optional<request_id> note_recording_completed(const std::string& webinar_id,
+                                                       std::vector<recording_file> files,
+                                                       instant when);
+    // A notice for the admin (one e-mail, sent once per `key` by the admin_mail step).
+    void notify_admin(const std::string& key, const std::string& detail, instant now);
+    // The platform's status of `id`, running from webinar.started on even before its start.
+    webinar_status status(request_id id) const;
 
     // Current credentials until the password is rotated (R15): with a
     // credentials_key from the store in any process, else only in the process

@@ -44,7 +44,7 @@ struct fetch_recordings {
     }
     static std::optional<instant> due(const due_view& v) {
         if (!v.ended() || v.self.done) return std::nullopt;
-        return v.window().grace_end;
+        return v.ended_at();
     }
     static bool execute(step_run& s) {
         auto files = s.engine.conf.list_recordings(s.rec->webinar->handle.webinar_id);
@@ -94,7 +94,7 @@ struct download_recordings {
     }
     static std::optional<instant> due(const due_view& v) {
         if (!to_save(v) || v.self.done) return std::nullopt;
-        return v.window().grace_end;
+        return v.ended_at();
     }
     static bool execute(step_run& s) {
         auto& e = s.engine;
@@ -125,7 +125,7 @@ struct trash_recordings {
         if (!to_save(v) || !v.done(step_kind::download_recordings) || v.options.keep_recordings ||
             v.self.done)
             return std::nullopt;
-        return v.window().grace_end;
+        return v.ended_at();
     }
     static bool execute(step_run& s) {
         const auto& id = s.rec->webinar->handle.webinar_id;

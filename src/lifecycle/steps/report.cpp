@@ -52,7 +52,7 @@ struct fetch_report {
     }
     static std::optional<instant> due(const due_view& v) {
         if (!v.ended() || v.self.done) return std::nullopt;
-        return v.window().grace_end;
+        return v.ended_at();
     }
     static bool execute(step_run& s) {
         auto& e = s.engine;
@@ -76,7 +76,7 @@ struct mail_report {
     }
     static std::optional<instant> due(const due_view& v) {
         if (!v.ended() || !v.done(step_kind::fetch_report) || v.self.done) return std::nullopt;
-        return v.window().grace_end;
+        return v.ended_at();
     }
     static bool execute(step_run& s) {
         auto& e = s.engine;

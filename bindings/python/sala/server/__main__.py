@@ -66,6 +66,8 @@ def build(cfg: config_mod.Config, log: Any = None) -> Any:
     worker = Worker(cfg, log, metrics, on_open=_recover)
     server = Server(cfg, log, metrics, worker)
     register(server)
+    from . import zoom_webhooks
+    zoom_webhooks.register(server)
     return server
 
 

@@ -21,6 +21,7 @@ from . import problems
 from .app import ADMIN, ALL_ROLES, ORGANIZER, PLATFORM, Server, _json, _rid
 from .serverdb import Principal
 from .worker import Context
+from .zoom_webhooks import status_of as zoom_status
 
 ADMIN_ONLY = frozenset({ADMIN})
 ADMIN_PLATFORM = frozenset({ADMIN, PLATFORM})
@@ -174,7 +175,7 @@ def register(s: Server) -> None:
                     continue
                 if len(items) == limit:
                     return 200, {"items": items, "next_cursor": str(last)}
-                items.append(cv.request_json(ctx.dp, req, res))
+                items.append(cv.request_json(ctx.dp, req, res, status=zoom_status(ctx, int(req.id))))
                 last = int(rid)
             return 200, {"items": items, "next_cursor": None}
         status, body = await s.run(request, "list_requests", job)
@@ -187,7 +188,7 @@ def register(s: Server) -> None:
         def job(ctx: Context) -> Any:
             req = _owned(ctx, p, rid)
             try:
-                return cv.request_json(ctx.dp, req, ctx.dp.reservation_of(rid))
+                return cv.request_json(ctx.dp, req, ctx.dp.reservation_of(rid), status=zoom_status(ctx, rid))
             except sala.NotFoundError:  # cancelled or archived: its history record
                 return cv.history_json(ctx.dp.history_of(rid))
         return _json(200, await s.run(request, "get_request", job, inline=True), _rid(request))

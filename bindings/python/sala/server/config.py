@@ -24,6 +24,9 @@ class Config:
     # Without it credentials live only in the process that issued them (lost on restart,
     # unknown to another instance).
     credentials_key: Optional[str] = None
+    # The Zoom app's webhook Secret Token (a secret): SALA_ZOOM_WEBHOOK_SECRET(_FILE).
+    # Without it POST /v1/zoom/webhook answers 503.
+    zoom_webhook_secret: Optional[str] = None
     pg_schema: str = "sala"
     server_db: Optional[str] = None  # the server's tables (tokens, idempotency keys); default: db
     listen: str = "127.0.0.1:8080"
@@ -62,6 +65,7 @@ class Config:
         d = dataclasses.asdict(self)
         d["pg"] = "(set)" if self.pg else None
         d["credentials_key"] = "(set)" if self.credentials_key else None
+        d["zoom_webhook_secret"] = "(set)" if self.zoom_webhook_secret else None
         return d
 
 
@@ -179,6 +183,9 @@ def load(path: Optional[str], env: Optional[dict[str, str]] = None, **overrides:
     pg = secret_from_env("SALA_PG_CONNINFO", env)
     if pg:
         cfg.pg = pg
+    zoom_secret = secret_from_env("SALA_ZOOM_WEBHOOK_SECRET", env)
+    if zoom_secret:
+        cfg.zoom_webhook_secret = zoom_secret.strip()
     key = secret_from_env("SALA_CREDENTIALS_KEY", env)
     if key:
         cfg.credentials_key = key.strip()

@@ -1,4 +1,4 @@
-"""The server's own tables (API tokens, idempotency keys), kept in the store's
+"""The server's own tables (API tokens, idempotency keys, the Zoom webhook inbox), kept in the store's
 SQLite file next to sala's tables but never touched by the library.
 
 Why the same file: one file to back up, and durability for free. The server's
@@ -41,6 +41,17 @@ CREATE TABLE IF NOT EXISTS server_idempotency(
   body TEXT,
   created INTEGER NOT NULL,
   PRIMARY KEY (principal, key));
+CREATE TABLE IF NOT EXISTS server_zoom_inbox(
+  id INTEGER PRIMARY KEY,
+  delivery_key TEXT NOT NULL UNIQUE,
+  event TEXT NOT NULL,
+  action TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'done')),
+  outcome TEXT,
+  request INTEGER,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  received INTEGER NOT NULL,
+  processed INTEGER);
 """
 
 
@@ -148,3 +159,33 @@ class ServerDB:
         except sqlite3.Error:
             return None
         return int(row[0])
+
+    # ---- the Zoom webhook inbox (zoom_webhooks.py) ------------------------------------------
+    # One row per delivery (its key: what Zoom resends unchanged), written before the 200;
+    # `action` is what to do, as JSON, without the download token (a secret).
+    def inbox_add(self, delivery_key: str, event: str, action: str) -> bool:
+        """False when this delivery is already in the inbox (a retry by Zoom)."""
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO server_zoom_inbox(delivery_key, event, action, state, received)"
+            " VALUES (?, ?, ?, 'pending', ?)", (delivery_key, event, action, int(time.time())))
+        return cur.rowcount == 1
+
+    def inbox_pending(self, limit: int = 100) -> list[tuple[int, str, str, int]]:
+        return list(self.conn.execute(
+            "SELECT id, event, action, attempts FROM server_zoom_inbox WHERE state = 'pending'"
+            " ORDER BY id LIMIT ?", (limit,)))
+
+    def inbox_finish(self, row: int, outcome: str, request: Optional[int]) -> None:
+        self.conn.execute(
+            "UPDATE server_zoom_inbox SET state = 'done', outcome = ?, request = ?, attempts = attempts + 1,"
+            " processed = ? WHERE id = ?", (outcome, request, int(time.time()), row))
+
+    def inbox_again(self, row: int, outcome: str) -> None:
+        self.conn.execute("UPDATE server_zoom_inbox SET outcome = ?, attempts = attempts + 1 WHERE id = ?",
+                          (outcome, row))
+
+    def inbox_list(self, limit: int = 100) -> list[tuple[int, str, str, str, Optional[str], Optional[int], int,
+                                                        int, Optional[int]]]:
+        return list(self.conn.execute(
+            "SELECT id, delivery_key, event, state, outcome, request, attempts, received, processed"
+            " FROM server_zoom_inbox ORDER BY id DESC LIMIT ?", (limit,)))
