@@ -26,4 +26,5 @@ PYBIND11_MODULE(_sala, m) {
     bind_stores(m);
     bind_history(m);
     bind_views(m);
+    bind_webhooks(m);
 }

@@ -54,6 +54,8 @@ def build(cfg: config_mod.Config, log: Any = None) -> Any:
     worker = Worker(cfg, log, metrics, on_open=_recover)
     server = Server(cfg, log, metrics, worker)
     register(server)
+    from .webhooks_out import install
+    server.webhooks = install(server)
     return server
 
 
@@ -87,6 +89,7 @@ def serve(cfg: config_mod.Config) -> int:
     userver.run(sockets=[sock])
     log.info("stopping", reason="signal", pending_jobs=0)
     server.worker.stop()
+    server.webhooks.stop()
     log.info("stopped", ticks=server.worker.ticks)
     return 0
 

@@ -113,6 +113,7 @@ class Server:
         self.metrics = metrics
         self.worker = worker
         self.routes: list[RouteInfo] = []
+        self.webhooks: Any = None  # webhooks_out.Webhooks, set by install()
         self.limiter = AuthLimiter(cfg.auth_failures_per_minute)
         self.tokens = TokenCache(cfg.server_db)
         self._templates: dict[Any, str] = {}
