@@ -57,7 +57,8 @@ def test_php_client_submits_lists_the_queue_and_cancels(start_server: Any, tmp_p
     cancelled = php(url, platform, "cancel", str(b["id"]))
     assert cancelled.returncode == 0, cancelled.stderr
     assert json.loads(cancelled.stdout)["state"] == "cancelled"
-    assert json.loads(php(url, platform, "get", str(b["id"])).stdout)["status"] == "cancelled"
+    assert json.loads(php(url, admin, "queue").stdout)["items"] == []
+    assert json.loads(php(url, platform, "get", str(a["id"])).stdout)["state"] == "assigned"
 
     # A refusal: the problem (field and rule) on stderr, exit 2, nothing booked.
     bad = php(url, platform, "submit", "-", stdin=json.dumps(request_body(2, zone="Mars/Olympus")))

@@ -276,7 +276,6 @@ void bind_adapters(py::module_& m);
 void bind_stores(py::module_& m);
 void bind_history(py::module_& m);
 void bind_views(py::module_& m);
-void bind_webhooks(py::module_& m);
 // sala.ZoomError (defined with the other exceptions; raised by the zoom adapter's translator).
 py::object& zoom_error_class();
 

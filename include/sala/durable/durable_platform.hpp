@@ -264,7 +264,7 @@ class durable_platform {
     // a request the command cancelled.
     const std::vector<history_record>& pending_history() const noexcept { return extra_.history; }
     // Inside commit_step_with's decision only: effects to commit in the same
-    // transaction (a lifecycle step's webhooks). Throws sala::logic_error outside.
+    // transaction (a lifecycle step's webhooks). Throws sala::error outside.
     void stage_effects(std::vector<effect> fx) {
         if (!in_command_) throw error("durable_platform::stage_effects outside a command");
         for (auto& e : fx) extra_.effects.push_back(std::move(e));
