@@ -15,7 +15,7 @@ pytestmark = pytest.mark.skipif(not sala.HAVE_SQLITE, reason="built without sala
 ONLY_PLATFORM = {"restore"}  # a DurablePlatform restores from its store
 # Taking in others' commits, and history (what left the live state stays in the store).
 ONLY_DURABLE = {"refresh", "version", "history", "history_of", "archive_finished", "syncs",
-                "reloads", "last_reload_reason"}
+                "reloads", "last_reload_reason", "enable_webhooks"}
 
 
 def public(cls):
