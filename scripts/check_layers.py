@@ -14,7 +14,7 @@ import tempfile
 LAYERS = [
     ("value", ["sala/time.hpp", "sala/interval.hpp", "sala/ids.hpp", "sala/error.hpp", "sala/text.hpp",
                "sala/enum_names.hpp", "sala/settings.hpp", "sala/request.hpp", "sala/room.hpp",
-               "sala/state.hpp", "sala/records.hpp", "sala/detail/utf8.hpp"]),
+               "sala/state.hpp", "sala/records.hpp", "sala/detail/utf8.hpp", "sala/webhook_signature.hpp"]),
     ("store_base", ["sala/detail/sql_store.hpp"]),
     ("schedule", ["sala/schedule.hpp", "sala/policy.hpp", "sala/detail/"]),
     ("ports", ["sala/ports/"]),

@@ -16,7 +16,8 @@ ONLY_PLATFORM = {"restore"}  # a DurablePlatform restores from its store
 # Taking in others' commits, and history (what left the live state stays in the store).
 # Group commit: several commands in one store transaction.
 ONLY_DURABLE = {"refresh", "version", "history", "history_of", "archive_finished", "syncs",
-                "reloads", "last_reload_reason", "begin_group", "commit_group", "rollback_group", "in_group"}
+                "reloads", "last_reload_reason", "begin_group", "commit_group", "rollback_group", "in_group",
+                "enable_webhooks"}
 
 
 def public(cls):

@@ -42,7 +42,7 @@ def _call(w: World, role: Optional[str], method: str, path: str, token: Optional
         r = w.admin.post("/v1/requests", json=request_body(len(w.server.lines)))
         assert r.status_code == 201, r.text
         rid = r.json()["id"]
-    concrete = path.replace("{rid}", str(rid)).replace("{room}", "3")
+    concrete = path.replace("{rid}", str(rid)).replace("{room}", "3").replace("{wid}", "1").replace("{did}", "1")
     body: Optional[dict[str, Any]] = None
     if method in ("POST", "PUT"):
         body = {
@@ -55,6 +55,7 @@ def _call(w: World, role: Optional[str], method: str, path: str, token: Optional
                              "users": [{"user_id": f"u{k}", "email": f"webinar{k:02d}@symposium.events"}
                                        for k in range(3)]},
             "/v1/settings": {},
+            "/v1/webhooks": {"url": "http://127.0.0.1:9/hook"},
         }.get(path, None)
     if path in ("/v1/calendar", "/v1/licence-plan"):
         concrete += "?" + WINDOW

@@ -53,6 +53,8 @@ def _server(tmp_path: Path, monkeypatch: Any) -> Any:
 
 def test_no_handlers_no_dispatcher(tmp_path: Path, monkeypatch: Any) -> None:
     s, _ = _server(tmp_path, monkeypatch)
+    assert set(s.worker.dispatch_handlers) == {"webhook"}  # build() installs webhooks_out
+    s.worker.dispatch_handlers.clear()
     s.worker.start()
     try:
         s.worker.call(lambda c: c.dp.rooms()).result(10)

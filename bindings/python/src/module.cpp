@@ -1,6 +1,10 @@
 // The private extension sala._sala; the package sala/ re-exports it.
 #include "common.hpp"
 
+namespace sala::python {
+void bind_webhooks(py::module_& m);  // bind_webhooks.cpp
+}
+
 PYBIND11_MODULE(_sala, m) {
     m.doc() =
         "sala: webinar rooms from a pool of licensed Zoom hosts (private extension; import sala).";
@@ -26,4 +30,5 @@ PYBIND11_MODULE(_sala, m) {
     bind_stores(m);
     bind_history(m);
     bind_views(m);
+    bind_webhooks(m);
 }

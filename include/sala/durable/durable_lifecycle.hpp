@@ -32,6 +32,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -42,6 +43,19 @@
 #include "sala/lifecycle/lifecycle.hpp"
 
 namespace sala {
+
+// One run of one step, as durable_lifecycle commits it: the step's record as
+// stored before the run (none: it had never run) and after it. A step-effects
+// hook (durable_lifecycle::set_step_effects) turns it into effects committed
+// in the same transaction as the step's result: never lost, never doubled.
+struct step_change {
+    step_subject subject;
+    std::optional<step_record> before;
+    step_record after;
+    // The webinar's record after the run ("request/<id>" rows), else null.
+    const webinar_record* webinar = nullptr;
+};
+using step_effects = std::function<std::vector<effect>(const step_change&, const platform&)>;
 
 class durable_lifecycle final : private step_guard {
   public:
@@ -247,6 +261,10 @@ class durable_lifecycle final : private step_guard {
         version_ = std::max(version_, at);
     }
 
+    // Effects derived from each step this process runs (sala::enable_webhooks
+    // sets one); replaces any earlier hook, empty turns it off.
+    void set_step_effects(step_effects f) { step_effects_ = std::move(f); }
+
     // Whether this process held the ticker lease at its last tick.
     bool is_ticker() const noexcept { return ticker_; }
     const std::string& holder() const noexcept { return engine_.options().holder; }
@@ -383,14 +401,47 @@ class durable_lifecycle final : private step_guard {
                     {{s.row, s.request, it == stored_.end() ? std::string{} : it->second}});
             }
             auto out = dirty_rows(mine ? std::set<std::string>{s.row} : std::set<std::string>{});
+            if (mine && step_effects_) stage_step_effects(s);
             if (mine) store_().release_lease(claim_name(s.row), holder());
             return out;
         });
         mark_stored(true);
     }
 
+    // The step's record in one row's state ("" = no row).
+    static std::optional<step_record> step_in(const lifecycle_state& st, const step_subject& s) {
+        if (s.request) {
+            auto w = st.webinars.find(*s.request);
+            if (w == st.webinars.end()) return std::nullopt;
+            auto k = w->second.steps.find(s.step);
+            if (k == w->second.steps.end()) return std::nullopt;
+            return k->second;
+        }
+        if (s.room) {
+            auto r = st.room_settings.find(*s.room);
+            if (r != st.room_settings.end()) return r->second;
+        }
+        return std::nullopt;  // admin notices: never surfaced, nothing to tell
+    }
+    // Inside release's transaction: the stored row is the state before the run.
+    void stage_step_effects(const step_subject& s) {
+        const auto it = stored_.find(s.row);
+        const lifecycle_state before = it == stored_.end()
+                                           ? lifecycle_state{}
+                                           : from_records({{s.row, s.request, it->second}});
+        const auto after = step_in(engine_.state(), s);
+        if (!after) return;
+        step_change c{s, step_in(before, s), *after, nullptr};
+        if (s.request)
+            if (auto w = engine_.state().webinars.find(*s.request);
+                w != engine_.state().webinars.end())
+                c.webinar = &w->second;
+        platform_.stage_effects(step_effects_(c, platform_.view()));
+    }
+
     durable_platform& platform_;
     lifecycle engine_;
+    step_effects step_effects_;
     std::map<std::string, std::string> stored_;  // row key -> state as committed
     std::vector<lifecycle_record> pending_;      // written by the open transaction
     std::uint64_t version_ = 0;                  // lifecycle rows taken in up to here

@@ -260,6 +260,16 @@ class durable_platform {
     static constexpr minutes default_retention{7 * 24 * 60};
 
     void set_effect_planner(effect_planner p) { planner_ = std::move(p); }
+    // While a command runs (a planner or a commit_step_with decision reads
+    // them): the history rows it will write, so a planner can still describe
+    // a request the command cancelled.
+    const std::vector<history_record>& pending_history() const noexcept { return extra_.history; }
+    // Inside commit_step_with's decision only: effects to commit in the same
+    // transaction (a lifecycle step's webhooks). Throws sala::error outside.
+    void stage_effects(std::vector<effect> fx) {
+        if (!in_command_) throw error("durable_platform::stage_effects outside a command");
+        for (auto& e : fx) extra_.effects.push_back(std::move(e));
+    }
     // Called after each command's commit, with the command's events in order.
     void subscribe(std::function<void(const event&)> listener) {
         listeners_.push_back(std::move(listener));
@@ -400,6 +410,11 @@ class durable_platform {
         events_.clear();
         extra_ = {};
         bool command_done = false;
+        in_command_ = true;
+        struct leave {
+            bool& b;
+            ~leave() { b = false; }
+        } left{in_command_};
         try {
             if (stale_)
                 reload_locked("a previous failure");
@@ -472,14 +487,15 @@ class durable_platform {
         c.lifecycle = std::move(extra_.lifecycle);
         c.effects = std::move(extra_.effects);
         c.reports = std::move(extra_.reports);
+        // The planner runs before the history moves (pending_history()).
+        if (planner_)
+            for (const auto& e : events_)
+                for (auto& fx : planner_(e, platform_)) c.effects.push_back(std::move(fx));
         c.history = std::move(extra_.history);
         for (const request_id id : extra_.erased_requests)
             if (std::find(c.erased_requests.begin(), c.erased_requests.end(), id) ==
                 c.erased_requests.end())
                 c.erased_requests.push_back(id);
-        if (planner_)
-            for (const auto& e : events_)
-                for (auto& fx : planner_(e, platform_)) c.effects.push_back(std::move(fx));
         return c.empty() ? version_ : store_->write(c);
     }
     void finish(const detail::state_snapshot& before) {
@@ -528,6 +544,7 @@ class durable_platform {
     platform platform_;
     std::uint64_t version_ = 0;
     bool stale_ = false;
+    bool in_command_ = false;
     std::vector<event> events_;
     change_set extra_;
     std::size_t syncs_ = 0, reloads_ = 0;

@@ -68,6 +68,8 @@ def build(cfg: config_mod.Config, log: Any = None) -> Any:
     register(server)
     from . import zoom_webhooks
     zoom_webhooks.register(server)
+    from .webhooks_out import install
+    server.webhooks = install(server)
     return server
 
 
@@ -101,6 +103,7 @@ def serve(cfg: config_mod.Config) -> int:
     userver.run(sockets=[sock])
     log.info("stopping", reason="signal", pending_jobs=0)
     server.worker.stop()
+    server.webhooks.stop()
     log.info("stopped", ticks=server.worker.ticks)
     return 0
 

@@ -120,6 +120,7 @@ class Server:
         self.worker = worker
         self.routes: list[RouteInfo] = []
         self.fast: dict[tuple[str, str], tuple[Any, Any, Any]] = {}  # see fast_route
+        self.webhooks: Any = None  # webhooks_out.Webhooks, set by install()
         self.limiter = AuthLimiter(cfg.auth_failures_per_minute)
         self.tokens = TokenCache(cfg.server_db)
         self._templates: dict[Any, str] = {}

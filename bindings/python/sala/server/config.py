@@ -55,6 +55,14 @@ class Config:
     # Group commit: commands waiting together (submit, cancel, retry, assign, reassign) share
     # one store transaction, at most this many; 1: each command commits alone.
     group_commit_max: int = 64
+    # Webhooks out (webhooks_out.py): backoff base doubling per attempt, attempts per round,
+    # per-attempt timeout, concurrent senders; `always`: plan webhook effects even before an
+    # endpoint is registered (otherwise they start with the first registration).
+    webhook_retry_base_seconds: int = 30
+    webhook_max_attempts: int = 8
+    webhook_timeout_seconds: int = 10
+    webhook_senders: int = 4
+    webhooks_always: bool = False
 
     def store_label(self) -> str:
         """Where the state lives, for logs: the file, or the PostgreSQL schema (no conninfo)."""
@@ -101,6 +109,13 @@ _KEYS: dict[str, dict[str, tuple[str, type]]] = {
         "reports_dir": ("reports_dir", str),
         "recordings_dir": ("recordings_dir", str),
         "ticker_lease_seconds": ("ticker_lease_seconds", int),
+    },
+    "webhooks": {
+        "retry_base_seconds": ("webhook_retry_base_seconds", int),
+        "max_attempts": ("webhook_max_attempts", int),
+        "timeout_seconds": ("webhook_timeout_seconds", int),
+        "senders": ("webhook_senders", int),
+        "always": ("webhooks_always", bool),
     },
 }
 
@@ -220,7 +235,8 @@ def validate(cfg: Config) -> None:
     if cfg.language not in ("en", "es"):
         raise ConfigError("lifecycle language: one of en, es")
     for name in ("max_body_bytes", "keep_alive_seconds", "ready_max_lag_seconds", "auth_failures_per_minute",
-                 "page_size_max"):
+                 "page_size_max", "webhook_retry_base_seconds", "webhook_max_attempts", "webhook_timeout_seconds",
+                 "webhook_senders"):
         if getattr(cfg, name) < 1:
             raise ConfigError(f"{name}: must be at least 1")
     if cfg.credentials_key is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", cfg.credentials_key):
