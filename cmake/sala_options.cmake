@@ -41,6 +41,21 @@ function(sala_component target name)
   set_property(GLOBAL APPEND PROPERTY SALA_COMPONENTS ${name})
   set_target_properties(${target} PROPERTIES EXPORT_NAME ${name})
   add_library(sala::${name} ALIAS ${target})
+  sala_library_abi(${target})
+  # sala-<name>.pc: the component's library on top of sala.pc (or of outbox's).
+  set(_pc_needs_SQLite3 sqlite3)
+  set(_pc_needs_PostgreSQL libpq)
+  set(_pc_needs_CURL libcurl)
+  set(private "")
+  foreach(d IN LISTS ARGN)
+    list(APPEND private ${_pc_needs_${d}})
+  endforeach()
+  set(base sala)
+  if(name STREQUAL "smtp")
+    set(base sala-outbox)
+  endif()
+  sala_pkgconfig(sala-${name} DESCRIPTION "sala's ${name} adapter" LIBS -l${target}
+    REQUIRES ${base} REQUIRES_PRIVATE ${private})
   if(SALA_INSTALL)
     install(TARGETS ${target} EXPORT sala-${name}-targets
       ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
