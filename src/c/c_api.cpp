@@ -125,7 +125,8 @@ SALA_C_API sala_status sala_link_account(sala_platform* p, const char* name, con
         const auto k = named<pool_kind>(kind, "kind");
         const auto users = c_users(c_parse(users_json, "users_json", true));
         const link_report r = d.link_account(name, k, users);
-        nlohmann::json j{{"pool", r.pool.value}, {"new_rooms", nlohmann::json::array()},
+        nlohmann::json j{{"pool", r.pool.value},
+                         {"new_rooms", nlohmann::json::array()},
                          {"wasted_licences", nlohmann::json::array()},
                          {"unlicensed", nlohmann::json::array()}};
         for (const auto id : r.new_rooms) j["new_rooms"].push_back(id.value);
@@ -180,8 +181,7 @@ SALA_C_API sala_status sala_assign(sala_platform* p, uint64_t request, uint32_t 
 SALA_C_API sala_status sala_reassign(sala_platform* p, uint64_t request, uint32_t room,
                                      char** result_json) {
     return c_call([&] {
-        c_out(result_json,
-              c_assignment_json(live(p).reassign(request_id{request}, room_id{room})));
+        c_out(result_json, c_assignment_json(live(p).reassign(request_id{request}, room_id{room})));
     });
 }
 

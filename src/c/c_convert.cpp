@@ -23,6 +23,10 @@ sala_status fail(sala_status s, const char* message, const std::string& field) n
         last.status = s;
         last.message = message;
         last.field = field;
+        // The core's hint names the C++ spelling; a C host sets "resolve".
+        const std::string cpp = "pass choose::earliest or choose::latest";
+        if (const auto at = last.message.find(cpp); at != std::string::npos)
+            last.message.replace(at, cpp.size(), "set \"resolve\" to \"earliest\" or \"latest\"");
     } catch (...) {  // no memory for the message: the status still tells
         last.message.clear();
         last.field.clear();
@@ -200,22 +204,22 @@ request_input c_request_input(const nlohmann::json& in) {
 }
 
 nlohmann::json c_request_json(const durable_platform& p, const request& r) {
-    nlohmann::json j{{"id", r.id.value},
-                     {"title", r.title},
-                     {"zone", r.zone},
-                     {"start", c_unix(r.window.start)},
-                     {"start_local", format_local(r.local_start)},
-                     {"end", c_unix(r.window.end)},
-                     {"duration", r.duration.count()},
-                     {"event_id", r.event_id},
-                     {"organizer", {{"name", r.organizer.name}, {"email", r.organizer.email}}},
-                     {"admission", enum_name(r.admission)},
-                     {"blocked",
-                      {{"begin", c_unix(r.window.blocked.begin())},
-                       {"end", c_unix(r.window.blocked.end())}}},
-                     {"grace_end", c_unix(r.window.grace_end)},
-                     {"room", nullptr},
-                     {"status", "finished"}};
+    nlohmann::json j{
+        {"id", r.id.value},
+        {"title", r.title},
+        {"zone", r.zone},
+        {"start", c_unix(r.window.start)},
+        {"start_local", format_local(r.local_start)},
+        {"end", c_unix(r.window.end)},
+        {"duration", r.duration.count()},
+        {"event_id", r.event_id},
+        {"organizer", {{"name", r.organizer.name}, {"email", r.organizer.email}}},
+        {"admission", enum_name(r.admission)},
+        {"blocked",
+         {{"begin", c_unix(r.window.blocked.begin())}, {"end", c_unix(r.window.blocked.end())}}},
+        {"grace_end", c_unix(r.window.grace_end)},
+        {"room", nullptr},
+        {"status", "finished"}};
     const platform& v = p.view();
     if (v.state().requests.count(r.id)) {
         j["status"] = enum_name(v.status(r.id));
@@ -231,10 +235,9 @@ nlohmann::json c_assignment_json(const assignment& a) {
 }
 
 nlohmann::json c_room_json(const room& r) {
-    return {{"id", r.id.value},     {"pool", r.pool.value},
-            {"user_id", r.user_id}, {"email", r.email},
-            {"display_name", r.display_name}, {"capacity", r.capacity},
-            {"active", r.active},   {"mode", enum_name(r.mode)}};
+    return {{"id", r.id.value},   {"pool", r.pool.value},           {"user_id", r.user_id},
+            {"email", r.email},   {"display_name", r.display_name}, {"capacity", r.capacity},
+            {"active", r.active}, {"mode", enum_name(r.mode)}};
 }
 
 std::vector<account_user> c_users(const nlohmann::json& users) {

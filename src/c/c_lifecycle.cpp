@@ -30,8 +30,8 @@ durable_lifecycle& live(sala_lifecycle* l) {
 
 std::unique_ptr<conferencing> make_conferencing(const std::string& kind,
                                                 const std::shared_ptr<const sala::clock>& clk) {
-    if (kind.empty() || kind == "fake") return std::make_unique<fake_conferencing>(
-                                             std::vector<account_user>{}, clk);
+    if (kind.empty() || kind == "fake")
+        return std::make_unique<fake_conferencing>(std::vector<account_user>{}, clk);
     if (kind == "zoom") {
 #ifdef SALA_C_HAVE_ZOOM
         return std::make_unique<zoom_rest>(zoom_config::from_env());
@@ -115,8 +115,8 @@ SALA_C_API sala_status sala_about_to_start(sala_lifecycle* l, int64_t now,
     });
 }
 
-SALA_C_API sala_status sala_generate_credentials(sala_lifecycle* l, uint64_t request,
-                                                 int64_t now, int* mailed) {
+SALA_C_API sala_status sala_generate_credentials(sala_lifecycle* l, uint64_t request, int64_t now,
+                                                 int* mailed) {
     return c_call([&] {
         durable_lifecycle& e = live(l);
         const bool done = e.generate_credentials_now(request_id{request}, c_instant(now, "now"));

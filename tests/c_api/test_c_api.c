@@ -123,6 +123,7 @@ static void submit_rejects(sala_platform *p) {
         "{\"title\":\"T\",\"start_local\":\"2021-03-28T02:30\",\"zone\":\"Europe/Madrid\","
         "\"duration\":60,\"event_id\":\"1\",\"organizer\":{\"name\":\"A\",\"email\":\"a@b.c\"}}";
     REJECTS(sala_submit(p, gap, &id, NULL), SALA_NONEXISTENT_LOCAL_TIME, "start");
+    CHECK(contains(sala_last_error(), "\"resolve\"")); /* the C spelling of the fix */
     const char *overlap =
         "{\"title\":\"T\",\"start_local\":\"2021-10-31T02:30\",\"zone\":\"Europe/Madrid\","
         "\"duration\":60,\"event_id\":\"1\",\"organizer\":{\"name\":\"A\",\"email\":\"a@b.c\"}}";
