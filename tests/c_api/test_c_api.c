@@ -1,7 +1,11 @@
 /* The C API (include/sala/c/sala.h) from C: every function, and the error
  * paths (null pointers, bad JSON, bad zone, DST gap, unknown ids, rules).
- * Usage: sala_c_api_test <scratch folder>. Exit status 0 when all checks pass. */
+ * Usage: sala_c_api_test <scratch folder>. Exit status 0 when all checks pass.
+ * (sala_c_api_test --submit-one <db> is the second process of other_process.) */
+#define _POSIX_C_SOURCE 200809L /* fork, execv, waitpid */
 #include <sala/c/sala.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,6 +215,36 @@ static void requests(sala_platform *p) {
     sala_free(out);
 }
 
+/* A second process on the same store submits a request; this one sees it. */
+static int submit_one(const char *path) {
+    sala_platform *p = NULL;
+    char options[64];
+    snprintf(options, sizeof options, "{\"clock\":%lld}", MAY_1);
+    if (sala_open_sqlite(path, options, &p) != SALA_OK) return 1;
+    const uint64_t id = submit(p, 4, "\"room\":2"); /* room 2 is free again */
+    sala_close(p);
+    return id == 4 && failures == 0 ? 0 : 1;
+}
+
+static void other_process(sala_platform *p, const char *self, const char *path) {
+    char *out = NULL;
+    const pid_t child = fork();
+    if (child == 0) {
+        execl(self, self, "--submit-one", path, (char *)NULL);
+        _exit(127);
+    }
+    int status = -1;
+    CHECK(child > 0 && waitpid(child, &status, 0) == child);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK(sala_get_request(p, 4, &out) == SALA_OK);
+    CHECK(contains(out, "\"title\":\"Taller 4\"") && contains(out, "\"room\":2"));
+    sala_free(out);
+    /* R11: and this process's next command sees room 2 taken. */
+    CHECK(sala_reassign(p, 3, 2, &out) == SALA_OK);
+    CHECK(contains(out, "\"status\":\"room_not_free\""));
+    sala_free(out);
+}
+
 static void lifecycle(sala_platform *p, const char *outbox) {
     sala_lifecycle *l = NULL;
     char options[1200], *out = NULL;
@@ -253,6 +287,7 @@ static void lifecycle(sala_platform *p, const char *outbox) {
 }
 
 int main(int argc, char **argv) {
+    if (argc == 3 && strcmp(argv[1], "--submit-one") == 0) return submit_one(argv[2]);
     if (argc != 2) {
         fprintf(stderr, "usage: %s SCRATCH_FOLDER\n", argv[0]);
         return 2;
@@ -268,6 +303,7 @@ int main(int argc, char **argv) {
     rooms(p);
     submit_rejects(p);
     requests(p);
+    other_process(p, argv[0], path);
     lifecycle(p, outbox);
     if (failures) fprintf(stderr, "%d check(s) failed\n", failures);
     else printf("all C API checks passed\n");
