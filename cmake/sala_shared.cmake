@@ -28,7 +28,12 @@ function(sala_library_abi target)
   set_target_properties(${target} PROPERTIES VERSION ${PROJECT_VERSION} SOVERSION ${SALA_SOVERSION})
   get_target_property(type ${target} TYPE)
   if(type STREQUAL "SHARED_LIBRARY")
-    target_link_options(${target} PRIVATE "LINKER:--version-script=${arg_MAP}" "LINKER:--no-undefined")
+    target_link_options(${target} PRIVATE "LINKER:--version-script=${arg_MAP}")
+    # A missing symbol fails here, not when a host loads the library; not with
+    # sanitizers, whose runtime a host (Python under LD_PRELOAD) may bring.
+    if(NOT CMAKE_CXX_FLAGS MATCHES "-fsanitize")
+      target_link_options(${target} PRIVATE "LINKER:--no-undefined")
+    endif()
     set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${arg_MAP})
   endif()
 endfunction()
