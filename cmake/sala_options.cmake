@@ -20,6 +20,12 @@ if(SALA_WITH_CLI AND NOT SALA_WITH_SQLITE)
   message(FATAL_ERROR "SALA_WITH_CLI needs SALA_WITH_SQLITE")
 endif()
 
+# The C API (include/sala/c/sala.h) opens a durable platform on SQLite.
+option(SALA_WITH_C_API "Build sala::c, the C API (needs SALA_WITH_SQLITE)" ${SALA_WITH_SQLITE})
+if(SALA_WITH_C_API AND NOT SALA_WITH_SQLITE)
+  message(FATAL_ERROR "SALA_WITH_C_API needs SALA_WITH_SQLITE")
+endif()
+
 # The Python module: top-level builds only, when pybind11 is there. The older
 # name SALA_PYTHON is honoured.
 set(_sala_py_default OFF)
@@ -41,6 +47,23 @@ function(sala_component target name)
   set_property(GLOBAL APPEND PROPERTY SALA_COMPONENTS ${name})
   set_target_properties(${target} PROPERTIES EXPORT_NAME ${name})
   add_library(sala::${name} ALIAS ${target})
+  sala_library_abi(${target})
+  # sala-<name>.pc: the component's library on top of sala.pc (or of outbox's).
+  set(_pc_needs_SQLite3 sqlite3)
+  set(_pc_needs_PostgreSQL libpq)
+  set(_pc_needs_CURL libcurl)
+  set(private "")
+  foreach(d IN LISTS ARGN)
+    list(APPEND private ${_pc_needs_${d}})
+  endforeach()
+  set(base sala)
+  if(name STREQUAL "smtp")
+    set(base sala-outbox)
+  endif()
+  if(NOT name STREQUAL "c")  # the C API writes its own (src/c/CMakeLists.txt)
+    sala_pkgconfig(sala-${name} DESCRIPTION "sala's ${name} adapter" LIBS -l${target}
+      REQUIRES ${base} REQUIRES_PRIVATE ${private})
+  endif()
   if(SALA_INSTALL)
     install(TARGETS ${target} EXPORT sala-${name}-targets
       ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
