@@ -50,6 +50,7 @@ Commands:
                            the HTTP API, the lifecycle and the outbox (docs/server.md)
   token create --role ROLE --db PATH
                            an API token (admin, organizer, platform), printed once
+  --version                this program's version
 
 Data: calendar, ics and make-room read the SQLite store (--db PATH, default
 ./sala.db) or run a scenario file (--scenario FILE).
@@ -466,6 +467,10 @@ int main(int argc, char** argv) {
     const std::string cmd = argv[1];
     if (cmd == "--help" || cmd == "-h" || cmd == "help") {
         std::cout << main_help;
+        return ok;
+    }
+    if (cmd == "--version" || cmd == "version") {
+        std::cout << "sala " << SALA_CLI_VERSION << "\n";
         return ok;
     }
     if (cmd == "serve" || cmd == "token") return sala::cli::exec_server(argc, argv);

@@ -428,3 +428,11 @@ def test_a_read_only_store_is_named_as_such(tmp_path):
     assert p.returncode == 3, p.stderr
     assert "cannot be written" in p.stderr or "read-only" in p.stderr, p.stderr
     assert "corrupted" not in p.stderr
+
+
+def test_version_is_the_projects():
+    top = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "CMakeLists.txt")
+    version = re.search(r"project\(sala\s+VERSION\s+([0-9.]+)", open(top).read()).group(1)
+    for arg in ("--version", "version"):
+        rc, out, _ = sala(arg)
+        assert rc == 0 and out == f"sala {version}\n", (arg, out)
