@@ -624,4 +624,4 @@ REGISTER_TYPED_TEST_SUITE_P(
     CancelledRequestsStayAsHistory_R17, FinishedWebinarsLeaveMemoryAfterRetention_R15_R17,
     SettingsOverAnExistingStoreAreAppliedOrRefused, LifecycleArchivesOnlyWhatIsDone_R15_R19,
     GroupCommitsSeveralCommandsInOneTransaction_R1_R9, FailedWriteInAGroupUndoesTheWholeGroup_R9,
-    RolledBackGroupLeavesNothing);
+    RolledBackGroupLeavesNothing, StepEffectsStagedInAGroupAreCommittedWithIt_R16);

@@ -71,6 +71,25 @@ TYPED_TEST_P(StoreConformance, FailedWriteInAGroupUndoesTheWholeGroup_R9) {
     EXPECT_EQ(this->backend.open()->load(), p.state());
 }
 
+// A lifecycle step's decision may stage effects inside a group as it may alone;
+// they are committed with the group (R16).
+TYPED_TEST_P(StoreConformance, StepEffectsStagedInAGroupAreCommittedWithIt_R16) {
+    auto db = this->backend.open();
+    sala::durable_platform p(db, conformance::may_2021());
+    conformance::seed_rooms(p);
+    const auto outbox = db->outbox().size();
+    p.begin_group();
+    p.commit_step_with([&](sala::platform&) {
+        p.stage_effects({{"mail", "group/step/1", "{}", std::nullopt}});
+        return std::vector<sala::lifecycle_record>{};
+    });
+    EXPECT_EQ(this->backend.open()->outbox().size(), outbox);
+    p.commit_group();
+    ASSERT_EQ(db->outbox().size(), outbox + 1);
+    EXPECT_EQ(db->outbox().back().effect.idempotency_key, "group/step/1");
+    EXPECT_THROW(p.stage_effects({}), sala::error);  // outside a command
+}
+
 // rollback_group() drops the group; misuse is refused by name.
 TYPED_TEST_P(StoreConformance, RolledBackGroupLeavesNothing) {
     auto db = this->backend.open();

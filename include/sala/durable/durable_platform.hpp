@@ -356,10 +356,7 @@ class durable_platform {
         if (group_) throw error("durable_platform::begin_group: a group is already open");
         const std::uint64_t committed = store_->begin_write();
         try {
-            if (stale_)
-                reload_locked("a previous failure");
-            else if (committed != version_)
-                sync_locked();
+            catch_up(committed);
         } catch (...) {
             store_->rollback();
             throw;
@@ -386,8 +383,7 @@ class durable_platform {
             reload_after_failed_group();
             throw;
         }
-        for (const auto& e : done)
-            for (const auto& l : listeners_) l(e);
+        publish(done);
     }
     // Drops the group's commands (nothing of them is saved or heard).
     void rollback_group() {
@@ -410,16 +406,9 @@ class durable_platform {
         events_.clear();
         extra_ = {};
         bool command_done = false;
-        in_command_ = true;
-        struct leave {
-            bool& b;
-            ~leave() { b = false; }
-        } left{in_command_};
+        const command_scope scope{in_command_};
         try {
-            if (stale_)
-                reload_locked("a previous failure");
-            else if (committed != version_)
-                sync_locked();
+            catch_up(committed);
             before_.take(platform_.state());
             if constexpr (std::is_void_v<result_t>) {
                 command(platform_);
@@ -447,10 +436,19 @@ class durable_platform {
     }
 
   private:
+    // Marks the time a command runs (stage_effects is allowed only then).
+    struct command_scope {
+        bool& flag;
+        explicit command_scope(bool& f) : flag(f) { flag = true; }
+        ~command_scope() { flag = false; }
+        command_scope(const command_scope&) = delete;
+        command_scope& operator=(const command_scope&) = delete;
+    };
     template <class F>
     auto run_in_group(F& command) -> std::invoke_result_t<F&, platform&> {
         using result_t = std::invoke_result_t<F&, platform&>;
         if (group_failure_) std::rethrow_exception(group_failure_);
+        const command_scope scope{in_command_};
         events_.clear();
         extra_ = {};
         before_.take(platform_.state());
@@ -504,8 +502,19 @@ class durable_platform {
         version_ = v;
         const auto done = std::move(events_);
         events_.clear();
+        publish(done);
+    }
+    void publish(const std::vector<event>& done) {
         for (const auto& e : done)
             for (const auto& l : listeners_) l(e);
+    }
+    // Under the writer lock: what others committed since this process's version
+    // (`committed` is the store's), or a full reload after a failure.
+    void catch_up(std::uint64_t committed) {
+        if (stale_)
+            reload_locked("a previous failure");
+        else if (committed != version_)
+            sync_locked();
     }
 
     // Inside an open transaction (or none, for refresh()).
