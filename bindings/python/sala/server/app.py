@@ -130,11 +130,13 @@ class Server:
                         "application/problem+json (RFC 9457).",
             openapi_url="/v1/openapi.json", docs_url=None, redoc_url=None)
         self._bearer = HTTPBearer(auto_error=False, description="a token made by `sala token create`")
-        self.app.add_exception_handler(ApiProblem, self._on_problem)  # type: ignore[arg-type]
-        self.app.add_exception_handler(sala.Error, self._on_sala_error)  # type: ignore[arg-type]
+        # Errors an endpoint raises, to problem+json; the fast path uses the same table.
+        self._endpoint_errors: tuple[tuple[type, Callable[..., Awaitable[Response]]], ...] = (
+            (ApiProblem, self._on_problem), (sala.Error, self._on_sala_error), (Exception, self._on_other))
+        for kind, handler in self._endpoint_errors:
+            self.app.add_exception_handler(kind, handler)  # type: ignore[arg-type]
         self.app.add_exception_handler(RequestValidationError, self._on_validation)  # type: ignore[arg-type]
         self.app.add_exception_handler(StarletteHTTPException, self._on_http)  # type: ignore[arg-type]
-        self.app.add_exception_handler(Exception, self._on_other)
         self.asgi = Middleware(self.app, self)
 
     # ---- registration ------------------------------------------------------------------------------
@@ -188,12 +190,9 @@ class Server:
             response = await fn(body, request)
         except _BodyErrors as e:
             response = self._validation_problem(request, e.errors)
-        except ApiProblem as e:
-            response = await self._on_problem(request, e)
-        except sala.Error as e:
-            response = await self._on_sala_error(request, e)
-        except Exception as e:  # as FastAPI's handler of last resort would
-            response = await self._on_other(request, e)
+        except Exception as e:
+            handler = next(h for kind, h in self._endpoint_errors if isinstance(e, kind))
+            response = await handler(request, e)
         await response(scope, receive, send)
 
     def template_of(self, endpoint: Any) -> str:
