@@ -50,6 +50,18 @@ Commands:
                            the HTTP API, the lifecycle and the outbox (docs/server.md)
   token create --role ROLE --db PATH
                            an API token (admin, organizer, platform), printed once
+
+Admin commands on a store (--db PATH, default ./sala.db, or --pg CONNINFO;
+--json prints the HTTP API's JSON; exit 4: the room is not free / still queued):
+  rooms [activate ID | deactivate ID | mode ID automatic|manual]
+  queue                    the unassigned queue, oldest first
+  requests [--state assigned|queued] [--organizer EMAIL] [--room ID] [--event-id ID]
+  assign REQUEST ROOM      put a queued request in a room (R10)
+  reassign REQUEST ROOM    move an assigned request (R11: panelist links change)
+  cancel REQUEST           cancel a request
+  retry REQUEST            try first-fit again for a queued request (R9)
+  settings [set NAME=VALUE ...]
+                           show or change the booking settings
   --version                this program's version
 
 Data: calendar, ics and make-room read the SQLite store (--db PATH, default
@@ -473,7 +485,12 @@ int main(int argc, char** argv) {
         std::cout << "sala " << SALA_CLI_VERSION << "\n";
         return ok;
     }
-    if (cmd == "serve" || cmd == "token") return sala::cli::exec_server(argc, argv);
+    // The service and the admin's commands on a store share the Python package
+    // sala.server (its config, its JSON shapes): see serve.cpp.
+    static const std::set<std::string> python_commands{"serve",    "token",   "rooms",    "queue",
+                                                       "requests", "assign",  "reassign", "cancel",
+                                                       "retry",    "settings"};
+    if (python_commands.count(cmd)) return sala::cli::exec_server(argc, argv);
     const std::set<std::string> source_opts{"--db", "--scenario", "--now"};
     std::map<std::string, std::pair<std::set<std::string>, std::set<std::string>>> spec{
         {"plan", {{"--preparation", "--courtesy", "--post"}, {}}},

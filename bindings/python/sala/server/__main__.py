@@ -150,6 +150,10 @@ def token(args: argparse.Namespace) -> int:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
+    from . import admin
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in admin.COMMANDS:
+        return admin.main(argv)
     ap = argparse.ArgumentParser(prog="sala", description="sala's HTTP service and its tokens")
     sub = ap.add_subparsers(dest="command", required=True)
     sv = sub.add_parser("serve", help="run the HTTP API, the lifecycle and the outbox in one process")

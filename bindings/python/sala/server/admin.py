@@ -1,0 +1,200 @@
+"""The admin's everyday commands on a store: `sala rooms`, `sala queue`,
+`sala requests`, `sala assign`, `sala reassign`, `sala cancel`, `sala retry`,
+`sala settings` (docs/cli.md, "Admin commands").
+
+Each command opens the store, runs one sala command (which first takes in what
+other processes committed, so it is safe while `sala serve` runs on the same
+store) and prints a line per item, or with --json the same JSON body the
+matching /v1 endpoint answers (convert.py is the one home of those shapes).
+
+Exit codes as the `sala` command: 0 done, 1 refused (bad value, unknown id, a
+booking rule), 2 usage, 3 the store cannot be used, 4 nothing could be done
+(the room is not free, first-fit still finds no room)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any, Callable, Optional
+
+import sala
+
+from . import convert as cv
+from . import problems
+
+COMMANDS = ("rooms", "queue", "requests", "assign", "reassign", "cancel", "retry", "settings")
+OK, REFUSED, USAGE, STORE, NOTHING = 0, 1, 2, 3, 4
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, code: int = REFUSED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="SQLite store (default ./sala.db)")
+    common.add_argument("--pg", help="PostgreSQL conninfo (prefer SALA_PG_CONNINFO: it may hold a password)")
+    common.add_argument("--json", action="store_true", help="print the API's JSON instead of lines")
+    ap = argparse.ArgumentParser(prog="sala", description="sala's admin commands on a store")
+    sub = ap.add_subparsers(dest="command", required=True)
+    rooms = sub.add_parser("rooms", parents=[common], help="list rooms; activate, deactivate, set mode")
+    rooms.add_argument("action", nargs="?", choices=("list", "activate", "deactivate", "mode"), default="list")
+    rooms.add_argument("room", nargs="?", type=int, help="room id (activate, deactivate, mode)")
+    rooms.add_argument("mode", nargs="?", choices=("automatic", "manual"), help="the room's mode (mode)")
+    sub.add_parser("queue", parents=[common], help="the unassigned queue, oldest first")
+    req = sub.add_parser("requests", parents=[common], help="list requests (assigned and queued)")
+    req.add_argument("--state", choices=("assigned", "queued"))
+    req.add_argument("--organizer", help="organizer e-mail")
+    req.add_argument("--room", type=int)
+    req.add_argument("--event-id")
+    for name, what in (("assign", "assign a queued request to a room"),
+                       ("reassign", "move an assigned request to another room (R11)")):
+        p = sub.add_parser(name, parents=[common], help=what)
+        p.add_argument("request", type=int)
+        p.add_argument("room", type=int)
+    for name, what in (("cancel", "cancel a request"), ("retry", "try first-fit again for a queued request")):
+        sub.add_parser(name, parents=[common], help=what).add_argument("request", type=int)
+    st = sub.add_parser("settings", parents=[common], help="show the booking settings; set NAME=MINUTES ...")
+    st.add_argument("action", nargs="?", choices=("show", "set"), default="show")
+    st.add_argument("values", nargs="*", metavar="NAME=VALUE",
+                    help=f"names: {', '.join(cv.SETTINGS_FIELDS)} (days or minutes)")
+    return ap
+
+
+def _open(args: argparse.Namespace) -> Any:
+    pg = args.pg or os.environ.get("SALA_PG_CONNINFO")
+    if args.db and pg:
+        raise _Refused("give --db or --pg, not both", USAGE)
+    try:
+        if pg:
+            store = sala.PostgresStore.open(pg)
+        else:
+            path = args.db or "sala.db"
+            if not os.path.exists(path):
+                raise _Refused(f"no store at {path} (give --db PATH or --pg CONNINFO)", STORE)
+            store = sala.SqliteStore.open(path, create=False)
+        return sala.DurablePlatform(store, sala.SystemClock())
+    except sala.Error as e:
+        raise _Refused(f"cannot open the store: {e}", STORE) from None
+
+
+def _line(item: dict[str, Any], keys: tuple[str, ...]) -> str:
+    return "\t".join("" if item.get(k) is None else str(item[k]) for k in keys)
+
+
+_REQUEST_KEYS = ("id", "state", "room", "start", "zone", "duration", "title")
+_ROOM_KEYS = ("id", "pool", "email", "active", "mode")
+
+
+def _requests(dp: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
+    who = args.organizer.casefold() if args.organizer else None
+    out = []
+    for num in range(1, dp.next_request):
+        try:
+            req = dp.get_request(num)
+            res = dp.reservation_of(num)
+        except sala.NotFoundError:
+            continue  # cancelled or archived
+        if (who is not None and req.organizer.email.casefold() != who
+                or args.state == "assigned" and res is None or args.state == "queued" and res is not None
+                or args.room is not None and (res is None or int(res.room) != args.room)
+                or args.event_id is not None and req.event_id != args.event_id):
+            continue
+        out.append(cv.request_json(dp, req, res))
+    return out
+
+
+def _settings(dp: Any, values: list[str]) -> dict[str, Any]:
+    st = dp.state().settings.copy()
+    for text in values:
+        name, eq, value = text.partition("=")
+        if not eq:
+            raise _Refused(f"settings set: {text!r} is not NAME=VALUE", USAGE)
+        if name not in cv.SETTINGS_FIELDS:
+            raise _Refused(f"settings set: {name!r} is not a setting (known: {', '.join(cv.SETTINGS_FIELDS)})",
+                           USAGE)
+        if not value.isdigit() or len(value) > 9:
+            raise _Refused(f"{name}: {value!r} is not a whole number of "
+                           f"{'days' if 'days' in name else 'minutes'}")
+        setattr(st, name, int(value))
+    if not values:
+        raise _Refused("settings set: give at least one NAME=VALUE", USAGE)
+    dp.set_settings(st)
+    return cv.settings_json(dp.state().settings)
+
+
+def _to_room(dp: Any, method: str, rid: int, room: int) -> dict[str, Any]:
+    a = getattr(dp, method)(rid, room)
+    if not a:
+        raise _Refused(f"room {room}: {a.reason}", NOTHING)
+    return cv.assignment_json(dp, rid, a)
+
+
+def _run(args: argparse.Namespace) -> tuple[Any, Callable[[Any], str]]:
+    """The command's result and how to print it as lines."""
+    dp = _open(args)
+    c = args.command
+    if c == "rooms":
+        if args.action == "list":
+            return [cv.room_json(r) for r in dp.rooms()], lambda rs: "\n".join(_line(r, _ROOM_KEYS) for r in rs)
+        if args.room is None:
+            raise _Refused(f"rooms {args.action}: give the room id", USAGE)
+        if args.action == "mode":
+            if args.mode is None:
+                raise _Refused("rooms mode: give the mode (automatic or manual)", USAGE)
+            dp.set_mode(args.room, sala.RoomMode(args.mode))
+        else:
+            getattr(dp, args.action)(args.room)
+        return cv.room_json(dp.get_room(args.room)), lambda r: _line(r, _ROOM_KEYS)
+    if c in ("queue", "requests"):
+        items = ([cv.request_json(dp, r, None, status="unassigned") for r in dp.queue()] if c == "queue"
+                 else _requests(dp, args))
+        return {"items": items}, lambda b: "\n".join(_line(r, _REQUEST_KEYS) for r in b["items"])
+    if c in ("assign", "reassign"):
+        body = _to_room(dp, c, args.request, args.room)
+        return body, lambda b: f"request {b['request']['id']} in room {b['room']}"
+    if c == "cancel":
+        body = cv.request_json(dp, dp.get_request(args.request), dp.reservation_of(args.request))
+        dp.cancel(args.request)
+        body.update(state="cancelled", room=None, status="cancelled")
+        return body, lambda b: f"request {b['id']} cancelled"
+    if c == "retry":
+        a = dp.retry(args.request)
+        if not a:
+            raise _Refused(f"request {args.request} stays queued: {a.reason}", NOTHING)
+        return cv.assignment_json(dp, args.request, a), lambda b: f"request {b['request']['id']} in room {b['room']}"
+    body = cv.settings_json(dp.state().settings) if args.action == "show" else _settings(dp, args.values)
+    return body, lambda b: "\n".join(f"{k}\t{v}" for k, v in b.items())
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        body, lines = _run(args)
+    except _Refused as e:
+        print(f"sala {args.command}: {e}", file=sys.stderr)
+        return e.code
+    except problems.ApiProblem as e:
+        print(f"sala {args.command}: {e.detail}", file=sys.stderr)
+        return REFUSED
+    except sala.StoreError as e:
+        print(f"sala {args.command}: store: {e}", file=sys.stderr)
+        return STORE
+    except sala.Error as e:  # not found, invalid argument, a booking rule
+        print(f"sala {args.command}: {e}", file=sys.stderr)
+        return REFUSED
+    if args.json:
+        print(json.dumps(body, indent=2))
+    else:
+        text = lines(body)
+        if text:
+            print(text)
+    return OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
