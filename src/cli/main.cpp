@@ -62,6 +62,11 @@ Admin commands on a store (--db PATH, default ./sala.db, or --pg CONNINFO;
   retry REQUEST            try first-fit again for a queued request (R9)
   settings [set NAME=VALUE ...]
                            show or change the booking settings
+With the service's --config (its conferencing backend and mail):
+  credentials REQUEST [--now]
+                           a request's credentials; --now generates and mails them (R13)
+  problems                 open lifecycle problems
+  report REQUEST           the attendance report as CSV (--json: the API's JSON)
   --version                this program's version
 
 Data: calendar, ics and make-room read the SQLite store (--db PATH, default
@@ -487,9 +492,9 @@ int main(int argc, char** argv) {
     }
     // The service and the admin's commands on a store share the Python package
     // sala.server (its config, its JSON shapes): see serve.cpp.
-    static const std::set<std::string> python_commands{"serve",    "token",   "rooms",    "queue",
-                                                       "requests", "assign",  "reassign", "cancel",
-                                                       "retry",    "settings"};
+    static const std::set<std::string> python_commands{
+        "serve",  "token", "rooms",    "queue",       "requests", "assign", "reassign",
+        "cancel", "retry", "settings", "credentials", "problems", "report"};
     if (python_commands.count(cmd)) return sala::cli::exec_server(argc, argv);
     const std::set<std::string> source_opts{"--db", "--scenario", "--now"};
     std::map<std::string, std::pair<std::set<std::string>, std::set<std::string>>> spec{

@@ -19,7 +19,7 @@ expect() {  # expect "what it offers" words...
     local got; got=$(complete_words "$@")
     if [ "$got" != "$want" ]; then echo "completion of '$*': got '$got', want '$want'"; fail=1; fi
 }
-expect "requests reassign retry" sala re
+expect "requests reassign retry report" sala re
 expect "rooms" sala roo
 expect "automatic manual" sala rooms mode ""
 expect "assigned queued" sala requests --state ""

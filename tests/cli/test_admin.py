@@ -128,3 +128,46 @@ def test_store_and_usage_errors(tmp_path):
     assert rc == 2 and "invalid int" in err
     rc, out, _ = sala("queue", "--help")
     assert rc == 0 and out.startswith("usage: sala queue")
+
+
+CONFIG = """
+[conferencing]
+backend = "fake"
+fake_users = [{user_id = "u1", email = "room1@symposium.events"}]
+[mail]
+backend = "outbox"
+sender = "sala@symposium.events"
+admin = "admin@symposium.events"
+"""
+
+
+def test_credentials_now_problems_and_report(tmp_path, monkeypatch):
+    """The lifecycle commands with the service's config (fake conferencing, mail into an outbox
+    folder): credentials made by one process are read by the next (R13, shared key)."""
+    path = str(tmp_path / "sala.db")
+    dp = sl.DurablePlatform(sl.SqliteStore.open(path, create=True), sl.SystemClock())
+    dp.link_account("s", sl.PoolKind.OWN, [sl.AccountUser("u1", "room1@symposium.events", "Room 1")])
+    dp.activate(1)
+    dp.set_mode(1, sl.RoomMode.AUTOMATIC)
+    start = (dt.datetime.now(UTC) + dt.timedelta(hours=3)).replace(second=0, microsecond=0)
+    rid = str(int(dp.submit(sl.RequestInput("A", start, 60, "e", ORG, zone="UTC")).id))
+    (tmp_path / "sala.toml").write_text(CONFIG)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SALA_CREDENTIALS_KEY", "ab" * 32)
+    monkeypatch.delenv("SALA_CONFIG", raising=False)
+    base = ("--db", path, "--config", str(tmp_path / "sala.toml"))
+    rc, _, err = sala("credentials", rid, *base)
+    assert rc == 4 and "no credentials issued yet" in err, err
+    made = js("credentials", rid, "--now", *base)
+    assert made["user_name"] == "room1@symposium.events" and made["password"]
+    assert js("credentials", rid, *base) == made  # another process, the same sealed password
+    mails = list((tmp_path / "mail-out").iterdir())
+    text = mails[0].read_text()
+    assert len(mails) == 1 and "To: Soporte <support@symposium.events>" in text and made["user_name"] in text
+    assert js("problems", *base) == []
+    rc, _, err = sala("report", rid, *base)
+    assert rc == 4 and "no attendance report yet" in err
+    rc, _, err = sala("credentials", "99", "--now", *base)
+    assert rc == 1 and "99" in err
+    rc, _, err = sala("credentials", rid, "--db", path)  # no conferencing configured
+    assert rc == 2 and "[conferencing]" in err

@@ -7,7 +7,7 @@ _sala() {
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
     local commands="plan calendar ics make-room simulate serve token rooms queue requests assign
-        reassign cancel retry settings --help --version"
+        reassign cancel retry settings credentials problems report --help --version"
     if [ "$COMP_CWORD" -eq 1 ]; then
         mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur")
         return
@@ -21,7 +21,7 @@ _sala() {
         --role) mapfile -t COMPREPLY < <(compgen -W "admin organizer platform" -- "$cur"); return ;;
         mode) mapfile -t COMPREPLY < <(compgen -W "automatic manual" -- "$cur"); return ;;
     esac
-    local store="--db --pg --json --help" words
+    local store="--db --pg --json --config --help" words
     case $cmd in
         plan) words="--preparation --courtesy --post --help" ;;
         calendar) words="--month --day --out --zone --heading --db --scenario --now --help" ;;
@@ -31,6 +31,7 @@ _sala() {
         serve) words="--config --db --pg --listen --server-db --help" ;;
         token) words="create list revoke --db --server-db --role --email --name --help" ;;
         rooms) words="list activate deactivate mode $store" ;;
+        credentials) words="--now $store" ;;
         requests) words="--state --organizer --room --event-id $store" ;;
         settings)
             words="show set $store min_days_in_advance= max_days_in_advance= min_duration=

@@ -1,6 +1,7 @@
 """The admin's everyday commands on a store: `sala rooms`, `sala queue`,
 `sala requests`, `sala assign`, `sala reassign`, `sala cancel`, `sala retry`,
-`sala settings` (docs/cli.md, "Admin commands").
+`sala settings`, and with the lifecycle `sala credentials`, `sala problems`,
+`sala report` (docs/cli.md, "Admin commands on a store").
 
 Each command opens the store, runs one sala command (which first takes in what
 other processes committed, so it is safe while `sala serve` runs on the same
@@ -24,7 +25,9 @@ import sala
 from . import convert as cv
 from . import problems
 
-COMMANDS = ("rooms", "queue", "requests", "assign", "reassign", "cancel", "retry", "settings")
+COMMANDS = ("rooms", "queue", "requests", "assign", "reassign", "cancel", "retry", "settings", "credentials",
+            "problems", "report")
+LIFECYCLE_COMMANDS = ("credentials", "problems", "report")
 OK, REFUSED, USAGE, STORE, NOTHING = 0, 1, 2, 3, 4
 
 
@@ -39,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--db", help="SQLite store (default ./sala.db)")
     common.add_argument("--pg", help="PostgreSQL conninfo (prefer SALA_PG_CONNINFO: it may hold a password)")
     common.add_argument("--json", action="store_true", help="print the API's JSON instead of lines")
+    common.add_argument("--config", help="the service's TOML file (default: $SALA_CONFIG): the conferencing "
+                                         "backend and mail that credentials, problems and report use")
     ap = argparse.ArgumentParser(prog="sala", description="sala's admin commands on a store")
     sub = ap.add_subparsers(dest="command", required=True)
     rooms = sub.add_parser("rooms", parents=[common], help="list rooms; activate, deactivate, set mode")
@@ -62,7 +67,64 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument("action", nargs="?", choices=("show", "set"), default="show")
     st.add_argument("values", nargs="*", metavar="NAME=VALUE",
                     help=f"names: {', '.join(cv.SETTINGS_FIELDS)} (days or minutes)")
+    cr = sub.add_parser("credentials", parents=[common], help="a request's credentials; --now generates them (R13)")
+    cr.add_argument("request", type=int)
+    cr.add_argument("--now", action="store_true", help="generate and mail them now (R13)")
+    sub.add_parser("problems", parents=[common], help="open lifecycle problems")
+    sub.add_parser("report", parents=[common], help="a request's attendance report (CSV; --json)").add_argument(
+        "request", type=int)
     return ap
+
+
+def _open_lifecycle(args: argparse.Namespace) -> Any:
+    """The platform and lifecycle the service would run, from its configuration."""
+    from . import config as config_mod
+    from .worker import Context, _open_backends
+    pg = args.pg or os.environ.get("SALA_PG_CONNINFO")
+    if args.db and pg:
+        raise _Refused("give --db or --pg, not both", USAGE)
+    path = None if pg else (args.db or "sala.db")
+    if path is not None and not os.path.exists(path):
+        raise _Refused(f"no store at {path} (give --db PATH or --pg CONNINFO)", STORE)
+    try:
+        cfg = config_mod.load(args.config or os.environ.get("SALA_CONFIG"), db=path, pg=pg)
+    except config_mod.ConfigError as e:
+        raise _Refused(str(e), USAGE) from None
+    ctx = Context()
+    try:
+        _open_backends(cfg, ctx)
+    except sala.Error as e:
+        raise _Refused(f"cannot open the store or its backends: {e}", STORE) from None
+    return ctx
+
+
+def _lifecycle_command(args: argparse.Namespace) -> tuple[Any, Callable[[Any], str]]:
+    ctx = _open_lifecycle(args)
+    if args.command == "problems":
+        items = [cv.problem_json(x) for x in ctx.life.problems()] if ctx.life else []
+        return items, lambda xs: "\n".join(_line(x, ("request", "room", "step", "failures", "last_error"))
+                                           for x in xs)
+    if ctx.life is None:
+        raise _Refused("no conferencing backend is configured ([conferencing] backend in --config)", USAGE)
+    req = ctx.dp.get_request(args.request)
+    if args.command == "report":
+        r = ctx.life.report_of(args.request)
+        if r is None:
+            raise _Refused(f"request {args.request}: no attendance report yet", NOTHING)
+        if args.json:
+            return cv.report_json(r, req.zone), lambda b: ""
+        return r.csv(req.zone), lambda text: text.rstrip("\n")
+    if args.now:
+        generated = bool(ctx.life.generate_credentials_now(args.request, ctx.now()))
+        if not generated:
+            raise _Refused(f"request {args.request}: no credentials generated (not assigned, started, or "
+                           "already issued)", NOTHING)
+    c = ctx.life.credentials_of(args.request)
+    if c is None:
+        raise _Refused(f"request {args.request}: no credentials issued yet (--now generates them; "
+                       "another process's show only with the same SALA_CREDENTIALS_KEY)", NOTHING)
+    body = cv.credentials_json(c)
+    return body, lambda b: "\n".join(f"{k}\t{v}" for k, v in b.items())
 
 
 def _open(args: argparse.Namespace) -> Any:
@@ -136,6 +198,8 @@ def _to_room(dp: Any, method: str, rid: int, room: int) -> dict[str, Any]:
 
 def _run(args: argparse.Namespace) -> tuple[Any, Callable[[Any], str]]:
     """The command's result and how to print it as lines."""
+    if args.command in LIFECYCLE_COMMANDS:
+        return _lifecycle_command(args)
     dp = _open(args)
     c = args.command
     if c == "rooms":
@@ -187,7 +251,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     except sala.Error as e:  # not found, invalid argument, a booking rule
         print(f"sala {args.command}: {e}", file=sys.stderr)
         return REFUSED
-    if args.json:
+    if args.json and not isinstance(body, str):
         print(json.dumps(body, indent=2))
     else:
         text = lines(body)

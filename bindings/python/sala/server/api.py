@@ -281,8 +281,7 @@ def register(s: Server) -> None:
             c = _need_life(ctx).credentials_of(rid)
             if c is None:
                 raise problems.not_found("credentials", f"no credentials issued yet for request {rid}")
-            return {"start_url": c.start_url, "join_url": c.join_url, "user_name": c.user_name,
-                    "password": c.password, "valid_until": cv.iso(c.valid_until)}
+            return cv.credentials_json(c)
         return _json(200, await s.run(request, "credentials", job), _rid(request))
 
     @route("POST", "/v1/requests/{rid}/credentials", ADMIN_ONLY, "Generate credentials now (R13)",
@@ -306,10 +305,7 @@ def register(s: Server) -> None:
                 raise problems.not_found("report", f"no attendance report yet for request {rid}")
             if format == "csv":
                 return r.csv(req.zone)
-            return {"request": int(r.request), "title": r.title, "people": r.people(),
-                    "sessions": [{"name": x.name, "email": x.email, "join_time": cv.iso(x.join_time, req.zone),
-                                  "leave_time": cv.iso(x.leave_time, req.zone),
-                                  "duration_seconds": x.duration_seconds} for x in r.sessions]}
+            return cv.report_json(r, req.zone)
         out = await s.run(request, "report", job)
         if format == "csv":
             return PlainTextResponse(out, media_type="text/csv; charset=utf-8",
@@ -355,10 +351,7 @@ def register(s: Server) -> None:
         def job(ctx: Context) -> Any:
             if ctx.life is None:
                 return []
-            return [{"request": int(x.request) if x.request is not None else None,
-                     "room": int(x.room) if x.room is not None else None, "step": x.step.value,
-                     "title": x.title, "failures": x.failures, "last_error": x.last_error,
-                     "next_attempt": cv.iso(x.next_attempt)} for x in ctx.life.problems()]
+            return [cv.problem_json(x) for x in ctx.life.problems()]
         return _json(200, await s.run(request, "problems", job), _rid(request))
 
     # ---- calendar, rooms, accounts, settings, planning ------------------------------------------------

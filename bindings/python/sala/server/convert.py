@@ -129,3 +129,22 @@ def assignment_json(dp: Any, rid: Any, a: Any) -> dict[str, Any]:
 def calendar_entry_json(dp: Any, e: Any) -> dict[str, Any]:
     return {"request": request_json(dp, e.request, dp.reservation_of(e.request.id), status=e.status.value),
             "room": int(e.room) if e.room is not None else None, "status": e.status.value}
+
+
+def credentials_json(c: Any) -> dict[str, Any]:
+    return {"start_url": c.start_url, "join_url": c.join_url, "user_name": c.user_name,
+            "password": c.password, "valid_until": iso(c.valid_until)}
+
+
+def report_json(r: Any, zone: str) -> dict[str, Any]:
+    return {"request": int(r.request), "title": r.title, "people": r.people(),
+            "sessions": [{"name": x.name, "email": x.email, "join_time": iso(x.join_time, zone),
+                          "leave_time": iso(x.leave_time, zone), "duration_seconds": x.duration_seconds}
+                         for x in r.sessions]}
+
+
+def problem_json(x: Any) -> dict[str, Any]:
+    return {"request": int(x.request) if x.request is not None else None,
+            "room": int(x.room) if x.room is not None else None, "step": x.step.value,
+            "title": x.title, "failures": x.failures, "last_error": x.last_error,
+            "next_attempt": iso(x.next_attempt)}
