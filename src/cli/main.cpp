@@ -55,6 +55,9 @@ Admin commands on a store (--db PATH, default ./sala.db, or --pg CONNINFO;
 --json prints the HTTP API's JSON; exit 4: the room is not free / still queued):
   rooms [activate ID | deactivate ID | mode ID automatic|manual]
   queue                    the unassigned queue, oldest first
+  submit --title T --start "YYYY-MM-DD HH:MM" --zone Z --duration MIN --event-id E
+         --organizer-email E [--organizer-name N] | --csv FILE
+                           submit requests (a CSV: all rows or none)
   requests [--state assigned|queued] [--organizer EMAIL] [--room ID] [--event-id ID]
   assign REQUEST ROOM      put a queued request in a room (R10)
   reassign REQUEST ROOM    move an assigned request (R11: panelist links change)
@@ -493,8 +496,8 @@ int main(int argc, char** argv) {
     // The service and the admin's commands on a store share the Python package
     // sala.server (its config, its JSON shapes): see serve.cpp.
     static const std::set<std::string> python_commands{
-        "serve",  "token", "rooms",    "queue",       "requests", "assign", "reassign",
-        "cancel", "retry", "settings", "credentials", "problems", "report"};
+        "serve",    "token",  "rooms", "queue",    "requests",    "submit",   "assign",
+        "reassign", "cancel", "retry", "settings", "credentials", "problems", "report"};
     if (python_commands.count(cmd)) return sala::cli::exec_server(argc, argv);
     const std::set<std::string> source_opts{"--db", "--scenario", "--now"};
     std::map<std::string, std::pair<std::set<std::string>, std::set<std::string>>> spec{

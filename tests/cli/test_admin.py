@@ -171,3 +171,29 @@ def test_credentials_now_problems_and_report(tmp_path, monkeypatch):
     assert rc == 1 and "99" in err
     rc, _, err = sala("credentials", rid, "--db", path)  # no conferencing configured
     assert rc == 2 and "[conferencing]" in err
+
+
+def test_submit_from_flags_and_a_csv_all_or_nothing(db, tmp_path):
+    day = (dt.datetime.now(UTC) + dt.timedelta(days=20)).strftime("%Y-%m-%d")
+    body = js("submit", "--db", db, "--title", "Solo", "--start", f"{day} 09:00", "--zone", "Europe/Madrid",
+              "--duration", "45", "--event-id", "e1", "--organizer-email", "ana@example.org")
+    assert [(r["title"], r["state"], r["room"]) for r in body["items"]] == [("Solo", "assigned", 1)]
+    # The second row would fit; the third is refused (duration): nothing of the file is submitted.
+    bad = tmp_path / "bad.csv"
+    bad.write_text("title,start,zone,duration,event_id,organizer_email\n"
+                   f"A,{day} 12:00,Europe/Madrid,60,e2,ana@example.org\n"
+                   f"B,{day} 12:00,Europe/Madrid,0,e2,ana@example.org\n")
+    before = other(db).next_request
+    rc, _, err = sala("submit", "--db", db, "--csv", str(bad))
+    assert rc == 1 and f"{bad}:3: duration" in err, err
+    assert other(db).next_request == before and len(js("requests", "--db", db)["items"]) == 5
+    good = tmp_path / "good.csv"
+    good.write_text("title,start,zone,duration,event_id,organizer_email,organizer_name\n"
+                    f"A,{day} 12:00,Europe/Madrid,60,e2,ana@example.org,Ana\n"
+                    f"B,{day} 12:00,Europe/Madrid,60,e2,ana@example.org,Ana\n"
+                    f"C,{day} 12:00,Europe/Madrid,60,e2,ana@example.org,Ana\n")
+    items = js("submit", "--db", db, "--csv", str(good))["items"]
+    # First-fit in file order (R9): rooms 1 and 2 are the automatic ones, C queues.
+    assert [(r["title"], r["room"]) for r in items] == [("A", 1), ("B", 2), ("C", None)]
+    rc, _, err = sala("submit", "--db", db, "--title", "X")
+    assert rc == 1 and "organizer_email: required" in err

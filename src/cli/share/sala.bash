@@ -6,7 +6,7 @@ _sala() {
     local cur prev cmd
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
-    local commands="plan calendar ics make-room simulate serve token rooms queue requests assign
+    local commands="plan calendar ics make-room simulate serve token rooms queue requests submit assign
         reassign cancel retry settings credentials problems report --help --version"
     if [ "$COMP_CWORD" -eq 1 ]; then
         mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur")
@@ -17,6 +17,7 @@ _sala() {
         --db|--out|--scenario|--save-db|--config|--server-db)
             mapfile -t COMPREPLY < <(compgen -f -- "$cur")
             return ;;
+        --csv) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
         --state) mapfile -t COMPREPLY < <(compgen -W "assigned queued" -- "$cur"); return ;;
         --role) mapfile -t COMPREPLY < <(compgen -W "admin organizer platform" -- "$cur"); return ;;
         mode) mapfile -t COMPREPLY < <(compgen -W "automatic manual" -- "$cur"); return ;;
@@ -32,6 +33,8 @@ _sala() {
         token) words="create list revoke --db --server-db --role --email --name --help" ;;
         rooms) words="list activate deactivate mode $store" ;;
         credentials) words="--now $store" ;;
+        submit) words="--csv --title --start --zone --duration --event-id --organizer-email --organizer-name
+            --admission --choose $store" ;;
         requests) words="--state --organizer --room --event-id $store" ;;
         settings)
             words="show set $store min_days_in_advance= max_days_in_advance= min_duration=

@@ -25,7 +25,7 @@ import sala
 from . import convert as cv
 from . import problems
 
-COMMANDS = ("rooms", "queue", "requests", "assign", "reassign", "cancel", "retry", "settings", "credentials",
+COMMANDS = ("rooms", "queue", "requests", "submit", "assign", "reassign", "cancel", "retry", "settings", "credentials",
             "problems", "report")
 LIFECYCLE_COMMANDS = ("credentials", "problems", "report")
 OK, REFUSED, USAGE, STORE, NOTHING = 0, 1, 2, 3, 4
@@ -56,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     req.add_argument("--organizer", help="organizer e-mail")
     req.add_argument("--room", type=int)
     req.add_argument("--event-id")
+    sb = sub.add_parser("submit", parents=[common], help="submit a request from flags, or every row of a CSV "
+                                                         "(all or none)")
+    sb.add_argument("--csv", help="file with a header naming columns: " + ", ".join(_CSV_COLUMNS))
+    for col in _CSV_COLUMNS:
+        sb.add_argument("--" + col.replace("_", "-"), dest=col)
     for name, what in (("assign", "assign a queued request to a room"),
                        ("reassign", "move an assigned request to another room (R11)")):
         p = sub.add_parser(name, parents=[common], help=what)
@@ -74,6 +79,63 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("report", parents=[common], help="a request's attendance report (CSV; --json)").add_argument(
         "request", type=int)
     return ap
+
+
+_CSV_COLUMNS = ("title", "start", "zone", "duration", "event_id", "organizer_email", "organizer_name",
+                "admission", "choose")
+
+
+def _request_input(row: dict[str, Any], where: str) -> Any:
+    """One request's fields (flags or a CSV row) through the API's model and conversion: the same
+    checks and messages as POST /v1/requests."""
+    import pydantic
+
+    from .models import RequestIn
+    fields = {k: v for k, v in row.items() if k in _CSV_COLUMNS and v not in (None, "")}
+    email = fields.pop("organizer_email", None)
+    name = fields.pop("organizer_name", None) or email
+    if email is None:
+        raise _Refused(f"{where}organizer_email: required")
+    try:
+        body = RequestIn(**fields)
+    except pydantic.ValidationError as e:
+        first = e.errors()[0]
+        raise _Refused(f"{where}{'.'.join(str(x) for x in first['loc'])}: {first['msg']}") from None
+    try:
+        return cv.request_input(body, sala.Organizer(name, email))
+    except problems.ApiProblem as e:
+        raise _Refused(f"{where}{e}") from None
+
+
+def _submit(dp: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
+    if args.csv:
+        import csv
+        if any(getattr(args, c) is not None for c in _CSV_COLUMNS):
+            raise _Refused("submit: give --csv or the request's flags, not both", USAGE)
+        try:
+            with open(args.csv, newline="", encoding="utf-8") as f:
+                rows = [(n + 2, r) for n, r in enumerate(csv.DictReader(f))]
+        except OSError as e:
+            raise _Refused(f"--csv: cannot read {args.csv} ({e.strerror})", STORE) from None
+        inputs = [_request_input(r, f"{args.csv}:{line}: ") for line, r in rows]
+    else:
+        inputs = [_request_input(vars(args), "")]
+    # One group: every row is decided on the state the rows before it left, and a refused
+    # row rolls back the whole file (nothing of it is submitted).
+    dp.begin_group()
+    try:
+        ids = []
+        for n, inp in enumerate(inputs):
+            try:
+                ids.append(dp.submit(inp).id)
+            except sala.Error as e:
+                raise _Refused(f"{args.csv}:{rows[n][0]}: {e}" if args.csv else str(e)) from None
+        dp.commit_group()
+    except BaseException:
+        if dp.in_group:
+            dp.rollback_group()
+        raise
+    return [cv.request_json(dp, dp.get_request(i), dp.reservation_of(i)) for i in ids]
 
 
 def _open_lifecycle(args: argparse.Namespace) -> Any:
@@ -218,6 +280,8 @@ def _run(args: argparse.Namespace) -> tuple[Any, Callable[[Any], str]]:
         items = ([cv.request_json(dp, r, None, status="unassigned") for r in dp.queue()] if c == "queue"
                  else _requests(dp, args))
         return {"items": items}, lambda b: "\n".join(_line(r, _REQUEST_KEYS) for r in b["items"])
+    if c == "submit":
+        return {"items": _submit(dp, args)}, lambda b: "\n".join(_line(r, _REQUEST_KEYS) for r in b["items"])
     if c in ("assign", "reassign"):
         body = _to_room(dp, c, args.request, args.room)
         return body, lambda b: f"request {b['request']['id']} in room {b['room']}"
