@@ -53,6 +53,8 @@ Commands:
 
 Admin commands on a store (--db PATH, default ./sala.db, or --pg CONNINFO;
 --json prints the HTTP API's JSON; exit 4: the room is not free / still queued):
+  accounts [users | link NAME [--kind own|lent] | relink NAME]
+                           linked accounts; link from the --config's conferencing backend
   rooms [activate ID | deactivate ID | mode ID automatic|manual]
   queue                    the unassigned queue, oldest first
   submit --title T --start "YYYY-MM-DD HH:MM" --zone Z --duration MIN --event-id E
@@ -496,8 +498,8 @@ int main(int argc, char** argv) {
     // The service and the admin's commands on a store share the Python package
     // sala.server (its config, its JSON shapes): see serve.cpp.
     static const std::set<std::string> python_commands{
-        "serve",    "token",  "rooms", "queue",    "requests",    "submit",   "assign",
-        "reassign", "cancel", "retry", "settings", "credentials", "problems", "report"};
+        "serve",    "token",  "accounts", "rooms",    "queue",       "requests", "submit", "assign",
+        "reassign", "cancel", "retry",    "settings", "credentials", "problems", "report"};
     if (python_commands.count(cmd)) return sala::cli::exec_server(argc, argv);
     const std::set<std::string> source_opts{"--db", "--scenario", "--now"};
     std::map<std::string, std::pair<std::set<std::string>, std::set<std::string>>> spec{

@@ -197,3 +197,24 @@ def test_submit_from_flags_and_a_csv_all_or_nothing(db, tmp_path):
     assert [(r["title"], r["room"]) for r in items] == [("A", 1), ("B", 2), ("C", None)]
     rc, _, err = sala("submit", "--db", db, "--title", "X")
     assert rc == 1 and "organizer_email: required" in err
+
+
+def test_accounts_list_users_link_and_relink(tmp_path, monkeypatch):
+    path = str(tmp_path / "sala.db")
+    sl.DurablePlatform(sl.SqliteStore.open(path, create=True), sl.SystemClock())
+    (tmp_path / "sala.toml").write_text(CONFIG)
+    monkeypatch.chdir(tmp_path)
+    base = ("--db", path, "--config", str(tmp_path / "sala.toml"))
+    assert js("accounts", *base) == []
+    assert [u["email"] for u in js("accounts", "users", *base)] == ["room1@symposium.events"]
+    rc, _, err = sala("accounts", "relink", "symposium", *base)
+    assert rc == 1 and "no linked account named 'symposium'" in err
+    linked = js("accounts", "link", "symposium", *base)
+    assert linked["new_rooms"] == [1]
+    assert [(p["name"], p["kind"]) for p in js("accounts", "--db", path)] == [("symposium", "own")]
+    assert other(path).rooms()[0].active is False  # R2: new rooms start inactive
+    rc, _, err = sala("accounts", "link", "symposium", *base)
+    assert rc == 1 and "already linked" in err
+    assert js("accounts", "relink", "symposium", *base)["new_rooms"] == []  # no user is new
+    rc, _, err = sala("accounts", "users", "--db", path)
+    assert rc == 2 and "[conferencing]" in err

@@ -6,7 +6,7 @@ _sala() {
     local cur prev cmd
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
-    local commands="plan calendar ics make-room simulate serve token rooms queue requests submit assign
+    local commands="plan calendar ics make-room simulate serve token accounts rooms queue requests submit assign
         reassign cancel retry settings credentials problems report --help --version"
     if [ "$COMP_CWORD" -eq 1 ]; then
         mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur")
@@ -31,6 +31,7 @@ _sala() {
         simulate) words="--out --quiet --save-db --help" ;;
         serve) words="--config --db --pg --listen --server-db --help" ;;
         token) words="create list revoke --db --server-db --role --email --name --help" ;;
+        accounts) words="list users link relink --kind $store" ;;
         rooms) words="list activate deactivate mode $store" ;;
         credentials) words="--now $store" ;;
         submit) words="--csv --title --start --zone --duration --event-id --organizer-email --organizer-name

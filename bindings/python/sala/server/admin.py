@@ -25,7 +25,7 @@ import sala
 from . import convert as cv
 from . import problems
 
-COMMANDS = ("rooms", "queue", "requests", "submit", "assign", "reassign", "cancel", "retry", "settings", "credentials",
+COMMANDS = ("accounts", "rooms", "queue", "requests", "submit", "assign", "reassign", "cancel", "retry", "settings", "credentials",
             "problems", "report")
 LIFECYCLE_COMMANDS = ("credentials", "problems", "report")
 OK, REFUSED, USAGE, STORE, NOTHING = 0, 1, 2, 3, 4
@@ -50,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     rooms.add_argument("action", nargs="?", choices=("list", "activate", "deactivate", "mode"), default="list")
     rooms.add_argument("room", nargs="?", type=int, help="room id (activate, deactivate, mode)")
     rooms.add_argument("mode", nargs="?", choices=("automatic", "manual"), help="the room's mode (mode)")
+    ac = sub.add_parser("accounts", parents=[common], help="linked accounts; users, link, relink (the "
+                                                           "conferencing backend of --config)")
+    ac.add_argument("action", nargs="?", choices=("list", "users", "link", "relink"), default="list")
+    ac.add_argument("name", nargs="?", help="the pool's name (link, relink)")
+    ac.add_argument("--kind", choices=("own", "lent"), default="own", help="link: the account's kind (R5)")
     sub.add_parser("queue", parents=[common], help="the unassigned queue, oldest first")
     req = sub.add_parser("requests", parents=[common], help="list requests (assigned and queued)")
     req.add_argument("--state", choices=("assigned", "queued"))
@@ -160,6 +165,36 @@ def _open_lifecycle(args: argparse.Namespace) -> Any:
     return ctx
 
 
+def _accounts(args: argparse.Namespace) -> tuple[Any, Callable[[Any], str]]:
+    if args.action == "list":
+        dp = _open(args)
+        view = sala.Platform.restore(dp.state())
+        pools = [{"id": int(p.id), "name": p.name, "kind": p.kind.value,
+                  "takes_new_requests": view.takes_new_requests(p.id)} for p in dp.pools()]
+        return pools, lambda ps: "\n".join(_line(p, ("id", "name", "kind", "takes_new_requests")) for p in ps)
+    ctx = _open_lifecycle(args)
+    if ctx.conferencing is None:
+        raise _Refused("no conferencing backend is configured ([conferencing] backend in --config)", USAGE)
+    if args.action == "users":
+        users = [{"user_id": u.user_id, "email": u.email, "display_name": u.display_name, "owner": u.owner,
+                  "licensed": u.licensed, "capacity": u.capacity} for u in ctx.conferencing.list_users()]
+        return users, lambda us: "\n".join(_line(u, ("user_id", "email", "owner", "licensed")) for u in us)
+    if not args.name:
+        raise _Refused(f"accounts {args.action}: give the pool's name", USAGE)
+    known = {p.name: p for p in ctx.dp.pools()}
+    if args.action == "relink" and args.name not in known:
+        raise _Refused(f"accounts relink: no linked account named {args.name!r} (known: "
+                       f"{', '.join(sorted(known)) or 'none'})")
+    if args.action == "link" and args.name in known:
+        raise _Refused(f"accounts link: {args.name!r} is already linked (sala accounts relink {args.name})")
+    kind = known[args.name].kind if args.action == "relink" else sala.PoolKind(args.kind)
+    r = ctx.dp.link_account(args.name, kind, ctx.conferencing.list_users())
+    body = {"pool": int(r.pool), "new_rooms": [int(x) for x in r.new_rooms],
+            "wasted_licences": [u.email for u in r.wasted_licences], "unlicensed": [u.email for u in r.unlicensed]}
+    return body, lambda b: (f"pool {b['pool']}: new rooms (inactive) {b['new_rooms'] or 'none'}; wasted "
+                            f"licences {b['wasted_licences'] or 'none'}; unlicensed {b['unlicensed'] or 'none'}")
+
+
 def _lifecycle_command(args: argparse.Namespace) -> tuple[Any, Callable[[Any], str]]:
     ctx = _open_lifecycle(args)
     if args.command == "problems":
@@ -262,6 +297,8 @@ def _run(args: argparse.Namespace) -> tuple[Any, Callable[[Any], str]]:
     """The command's result and how to print it as lines."""
     if args.command in LIFECYCLE_COMMANDS:
         return _lifecycle_command(args)
+    if args.command == "accounts":
+        return _accounts(args)
     dp = _open(args)
     c = args.command
     if c == "rooms":
