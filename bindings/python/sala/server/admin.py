@@ -169,15 +169,13 @@ def _accounts(args: argparse.Namespace) -> tuple[Any, Callable[[Any], str]]:
     if args.action == "list":
         dp = _open(args)
         view = sala.Platform.restore(dp.state())
-        pools = [{"id": int(p.id), "name": p.name, "kind": p.kind.value,
-                  "takes_new_requests": view.takes_new_requests(p.id)} for p in dp.pools()]
+        pools = [cv.pool_json(view, p) for p in dp.pools()]
         return pools, lambda ps: "\n".join(_line(p, ("id", "name", "kind", "takes_new_requests")) for p in ps)
     ctx = _open_lifecycle(args)
     if ctx.conferencing is None:
         raise _Refused("no conferencing backend is configured ([conferencing] backend in --config)", USAGE)
     if args.action == "users":
-        users = [{"user_id": u.user_id, "email": u.email, "display_name": u.display_name, "owner": u.owner,
-                  "licensed": u.licensed, "capacity": u.capacity} for u in ctx.conferencing.list_users()]
+        users = [cv.account_user_json(u) for u in ctx.conferencing.list_users()]
         return users, lambda us: "\n".join(_line(u, ("user_id", "email", "owner", "licensed")) for u in us)
     if not args.name:
         raise _Refused(f"accounts {args.action}: give the pool's name", USAGE)
@@ -189,8 +187,7 @@ def _accounts(args: argparse.Namespace) -> tuple[Any, Callable[[Any], str]]:
         raise _Refused(f"accounts link: {args.name!r} is already linked (sala accounts relink {args.name})")
     kind = known[args.name].kind if args.action == "relink" else sala.PoolKind(args.kind)
     r = ctx.dp.link_account(args.name, kind, ctx.conferencing.list_users())
-    body = {"pool": int(r.pool), "new_rooms": [int(x) for x in r.new_rooms],
-            "wasted_licences": [u.email for u in r.wasted_licences], "unlicensed": [u.email for u in r.unlicensed]}
+    body = cv.link_json(r)
     return body, lambda b: (f"pool {b['pool']}: new rooms (inactive) {b['new_rooms'] or 'none'}; wasted "
                             f"licences {b['wasted_licences'] or 'none'}; unlicensed {b['unlicensed'] or 'none'}")
 

@@ -400,8 +400,7 @@ def register(s: Server) -> None:
     async def accounts(request: Request) -> Response:
         def job(ctx: Context) -> Any:
             view = sala.Platform.restore(ctx.dp.state())
-            return [{"id": int(p.id), "name": p.name, "kind": p.kind.value,
-                     "takes_new_requests": view.takes_new_requests(p.id)} for p in ctx.dp.pools()]
+            return [cv.pool_json(view, p) for p in ctx.dp.pools()]
         return _json(200, await s.run(request, "accounts", job), _rid(request))
 
     @route("GET", "/v1/accounts/users", ADMIN_ONLY, "Users of the conferencing account",
@@ -411,8 +410,7 @@ def register(s: Server) -> None:
             if ctx.conferencing is None:
                 raise problems.ApiProblem(501, "no-conferencing", "No conferencing backend configured",
                                           rule="conferencing-configured")
-            return [{"user_id": u.user_id, "email": u.email, "display_name": u.display_name, "owner": u.owner,
-                     "licensed": u.licensed, "capacity": u.capacity} for u in ctx.conferencing.list_users()]
+            return [cv.account_user_json(u) for u in ctx.conferencing.list_users()]
         return _json(200, await s.run(request, "account_users", job), _rid(request))
 
     @route("POST", "/v1/accounts", ADMIN_ONLY, "Link (or re-link) an account", model=m.LinkOut)
@@ -427,9 +425,7 @@ def register(s: Server) -> None:
                 raise problems.invalid("users", "required", "users: required when no conferencing backend is "
                                        "configured")
             r = ctx.dp.link_account(body.name, sala.PoolKind(body.kind), users)
-            return 200, {"pool": int(r.pool), "new_rooms": [int(x) for x in r.new_rooms],
-                         "wasted_licences": [u.email for u in r.wasted_licences],
-                         "unlicensed": [u.email for u in r.unlicensed]}
+            return 200, cv.link_json(r)
         return await s.idempotent(request, "link_account", command)
 
     @route("GET", "/v1/settings", ADMIN_PLATFORM, "Booking settings", model=m.SettingsOut)

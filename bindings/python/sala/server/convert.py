@@ -148,3 +148,17 @@ def problem_json(x: Any) -> dict[str, Any]:
             "room": int(x.room) if x.room is not None else None, "step": x.step.value,
             "title": x.title, "failures": x.failures, "last_error": x.last_error,
             "next_attempt": iso(x.next_attempt)}
+
+
+def pool_json(view: Any, p: Any) -> dict[str, Any]:
+    return {"id": int(p.id), "name": p.name, "kind": p.kind.value, "takes_new_requests": view.takes_new_requests(p.id)}
+
+
+def account_user_json(u: Any) -> dict[str, Any]:
+    return {"user_id": u.user_id, "email": u.email, "display_name": u.display_name, "owner": u.owner,
+            "licensed": u.licensed, "capacity": u.capacity}
+
+
+def link_json(r: Any) -> dict[str, Any]:
+    return {"pool": int(r.pool), "new_rooms": [int(x) for x in r.new_rooms],
+            "wasted_licences": [u.email for u in r.wasted_licences], "unlicensed": [u.email for u in r.unlicensed]}
