@@ -143,16 +143,22 @@ def _submit(dp: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
     return [cv.request_json(dp, dp.get_request(i), dp.reservation_of(i)) for i in ids]
 
 
-def _open_lifecycle(args: argparse.Namespace) -> Any:
-    """The platform and lifecycle the service would run, from its configuration."""
-    from . import config as config_mod
-    from .worker import Context, _open_backends
+def _store_location(args: argparse.Namespace) -> tuple[Optional[str], Optional[str]]:
+    """(SQLite path, PostgreSQL conninfo): exactly one is set; the file must exist."""
     pg = args.pg or os.environ.get("SALA_PG_CONNINFO")
     if args.db and pg:
         raise _Refused("give --db or --pg, not both", USAGE)
     path = None if pg else (args.db or "sala.db")
     if path is not None and not os.path.exists(path):
         raise _Refused(f"no store at {path} (give --db PATH or --pg CONNINFO)", STORE)
+    return path, pg
+
+
+def _open_lifecycle(args: argparse.Namespace) -> Any:
+    """The platform and lifecycle the service would run, from its configuration."""
+    from . import config as config_mod
+    from .worker import Context, _open_backends
+    path, pg = _store_location(args)
     try:
         cfg = config_mod.load(args.config or os.environ.get("SALA_CONFIG"), db=path, pg=pg)
     except config_mod.ConfigError as e:
@@ -222,17 +228,9 @@ def _lifecycle_command(args: argparse.Namespace) -> tuple[Any, Callable[[Any], s
 
 
 def _open(args: argparse.Namespace) -> Any:
-    pg = args.pg or os.environ.get("SALA_PG_CONNINFO")
-    if args.db and pg:
-        raise _Refused("give --db or --pg, not both", USAGE)
+    path, pg = _store_location(args)
     try:
-        if pg:
-            store = sala.PostgresStore.open(pg)
-        else:
-            path = args.db or "sala.db"
-            if not os.path.exists(path):
-                raise _Refused(f"no store at {path} (give --db PATH or --pg CONNINFO)", STORE)
-            store = sala.SqliteStore.open(path, create=False)
+        store = sala.PostgresStore.open(pg) if pg else sala.SqliteStore.open(path, create=False)
         return sala.DurablePlatform(store, sala.SystemClock())
     except sala.Error as e:
         raise _Refused(f"cannot open the store: {e}", STORE) from None
@@ -248,20 +246,8 @@ _ROOM_KEYS = ("id", "pool", "email", "active", "mode")
 
 def _requests(dp: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
     who = args.organizer.casefold() if args.organizer else None
-    out = []
-    for num in range(1, dp.next_request):
-        try:
-            req = dp.get_request(num)
-            res = dp.reservation_of(num)
-        except sala.NotFoundError:
-            continue  # cancelled or archived
-        if (who is not None and req.organizer.email.casefold() != who
-                or args.state == "assigned" and res is None or args.state == "queued" and res is not None
-                or args.room is not None and (res is None or int(res.room) != args.room)
-                or args.event_id is not None and req.event_id != args.event_id):
-            continue
-        out.append(cv.request_json(dp, req, res))
-    return out
+    return [cv.request_json(dp, req, res) for req, res in
+            cv.matching_requests(dp, who=who, state=args.state, room=args.room, event_id=args.event_id)]
 
 
 def _settings(dp: Any, values: list[str]) -> dict[str, Any]:

@@ -149,34 +149,14 @@ def register(s: Server) -> None:
         after = int(cursor) if cursor else 0
 
         def job(ctx: Context) -> tuple[int, Any]:
-            # Walk the ids upward from the cursor (a page costs its own size, not a copy of
-            # every request); ids of cancelled requests are gone and skipped.
             items: list[dict[str, Any]] = []
             last = None
-            for num in range(after + 1, ctx.dp.next_request):
-                try:
-                    req = ctx.dp.get_request(num)
-                except sala.NotFoundError:
-                    continue
-                rid = req.id
-                try:
-                    res = ctx.dp.reservation_of(rid)
-                except sala.NotFoundError:
-                    continue  # cancelled or archived: get_request answers from history
-                if who is not None and req.organizer.email.casefold() != who:
-                    continue
-                if state == "assigned" and res is None or state == "queued" and res is not None:
-                    continue
-                if room is not None and (res is None or int(res.room) != room):
-                    continue
-                if event_id is not None and req.event_id != event_id:
-                    continue
-                if lo is not None and req.start < lo or hi is not None and req.start >= hi:
-                    continue
+            for req, res in cv.matching_requests(ctx.dp, after, who=who, state=state, room=room,
+                                                 event_id=event_id, lo=lo, hi=hi):
                 if len(items) == limit:
                     return 200, {"items": items, "next_cursor": str(last)}
                 items.append(cv.request_json(ctx.dp, req, res, status=zoom_status(ctx, int(req.id))))
-                last = int(rid)
+                last = int(req.id)
             return 200, {"items": items, "next_cursor": None}
         status, body = await s.run(request, "list_requests", job)
         return _json(status, body, _rid(request))

@@ -162,3 +162,25 @@ def account_user_json(u: Any) -> dict[str, Any]:
 def link_json(r: Any) -> dict[str, Any]:
     return {"pool": int(r.pool), "new_rooms": [int(x) for x in r.new_rooms],
             "wasted_licences": [u.email for u in r.wasted_licences], "unlicensed": [u.email for u in r.unlicensed]}
+
+
+def matching_requests(dp: Any, after: int = 0, *, who: Optional[str] = None, state: Optional[str] = None,
+                      room: Optional[int] = None, event_id: Optional[str] = None,
+                      lo: Optional[dt.datetime] = None, hi: Optional[dt.datetime] = None) -> Any:
+    """(request, reservation) of the live requests after id `after` that pass the filters, in id
+    order (`who`: a casefolded organizer e-mail; `state`: "assigned" or "queued"; `lo`/`hi`: start
+    at or after / before). A walk up the ids, so a page costs its own size, not a copy of every
+    request; cancelled and archived ids are skipped."""
+    for num in range(after + 1, dp.next_request):
+        try:
+            req = dp.get_request(num)
+            res = dp.reservation_of(req.id)
+        except sala.NotFoundError:
+            continue  # gone, or cancelled or archived (get_request answers from history)
+        if (who is not None and req.organizer.email.casefold() != who
+                or state == "assigned" and res is None or state == "queued" and res is not None
+                or room is not None and (res is None or int(res.room) != room)
+                or event_id is not None and req.event_id != event_id
+                or lo is not None and req.start < lo or hi is not None and req.start >= hi):
+            continue
+        yield req, res
